@@ -1,0 +1,160 @@
+"""Statistics of Monte Carlo time series: blocking, jackknife, autocorrelation, goodness of fit.
+
+Conventions: a time series array has time on its last axis; several independent chains stack
+on the axes before it. Blocks from all chains are pooled as independent samples, which holds
+when the block length is several integrated autocorrelation times (the estimators report
+both so the user can check).
+"""
+
+import numpy as np
+from scipy import stats as _scipy_stats
+
+from simlab.errors import DataError
+
+
+def block_means(series, n_blocks):
+    """Means of ``n_blocks`` consecutive equal blocks along the last axis.
+
+    The first ``n % n_blocks`` samples are dropped so every block has the same length.
+
+    Parameters
+    ----------
+    series : ndarray, shape (..., n)
+    n_blocks : int, 1 <= n_blocks <= n
+
+    Returns
+    -------
+    ndarray, shape (..., n_blocks), float64
+    """
+    series = np.asarray(series)
+    n = series.shape[-1]
+    if not 1 <= n_blocks <= n:
+        raise DataError(f"cannot cut {n} samples into {n_blocks} blocks")
+    length = n // n_blocks
+    trimmed = series[..., n - length * n_blocks:]
+    return trimmed.reshape(*series.shape[:-1], n_blocks, length).mean(axis=-1, dtype=np.float64)
+
+
+def jackknife(estimator, blocks):
+    """Bias-corrected jackknife estimate and standard error of a function of means.
+
+    Parameters
+    ----------
+    estimator : callable
+        Takes a dict of arrays of means (same keys as ``blocks``) and returns an array; it
+        must broadcast over a leading axis.
+    blocks : dict of ndarray, each shape (B, ...)
+        Independent block means, blocks on axis 0 (B >= 2).
+
+    Returns
+    -------
+    (ndarray, ndarray)
+        Estimate and standard error, shape (...).
+    """
+    first = next(iter(blocks.values()))
+    n = first.shape[0]
+    if n < 2:
+        raise DataError("the jackknife needs at least 2 blocks")
+    full = estimator({k: v.mean(axis=0) for k, v in blocks.items()})
+    leave_one_out = estimator({k: (v.sum(axis=0) - v) / (n - 1) for k, v in blocks.items()})
+    mean_loo = leave_one_out.mean(axis=0)
+    estimate = n * full - (n - 1) * mean_loo
+    error = np.sqrt((n - 1) / n * ((leave_one_out - mean_loo) ** 2).sum(axis=0))
+    return estimate, error
+
+
+def autocovariance(series):
+    """Autocovariance along the last axis (FFT, biased 1/n normalisation), averaged over chains.
+
+    Parameters
+    ----------
+    series : ndarray, shape (chains, n) or (n,)
+
+    Returns
+    -------
+    ndarray, shape (n,)
+    """
+    x = np.atleast_2d(np.asarray(series, dtype=np.float64))
+    n = x.shape[-1]
+    x = x - x.mean(axis=-1, keepdims=True)
+    size = 1 << (2 * n - 1).bit_length()
+    spectrum = np.fft.rfft(x, n=size, axis=-1)
+    acov = np.fft.irfft(spectrum * np.conj(spectrum), n=size, axis=-1)[..., :n] / n
+    return acov.reshape(-1, n).mean(axis=0)
+
+
+def integrated_time(series, window_factor=5.0):
+    """Integrated autocorrelation time with Sokal's automatic window.
+
+    tau = 1 + 2 sum_{t=1}^{W} rho(t), with W the smallest lag such that W >= c tau(W)
+    (A. Sokal, "Monte Carlo methods in statistical mechanics", 1997). tau = 1 for
+    uncorrelated samples; the error of a mean is sigma sqrt(tau / n).
+
+    Parameters
+    ----------
+    series : ndarray, shape (chains, n) or (n,)
+        The chains' autocorrelation functions are averaged before windowing.
+    window_factor : float
+        Sokal's c; 5 is standard for roughly exponential decay.
+
+    Returns
+    -------
+    (float, float)
+        tau and its statistical error sqrt(2 (2W + 1) / N) tau, N the total number of samples.
+        A constant series gives (nan, nan).
+    """
+    x = np.atleast_2d(np.asarray(series, dtype=np.float64))
+    acov = autocovariance(x)
+    if acov[0] <= 0:
+        return float("nan"), float("nan")
+    rho = acov / acov[0]
+    taus = 2.0 * np.cumsum(rho) - 1.0
+    lags = np.arange(len(taus))
+    ok = lags >= window_factor * taus
+    window = int(np.argmax(ok)) if ok.any() else len(taus) - 1
+    tau = float(taus[window])
+    return tau, tau * float(np.sqrt(2.0 * (2 * window + 1) / x.size))
+
+
+def chi_square_test(counts, probabilities, min_expected=5.0):
+    """Pearson chi-square goodness of fit of observed counts to exact probabilities.
+
+    Bins whose expected count is below ``min_expected`` are pooled into one bin (dropped if
+    the pooled bin is still below it), so the chi-square approximation holds.
+
+    Parameters
+    ----------
+    counts : array_like of int, shape (K,)
+        Observed counts of K outcomes, from independent draws.
+    probabilities : array_like, shape (K,)
+        Exact probabilities (summing to 1).
+
+    Returns
+    -------
+    (float, int, float)
+        Statistic, degrees of freedom (number of bins used - 1) and p-value.
+    """
+    counts = np.asarray(counts, dtype=np.float64)
+    p = np.asarray(probabilities, dtype=np.float64)
+    if counts.shape != p.shape:
+        raise DataError(f"counts shape {counts.shape} != probabilities shape {p.shape}")
+    if not np.isclose(p.sum(), 1.0, rtol=0, atol=1e-9):
+        raise DataError(f"probabilities sum to {p.sum()!r}, not 1")
+    total = counts.sum()
+    expected = total * p
+    large = expected >= min_expected
+    obs = list(counts[large])
+    exp = list(expected[large])
+    if expected[~large].sum() >= min_expected:
+        obs.append(counts[~large].sum())
+        exp.append(expected[~large].sum())
+    elif counts[~large].sum() > 0:
+        # Pool too small for a chi-square term: fold it into the smallest kept bin.
+        k = int(np.argmin(exp))
+        obs[k] += counts[~large].sum()
+        exp[k] += expected[~large].sum()
+    obs = np.array(obs)
+    exp = np.array(exp)
+    statistic = float(((obs - exp) ** 2 / exp).sum())
+    dof = len(obs) - 1
+    return statistic, dof, float(_scipy_stats.chi2.sf(statistic, dof))
