@@ -16,17 +16,8 @@ Units: k_B = 1; entropy in nats.
 import numpy as np
 
 from simlab import stats
-from simlab.errors import ConfigError, DataError
-
-
-def _temperatures(temperature, allow_zero=False):
-    t = np.atleast_1d(np.asarray(temperature, dtype=np.float64))
-    ok = (t >= 0) if allow_zero else (t > 0)
-    ok &= ~np.isnan(t)
-    if not np.all(ok):
-        raise ConfigError("temperature", float(t[~ok][0]),
-                          ">= 0" if allow_zero else "> 0 (and not NaN)")
-    return t
+from simlab.errors import DataError
+from simlab.validation import temperatures
 
 
 def spectrum_thermodynamics(energies, temperature, degeneracy=None):
@@ -56,7 +47,7 @@ def spectrum_thermodynamics(energies, temperature, degeneracy=None):
         np.asarray(degeneracy, dtype=np.float64).ravel())
     if log_g.shape != e.shape:
         raise DataError(f"degeneracy has {log_g.size} entries for {e.size} energy levels")
-    t = _temperatures(temperature)
+    t = temperatures("temperature", temperature)
     shifted = e - e.min()
     w = log_g[None, :] - shifted[None, :] / t[:, None]
     w_max = w.max(axis=1, keepdims=True)
@@ -73,3 +64,231 @@ def spectrum_thermodynamics(energies, temperature, degeneracy=None):
         "entropy": log_z + u / t,
         "free_energy": -t * log_z,
     }
+
+
+def lattice_estimators(energy, magnetization, n_sites, temperature, n_blocks=16):
+    """Thermodynamic estimators with jackknife errors from recorded lattice time series.
+
+    Parameters
+    ----------
+    energy, magnetization : ndarray, shape (T, chains, sweeps)
+        Total energy and total magnetisation after each sweep, per temperature and chain.
+    n_sites : int
+        Number of spins N.
+    temperature : array_like, shape (T,)
+    n_blocks : int
+        Blocks per chain. All chains' blocks are pooled for the jackknife; the block length
+        (sweeps // n_blocks) should exceed several integrated autocorrelation times, which
+        are returned so this can be checked.
+
+    Returns
+    -------
+    dict of ndarray, shape (T,)
+        ``energy`` U/N = <e>; ``specific_heat`` C/N = N (<e^2> - <e>^2) / T^2;
+        ``abs_magnetization`` <|m|>; ``susceptibility`` chi = N (<m^2> - <|m|>^2) / T;
+        ``binder`` U_4 = 1 - <m^4> / (3 <m^2>^2); each with ``<name>_err``; and
+        ``tau_energy``, ``tau_abs_magnetization`` (integrated autocorrelation times, sweeps)
+        with their errors. Here e = E/N and m = M/N per sweep.
+    """
+    t = temperatures("temperature", temperature)
+    e = np.asarray(energy, dtype=np.float64) / n_sites
+    m = np.abs(np.asarray(magnetization, dtype=np.float64)) / n_sites
+    if e.shape != m.shape or e.ndim != 3 or e.shape[0] != t.size:
+        raise DataError(f"energy {e.shape} and magnetization {m.shape} must both be "
+                        f"(temperatures={t.size}, chains, sweeps)")
+    n_temps, n_chains, n_sweeps = e.shape
+    m2 = m * m
+    raw = {"e": e, "e2": e * e, "m": m, "m2": m2, "m4": m2 * m2}
+    blocks = {k: np.moveaxis(block_means_pooled(v, n_blocks), -1, 0) for k, v in raw.items()}
+    beta = 1.0 / t
+    estimators = {
+        "energy": lambda b: b["e"],
+        "specific_heat": lambda b: n_sites * beta**2 * (b["e2"] - b["e"] ** 2),
+        "abs_magnetization": lambda b: b["m"],
+        "susceptibility": lambda b: n_sites * beta * (b["m2"] - b["m"] ** 2),
+        "binder": lambda b: 1.0 - b["m4"] / (3.0 * b["m2"] ** 2),
+    }
+    out = {}
+    for name, func in estimators.items():
+        with np.errstate(divide="ignore", invalid="ignore"):
+            out[name], out[name + "_err"] = stats.jackknife(func, blocks)
+    for name, series in (("energy", e), ("abs_magnetization", m)):
+        taus = np.array([stats.integrated_time(series[k]) for k in range(n_temps)])
+        out["tau_" + name], out["tau_" + name + "_err"] = taus[:, 0], taus[:, 1]
+    return out
+
+
+def block_means_pooled(series, n_blocks):
+    """Block means of each chain, chains' blocks pooled: (T, chains, n) -> (T, chains * n_blocks)."""
+    b = stats.block_means(series, n_blocks)
+    return b.reshape(*b.shape[:-2], -1)
+
+
+def entropy_by_integration(temperature, specific_heat, specific_heat_err=None,
+                           entropy_at_infinity=np.log(2.0)):
+    """Entropy per site by integrating C/T from infinite temperature down a temperature grid.
+
+    With beta = 1/T, dS/dbeta = -C/beta, so
+
+        S(beta_k) = S(0) - int_0^{beta_k} C(beta) / beta dbeta.
+
+    The integrand f = C/beta vanishes at beta = 0 for any finite system (C ~ beta^2 Var_0(E)),
+    so the point (0, 0) is added and f is integrated through a not-a-knot cubic spline in
+    beta. The integral is linear in the data, so independent errors of C propagate exactly.
+
+    The truncation error is estimated as the difference from a monotone (PCHIP)
+    interpolant through the same points, a heuristic: on exact 2D Ising data (L = 8 to 128)
+    it was within a factor 5 of the true error in most cases, but now and then 5x smaller.
+
+    Grid requirement: the spacing must be small in beta wherever f bends, which means both
+    near a specific-heat peak and at low temperature (a spacing of 0.2 in T at T = 1 is
+    0.2 in beta). Measured on Kaufman's exact C for L = 8 to 64: the default grid of the
+    Ising sweep (36 points in 1 <= T <= 4 with 16 in 1.97 <= T <= 2.57 and 4 in beta
+    between 0 and 1/4) gives |S error| < 5e-4 per spin; extending the same spacing down to
+    T = 0.5 gives 0.08.
+
+    Parameters
+    ----------
+    temperature : array_like, shape (K,)
+        Distinct temperatures > 0, in any order.
+    specific_heat : array_like, shape (K,)
+        C per site at those temperatures.
+    specific_heat_err : array_like, shape (K,), optional
+        Independent standard errors of C (independent runs per temperature).
+    entropy_at_infinity : float
+        S per site at T = inf (ln 2 for Ising spins, ln q for q-state spins).
+
+    Returns
+    -------
+    dict of ndarray, shape (K,), in the input order
+        ``entropy``, ``entropy_err`` (statistical, propagated from C errors) and
+        ``entropy_quadrature_err`` (estimated truncation error).
+    """
+    from scipy.interpolate import CubicSpline, PchipInterpolator
+
+    t = temperatures("temperature", temperature)
+    c = np.asarray(specific_heat, dtype=np.float64)
+    c_err = np.zeros_like(c) if specific_heat_err is None else np.asarray(
+        specific_heat_err, dtype=np.float64)
+    if c.shape != t.shape or c_err.shape != t.shape:
+        raise DataError(f"specific_heat {c.shape} and its error {c_err.shape} must match "
+                        f"temperature {t.shape}")
+    if not np.all(np.isfinite(c)):
+        raise DataError("specific_heat contains NaN or inf; cannot integrate")
+    if np.unique(t).size != t.size:
+        raise DataError("temperatures must be distinct for the entropy integral")
+    order = np.argsort(1.0 / t)  # increasing beta
+    beta = np.concatenate([[0.0], 1.0 / t[order]])
+    f = np.concatenate([[0.0], c[order] * t[order]])
+    f_err = np.concatenate([[0.0], c_err[order] * t[order]])
+    # weights[k, j] = integral from 0 to beta_k of the spline through the unit vector e_j.
+    basis = CubicSpline(beta, np.eye(beta.size), axis=0)
+    weights = np.stack([basis.integrate(0.0, b) for b in beta[1:]])
+    entropy = entropy_at_infinity - weights @ f
+    entropy_err = np.sqrt((weights**2) @ (f_err**2))
+    monotone = PchipInterpolator(beta, f)
+    alternative = entropy_at_infinity - np.array([monotone.integrate(0.0, b) for b in beta[1:]])
+    inverse = np.empty_like(order)
+    inverse[order] = np.arange(order.size)
+    return {
+        "entropy": entropy[inverse],
+        "entropy_err": entropy_err[inverse],
+        "entropy_quadrature_err": np.abs(entropy - alternative)[inverse],
+    }
+
+
+def energy_histograms(energy, n_blocks):
+    """Histograms of sampled energies per block, for reweighting with jackknife errors.
+
+    Parameters
+    ----------
+    energy : ndarray, shape (chains, sweeps)
+        Total energies sampled at one temperature.
+    n_blocks : int
+        Blocks per chain.
+
+    Returns
+    -------
+    (ndarray, ndarray)
+        Distinct energy levels, shape (K,), and counts per pooled block, shape
+        (chains * n_blocks, K).
+    """
+    e = np.asarray(energy, dtype=np.float64)
+    n = e.shape[-1] // n_blocks * n_blocks
+    e = e[..., e.shape[-1] - n:].reshape(-1, n // n_blocks)  # (blocks, length)
+    levels, index = np.unique(e, return_inverse=True)
+    index = index.reshape(e.shape)
+    counts = np.zeros((e.shape[0], levels.size))
+    for b in range(e.shape[0]):
+        counts[b] = np.bincount(index[b], minlength=levels.size)
+    return levels, counts
+
+
+def reweighted_specific_heat(levels, counts, sampled_temperature, temperature, n_sites):
+    """Specific heat per site at ``temperature`` from a histogram sampled at another one.
+
+    Single-histogram reweighting (Ferrenberg & Swendsen 1988): each sampled level E gets the
+    weight counts(E) exp(-(1/T - 1/T0) E). Reliable while |1/T - 1/T0| times the energy's
+    standard deviation is of order 1 or less.
+
+    Parameters
+    ----------
+    levels : ndarray, shape (K,)
+    counts : ndarray, shape (..., K)
+    sampled_temperature, temperature : float
+
+    Returns
+    -------
+    ndarray, shape (...)
+    """
+    shift = (1.0 / sampled_temperature - 1.0 / temperature) * (levels - levels.mean())
+    with np.errstate(divide="ignore"):
+        log_w = np.log(counts) + shift
+    log_w -= log_w.max(axis=-1, keepdims=True)
+    w = np.exp(log_w)
+    w /= w.sum(axis=-1, keepdims=True)
+    mean = w @ levels
+    var = np.einsum("...k,...k->...", w, (levels - mean[..., None]) ** 2)
+    return var / (temperature**2 * n_sites)
+
+
+def specific_heat_peak(energy, sampled_temperature, window, n_sites, n_blocks=16):
+    """Locate the maximum of C(T) near a sampled temperature by reweighting, with errors.
+
+    Parameters
+    ----------
+    energy : ndarray, shape (chains, sweeps)
+        Total energies sampled at ``sampled_temperature``.
+    window : (float, float)
+        Temperature interval searched (keep it inside the reweighting range).
+    n_sites : int
+    n_blocks : int
+        Blocks per chain for the jackknife.
+
+    Returns
+    -------
+    dict of float
+        ``temperature``, ``temperature_err``, ``specific_heat``, ``specific_heat_err`` and
+        ``at_edge`` (True if the maximum is at an end of ``window``).
+    """
+    from scipy.optimize import minimize_scalar
+
+    levels, counts = energy_histograms(energy, n_blocks)
+    total = counts.sum(axis=0)
+    lo, hi = window
+    xtol = 1e-7 * sampled_temperature
+
+    def peak(c):
+        res = minimize_scalar(
+            lambda t: -reweighted_specific_heat(levels, c, sampled_temperature, t, n_sites),
+            bounds=(lo, hi), method="bounded", options={"xatol": xtol})
+        return res.x, -res.fun
+
+    t_peak, c_peak = peak(total)
+    loo = np.array([peak(total - counts[b]) for b in range(counts.shape[0])])
+    n = counts.shape[0]
+    err = np.sqrt((n - 1) / n * ((loo - loo.mean(axis=0)) ** 2).sum(axis=0))
+    edge = min(t_peak - lo, hi - t_peak) < 10 * xtol
+    return {"temperature": float(t_peak), "temperature_err": float(err[0]),
+            "specific_heat": float(c_peak), "specific_heat_err": float(err[1]),
+            "at_edge": bool(edge)}

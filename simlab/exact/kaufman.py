@@ -23,24 +23,21 @@ Phys. Rev. 185, 832 (1969).
 import numpy as np
 
 from simlab.errors import ConfigError
+from simlab.validation import integer, number, temperatures
 
 
 def _validated(rows, cols, temperature, coupling):
-    for key, value in (("rows", rows), ("cols", cols)):
-        if int(value) != value or value < 2:
-            raise ConfigError(key, value, "an integer >= 2")
-    temperature = np.asarray(temperature, dtype=np.float64)
-    if not np.all(np.isfinite(temperature)) or np.any(temperature <= 0):
-        bad = temperature[~(np.isfinite(temperature) & (temperature > 0))].ravel()[0]
-        raise ConfigError("temperature", float(bad), "finite values > 0")
-    if not np.isfinite(coupling) or coupling == 0:
-        raise ConfigError("coupling", coupling, "a finite non-zero number")
+    rows = integer("rows", rows, 2)
+    cols = integer("cols", cols, 2)
+    shape = np.shape(temperature)
+    temperature = temperatures("temperature", np.ravel(temperature)).reshape(shape)
+    coupling = number("coupling", coupling, nonzero=True)
     if coupling < 0 and (rows % 2 or cols % 2):
         raise ConfigError(
             "coupling", coupling,
             "a negative (antiferromagnetic) coupling needs even rows and cols on a torus",
         )
-    return int(rows), int(cols), temperature, float(coupling)
+    return rows, cols, temperature, coupling
 
 
 def _log_terms(x, dx, ddx, kind):

@@ -17,19 +17,15 @@ At T_c the specific heat diverges; :func:`specific_heat` returns inf there.
 import numpy as np
 from scipy import integrate, special
 
-from simlab.errors import ConfigError
+from simlab.validation import number, temperatures
 
 #: Critical temperature of the square lattice, 2 / ln(1 + sqrt 2) (J = 1).
 CRITICAL_TEMPERATURE = 2.0 / np.log1p(np.sqrt(2.0))
 
 
 def _k(temperature, coupling):
-    t = np.asarray(temperature, dtype=np.float64)
-    if not np.all(np.isfinite(t) & (t > 0)):
-        raise ConfigError("temperature", float(np.ravel(t)[~np.isfinite(np.ravel(t)) | (np.ravel(t) <= 0)][0]),
-                          "finite values > 0")
-    if not coupling > 0:
-        raise ConfigError("coupling", coupling, "a number > 0 (ferromagnet)")
+    t = temperatures("temperature", np.ravel(temperature)).reshape(np.shape(temperature))
+    coupling = number("coupling", coupling, positive=True)
     return coupling / t
 
 

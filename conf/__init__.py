@@ -1,0 +1,1 @@
+# Makes conf/ importable as simlab.conf (see pyproject.toml), so Hydra finds it as pkg://simlab.conf.

@@ -1,0 +1,164 @@
+"""Configuration schema (dataclasses registered in Hydra's ConfigStore) and its validation.
+
+The YAML files in ``conf/`` extend these schemas. :func:`validate` checks every value once,
+before any work starts, and raises :class:`simlab.errors.ConfigError` naming the key, the
+value and what is allowed.
+"""
+
+from dataclasses import dataclass, field
+from typing import Any, List, Optional
+
+import numpy as np
+from omegaconf import ListConfig
+
+from simlab.errors import ConfigError
+from simlab.samplers.rules import ALGORITHMS
+from simlab.samplers.mcmc import INITIAL_STATES
+from simlab.validation import choice, integer, number
+
+MODELS = ("ising",)
+
+
+@dataclass
+class ModelConfig:
+    """The energy model. ``size`` is one linear size L or a list of them (L x L torus)."""
+
+    name: str = "ising"
+    size: Any = field(default_factory=lambda: [8, 16, 32])
+    coupling: float = 1.0
+    field: float = 0.0
+
+
+@dataclass
+class SamplerConfig:
+    """Monte Carlo settings: counts are per temperature and chain."""
+
+    algorithm: str = "metropolis"
+    chains: int = 8
+    sweeps: int = 20_000
+    thermalization: int = 2_000
+    init: str = "ordered"
+    blocks: int = 16
+    threads: Optional[int] = None
+
+
+@dataclass
+class TemperatureConfig:
+    """Temperature grid: the union of a uniform grid, a dense window and a high-T tail.
+
+    ``points`` replaces all of them with an explicit list.
+    """
+
+    min: float = 1.0
+    max: float = 4.0
+    num: int = 16
+    focus: Optional[float] = 2.269
+    focus_width: float = 0.6
+    focus_num: int = 16
+    tail: int = 4
+    points: Optional[List[float]] = None
+
+
+@dataclass
+class OutputConfig:
+    """What a run writes besides the dataset."""
+
+    results: str = "results.nc"
+    plots: bool = True
+    progress: bool = True
+
+
+@dataclass
+class SimlabConfig:
+    """Root of the configuration tree."""
+
+    task: str = "ising_sweep"
+    seed: int = 0
+    model: ModelConfig = field(default_factory=ModelConfig)
+    sampler: SamplerConfig = field(default_factory=SamplerConfig)
+    temperature: TemperatureConfig = field(default_factory=TemperatureConfig)
+    output: OutputConfig = field(default_factory=OutputConfig)
+
+
+def register():
+    """Register the schemas in Hydra's ConfigStore (idempotent)."""
+    from hydra.core.config_store import ConfigStore
+
+    cs = ConfigStore.instance()
+    cs.store(name="simlab_schema", node=SimlabConfig)
+    cs.store(group="model", name="model_schema", node=ModelConfig)
+    cs.store(group="sampler", name="sampler_schema", node=SamplerConfig)
+
+
+def sizes(model_cfg):
+    """``model.size`` as a list of distinct integers >= 2."""
+    raw = model_cfg.size
+    values = list(raw) if isinstance(raw, (list, tuple, ListConfig)) else [raw]
+    if not values:
+        raise ConfigError("model.size", raw, "an integer >= 2 or a non-empty list of them")
+    out = [integer("model.size", v, 2, 4096) for v in values]
+    if len(set(out)) != len(out):
+        raise ConfigError("model.size", values, "distinct sizes")
+    return out
+
+
+def temperature_grid(t_cfg):
+    """The sorted temperatures a ``temperature`` config describes, shape (T,)."""
+    if t_cfg.points is not None:
+        values = np.array([number("temperature.points", v, positive=True)
+                           for v in t_cfg.points])
+        if values.size == 0:
+            raise ConfigError("temperature.points", list(t_cfg.points), "a non-empty list")
+        return np.unique(values)
+    grid = [np.linspace(t_cfg.min, t_cfg.max, t_cfg.num)]
+    if t_cfg.focus is not None and t_cfg.focus_num > 0:
+        half = t_cfg.focus_width / 2
+        grid.append(np.linspace(t_cfg.focus - half, t_cfg.focus + half, t_cfg.focus_num))
+    if t_cfg.tail > 0:
+        grid.append(1.0 / np.linspace(0.0, 1.0 / t_cfg.max, t_cfg.tail + 2)[1:-1])
+    # Rounding to 1e-9 merges coincident points of the pieces.
+    return np.unique(np.round(np.concatenate(grid), 9))
+
+
+def _validate_temperature(t):
+    if t.points is not None:
+        temperature_grid(t)
+        return
+    t_min = number("temperature.min", t.min, positive=True)
+    number("temperature.max", t.max, positive=True)
+    if t.max < t_min:
+        raise ConfigError("temperature.max", t.max, f"a number >= temperature.min ({t_min})")
+    integer("temperature.num", t.num, 1 if t.max == t_min else 2)
+    integer("temperature.focus_num", t.focus_num, 0)
+    if t.focus is not None and t.focus_num > 0:
+        focus = number("temperature.focus", t.focus, positive=True)
+        width = number("temperature.focus_width", t.focus_width, positive=True)
+        if focus - width / 2 <= 0:
+            raise ConfigError("temperature.focus_width", t.focus_width,
+                              f"a width < 2 * temperature.focus ({2 * focus}) so all T > 0")
+    integer("temperature.tail", t.tail, 0)
+
+
+def validate(cfg):
+    """Check every value of a composed config; raise ConfigError on the first bad one."""
+    from simlab.tasks import TASKS
+
+    choice("task", cfg.task, tuple(TASKS))
+    integer("seed", cfg.seed, 0)
+    choice("model.name", cfg.model.name, MODELS)
+    sizes(cfg.model)
+    number("model.coupling", cfg.model.coupling, nonzero=True)
+    number("model.field", cfg.model.field)
+    s = cfg.sampler
+    choice("sampler.algorithm", s.algorithm, ALGORITHMS)
+    integer("sampler.chains", s.chains, 1)
+    integer("sampler.sweeps", s.sweeps, 1)
+    integer("sampler.thermalization", s.thermalization, 0)
+    choice("sampler.init", s.init, INITIAL_STATES)
+    integer("sampler.blocks", s.blocks, 1 if s.chains > 1 else 2, s.sweeps)
+    if s.threads is not None:
+        integer("sampler.threads", s.threads, 1)
+    _validate_temperature(cfg.temperature)
+    if not str(cfg.output.results).endswith(".nc"):
+        raise ConfigError("output.results", cfg.output.results, "a file name ending in .nc")
+    return cfg

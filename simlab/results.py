@@ -1,0 +1,181 @@
+"""The Dataset schema: build, validate, save (atomically), load and collect sweeps.
+
+Every simlab result is one ``xarray.Dataset``. Dimensions come from :data:`DIMENSIONS`; every
+variable carries ``units`` and ``long_name``; the error of ``x`` is ``x_err``, an exact
+reference ``x_exact``, the infinite-lattice value ``x_onsager`` and the deviation from the
+exact value in standard errors ``x_z``. Attributes hold the provenance: resolved config,
+seed, versions, git commit, creation time and wall time.
+"""
+
+import datetime
+import os
+import platform
+import subprocess
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import xarray as xr
+
+from simlab.errors import DataError
+
+ENGINE = "h5netcdf"
+
+DIMENSIONS = {
+    "size": ("linear lattice size L", "sites"),
+    "temperature": ("temperature T", "J/k_B"),
+    "position": ("token position", "1"),
+    "step": ("annealing step", "1"),
+    "read": ("independent read", "1"),
+    "chain": ("independent chain", "1"),
+}
+
+#: long_name and units of the base variables; suffixed variants derive from these.
+VARIABLES = {
+    "energy": ("energy per spin U/N", "J"),
+    "specific_heat": ("specific heat per spin C/N = Var(E)/(N T^2)", "k_B"),
+    "entropy": ("entropy per spin S/N", "k_B (nats)"),
+    "free_energy": ("free energy per spin F/N = U/N - T S/N", "J"),
+    "abs_magnetization": ("mean absolute magnetisation per spin <|M|>/N", "1"),
+    "susceptibility": ("susceptibility chi = N (<m^2> - <|m|>^2)/T", "1/J"),
+    "binder": ("Binder cumulant 1 - <m^4>/(3 <m^2>^2)", "1"),
+    "tau_energy": ("integrated autocorrelation time of the energy", "sweeps"),
+    "tau_abs_magnetization": ("integrated autocorrelation time of |M|", "sweeps"),
+    "peak_temperature": ("temperature of the specific-heat maximum", "J/k_B"),
+    "peak_specific_heat": ("maximum of the specific heat per spin", "k_B"),
+    "log_z": ("log partition function ln Z", "1"),
+}
+
+SUFFIXES = {
+    "_err": ("standard error of {}", None),
+    "_quadrature_err": ("estimated quadrature (truncation) error of {}", None),
+    "_exact": ("exact {} (finite lattice)", None),
+    "_onsager": ("exact {} (infinite lattice, Onsager)", None),
+    "_z": ("deviation of {} from exact, in standard errors", "1"),
+}
+
+
+def describe(name):
+    """(long_name, units) of a variable name, derived from :data:`VARIABLES` and suffixes."""
+    if name in VARIABLES:
+        return VARIABLES[name]
+    if name in DIMENSIONS:
+        return DIMENSIONS[name]
+    for suffix in sorted(SUFFIXES, key=len, reverse=True):
+        if name.endswith(suffix) and name[: -len(suffix)] in VARIABLES:
+            long_name, units = VARIABLES[name[: -len(suffix)]]
+            template, override = SUFFIXES[suffix]
+            return template.format(long_name), override or units
+    raise DataError(f"variable {name!r} has no entry in simlab.results.VARIABLES")
+
+
+def annotate(ds):
+    """Set ``long_name`` and ``units`` on every variable and coordinate that lacks them."""
+    for name in list(ds.data_vars) + list(ds.coords):
+        attrs = ds[name].attrs
+        if "long_name" not in attrs or "units" not in attrs:
+            long_name, units = describe(name)
+            attrs.setdefault("long_name", long_name)
+            attrs.setdefault("units", units)
+    return ds
+
+
+def git_commit():
+    """Commit hash of the simlab source tree (with ``-dirty`` if modified), or 'unknown'."""
+    here = Path(__file__).resolve().parent
+    try:
+        commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=here, capture_output=True,
+                                text=True, timeout=10)
+        if commit.returncode != 0:
+            return "unknown"
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"],
+                               cwd=here, capture_output=True, text=True, timeout=10)
+        return commit.stdout.strip() + ("-dirty" if dirty.stdout.strip() else "")
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+
+
+def provenance(config_yaml, seed, wall_time):
+    """Attributes every Dataset carries.
+
+    Parameters
+    ----------
+    config_yaml : str
+        The resolved configuration.
+    seed : int
+    wall_time : float
+        Seconds.
+    """
+    import numba
+
+    from simlab import __version__
+
+    return {
+        "simlab_version": __version__,
+        "config": config_yaml,
+        "seed": int(seed),
+        "git_commit": git_commit(),
+        "created": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+        "wall_time_s": float(wall_time),
+        "python_version": platform.python_version(),
+        "numpy_version": np.__version__,
+        "numba_version": numba.__version__,
+        "xarray_version": xr.__version__,
+    }
+
+
+def validate(ds):
+    """Raise DataError unless ``ds`` follows the schema; return it unchanged otherwise."""
+    if not isinstance(ds, xr.Dataset):
+        raise DataError(f"expected an xarray.Dataset, got {type(ds).__name__}")
+    for name in list(ds.data_vars) + list(ds.coords):
+        missing = [a for a in ("units", "long_name") if a not in ds[name].attrs]
+        if missing:
+            raise DataError(f"variable {name!r} lacks attribute(s) {', '.join(missing)}")
+    for key in ("simlab_version", "config", "seed"):
+        if key not in ds.attrs:
+            raise DataError(f"dataset lacks the provenance attribute {key!r}")
+    return ds
+
+
+def save(ds, path):
+    """Validate and write ``ds`` to NetCDF at ``path`` atomically (temp file, then rename).
+
+    A reader never sees a partial file: either the previous file or the complete new one.
+    """
+    validate(ds)
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    try:
+        ds.to_netcdf(tmp, engine=ENGINE)
+        with open(tmp, "rb") as handle:
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def load(path):
+    """Read a simlab NetCDF file fully into memory and validate it.
+
+    Raises
+    ------
+    DataError
+        If the file is missing, unreadable, truncated or not a simlab dataset.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise DataError(f"{path}: no such results file")
+    try:
+        with xr.open_dataset(path, engine=ENGINE) as ds:
+            ds = ds.load()
+    except Exception as exc:  # h5py raises OSError, xarray ValueError, ...
+        raise DataError(f"{path}: not a readable NetCDF file ({exc})") from exc
+    try:
+        return validate(ds)
+    except DataError as exc:
+        raise DataError(f"{path}: {exc}") from exc
