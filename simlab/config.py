@@ -13,7 +13,7 @@ from omegaconf import ListConfig
 
 from simlab.errors import ConfigError
 from simlab.samplers.rules import ALGORITHMS
-from simlab.samplers.mcmc import INITIAL_STATES
+from simlab.samplers.mcmc import INITIAL_STATES, SCANS
 from simlab.validation import choice, integer, number
 
 MODELS = ("ising",)
@@ -34,6 +34,7 @@ class SamplerConfig:
     """Monte Carlo settings: counts are per temperature and chain."""
 
     algorithm: str = "metropolis"
+    scan: str = "random"
     chains: int = 8
     sweeps: int = 20_000
     thermalization: int = 2_000
@@ -151,6 +152,7 @@ def validate(cfg):
     number("model.field", cfg.model.field)
     s = cfg.sampler
     choice("sampler.algorithm", s.algorithm, ALGORITHMS)
+    choice("sampler.scan", s.scan, SCANS)
     integer("sampler.chains", s.chains, 1)
     integer("sampler.sweeps", s.sweeps, 1)
     integer("sampler.thermalization", s.thermalization, 0)

@@ -34,6 +34,8 @@ def lattice_thermodynamics(ds, path):
     """
     fig, axes = plt.subplots(2, 2, figsize=(11, 8), sharex=True)
     colors = plt.cm.viridis(np.linspace(0.0, 0.85, ds.sizes["size"]))
+    t_max = float(ds.attrs.get("plot_temperature_max", ds["temperature"].max()))
+    ds = ds.sel(temperature=ds["temperature"] <= t_max)
     t = ds["temperature"].values
     for ax, (name, label) in zip(axes.ravel(), PANELS):
         for color, L in zip(colors, ds["size"].values):
@@ -54,11 +56,9 @@ def lattice_thermodynamics(ds, path):
         ax.grid(alpha=0.3)
     for ax in axes[1]:
         ax.set_xlabel("temperature  T  [J/$k_B$]")
-    handles, labels = axes[0, 0].get_legend_handles_labels()
-    fig.legend(handles, labels, loc="upper center", ncol=min(len(labels), 4), fontsize=9,
-               frameon=False)
-    fig.suptitle(ds.attrs.get("title", ""), y=1.04 if len(labels) > 4 else 1.0)
-    fig.tight_layout(rect=(0, 0, 1, 0.93))
+    axes[1, 0].legend(fontsize=8, ncol=2, loc="upper left")
+    fig.suptitle(ds.attrs.get("title", ""))
+    fig.tight_layout()
     return _save(fig, path)
 
 
@@ -77,7 +77,8 @@ def deviations(ds, path):
         ax.axhline(0, color="k", lw=0.6)
         ax.set_title(ds[name].attrs.get("long_name", name), fontsize=9)
         ax.set_xlabel("temperature  T  [J/$k_B$]")
-        ax.grid(alpha=0.3)
+        ax.set_xscale("log")
+        ax.grid(alpha=0.3, which="both")
     axes[0].set_ylabel("(Monte Carlo − exact) / σ")
     axes[0].legend(fontsize=8)
     fig.tight_layout()

@@ -7,20 +7,23 @@ changes the table p (built by :func:`simlab.samplers.rules.flip_probability_tabl
     Metropolis: p = min(1, exp(-dE/T)),   heat bath: p = 1 / (1 + exp(dE/T)),
     dE = 2 s_i (J n_i + h).
 
-Tables are indexed ``[(s_i + 1) // 2, (n_i + z) // 2]``. Sites are visited in order
-(a sequential sweep), which leaves the Boltzmann distribution invariant. The bond sum
+Tables are indexed ``[(s_i + 1) // 2, (n_i + z) // 2]``. A sweep is N update attempts,
+either at sites 0..N-1 in order (sequential scan) or at N uniformly random sites (random
+scan). Both leave the Boltzmann distribution invariant, but sequential Metropolis is not
+always irreducible: zero-cost flips are always accepted, and on small tori some
+configurations then cycle deterministically (see :mod:`simlab.exact.markov`). The bond sum
 sum_<ij> s_i s_j and the magnetisation are updated exactly with integers on every flip.
 """
 
 import numpy as np
 from numba import njit, prange
 
-from simlab.kernels.rng import next_double
+from simlab.kernels.rng import next_below, next_double
 
 
 @njit(cache=True)
-def sweep(spins, neighbours, flip_probability, state):
-    """One sequential sweep over all sites of one chain.
+def sweep(spins, neighbours, flip_probability, state, random_scan):
+    """One sweep (N update attempts) of one chain.
 
     Parameters
     ----------
@@ -28,6 +31,8 @@ def sweep(spins, neighbours, flip_probability, state):
     neighbours : int32[N, z]
     flip_probability : float64[2, z + 1]
     state : uint64[4], the chain's RNG state, advanced in place
+    random_scan : bool
+        Attempt N uniformly random sites instead of sites 0..N-1 in order.
 
     Returns
     -------
@@ -37,7 +42,8 @@ def sweep(spins, neighbours, flip_probability, state):
     n_sites, z = neighbours.shape
     d_bond = 0
     d_mag = 0
-    for i in range(n_sites):
+    for k in range(n_sites):
+        i = next_below(state, n_sites) if random_scan else k
         s = np.int64(spins[i])
         nb = np.int64(0)
         for k in range(z):
@@ -52,7 +58,7 @@ def sweep(spins, neighbours, flip_probability, state):
 
 @njit(parallel=True, cache=True)
 def run_chains(spins, neighbours, flip_probability, states, bond, mag, n_sweeps,
-               bond_series, mag_series, offset):
+               random_scan, bond_series, mag_series, offset):
     """Advance independent chains by ``n_sweeps`` sweeps each, in parallel over chains.
 
     Parameters
@@ -63,6 +69,7 @@ def run_chains(spins, neighbours, flip_probability, states, bond, mag, n_sweeps,
     states : uint64[C, 4], RNG state per chain, advanced in place
     bond, mag : int64[C], running bond sum and magnetisation, updated in place
     n_sweeps : int
+    random_scan : bool
     bond_series, mag_series : int32[C, S]
         If S > 0, the values after sweep t are written at column ``offset + t``.
     offset : int
@@ -71,7 +78,8 @@ def run_chains(spins, neighbours, flip_probability, states, bond, mag, n_sweeps,
     record = bond_series.shape[1] > 0
     for c in prange(n_chains):
         for t in range(n_sweeps):
-            d_bond, d_mag = sweep(spins[c], neighbours, flip_probability[c], states[c])
+            d_bond, d_mag = sweep(spins[c], neighbours, flip_probability[c], states[c],
+                                  random_scan)
             bond[c] += d_bond
             mag[c] += d_mag
             if record:

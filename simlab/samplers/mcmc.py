@@ -21,6 +21,7 @@ from simlab.validation import choice, integer
 from simlab.validation import temperatures as validated_temperatures
 
 INITIAL_STATES = ("ordered", "random")
+SCANS = ("random", "sequential")
 
 
 @dataclass
@@ -37,7 +38,7 @@ class LatticeRun:
         Total magnetisation sum_i s_i after each recorded sweep.
     spins : ndarray, shape (T, chains, N), int8
         Final configurations.
-    algorithm, init : str
+    algorithm, scan, init : str
     seed, thermalization : int
     wall_time : float
         Seconds spent, compilation included.
@@ -49,6 +50,7 @@ class LatticeRun:
     magnetization: np.ndarray
     spins: np.ndarray
     algorithm: str
+    scan: str
     init: str
     seed: int
     thermalization: int
@@ -68,7 +70,7 @@ def chain_key(model, temperature):
 
 
 def sample_lattice(model, temperatures, *, chains=8, sweeps=10_000, thermalization=1_000,
-                   algorithm="metropolis", init="ordered", seed=0, record=True,
+                   algorithm="metropolis", scan="random", init="ordered", seed=0, record=True,
                    progress=False, threads=None):
     """Run independent single-spin-flip chains of a lattice Ising model at each temperature.
 
@@ -84,6 +86,10 @@ def sample_lattice(model, temperatures, *, chains=8, sweeps=10_000, thermalizati
     thermalization : int
         Unrecorded sweeps before recording.
     algorithm : {"metropolis", "heatbath"}
+    scan : {"random", "sequential"}
+        Site order within a sweep of N attempts. Random scan is irreducible for both rules;
+        sequential Metropolis is not on some small tori (zero-cost flips cycle
+        deterministically), sequential heat bath always is.
     init : {"ordered", "random"}
         All spins +1, or each +-1 with probability 1/2 from the chain's stream.
     seed : int
@@ -109,6 +115,7 @@ def sample_lattice(model, temperatures, *, chains=8, sweeps=10_000, thermalizati
     sweeps = integer("sweeps", sweeps, 1)
     thermalization = integer("thermalization", thermalization, 0)
     algorithm = choice("algorithm", algorithm, ALGORITHMS)
+    scan = choice("scan", scan, SCANS)
     init = choice("init", init, INITIAL_STATES)
     seed = validate_seed(seed)
     if threads is not None:
@@ -131,6 +138,7 @@ def sample_lattice(model, temperatures, *, chains=8, sweeps=10_000, thermalizati
     mag_series = np.zeros((n_total, n_recorded), dtype=np.int32)
     no_series = np.zeros((n_total, 0), dtype=np.int32)
 
+    random_scan = scan == "random"
     block = max(1, (thermalization + sweeps) // 50)
     bar = tqdm(total=thermalization + sweeps, disable=not progress, unit="sweep",
                desc=f"{algorithm} L={model.rows}x{model.cols}", leave=False)
@@ -138,7 +146,7 @@ def sample_lattice(model, temperatures, *, chains=8, sweeps=10_000, thermalizati
     while done < thermalization:
         n = min(block, thermalization - done)
         single_spin.run_chains(spins, model.neighbours, tables, states, bond, mag, n,
-                               no_series, no_series, 0)
+                               random_scan, no_series, no_series, 0)
         done += n
         bar.update(n)
     done = 0
@@ -146,7 +154,7 @@ def sample_lattice(model, temperatures, *, chains=8, sweeps=10_000, thermalizati
         n = min(block, sweeps - done)
         series = (bond_series, mag_series) if record else (no_series, no_series)
         single_spin.run_chains(spins, model.neighbours, tables, states, bond, mag, n,
-                               *series, done)
+                               random_scan, *series, done)
         done += n
         bar.update(n)
     bar.close()
@@ -159,6 +167,7 @@ def sample_lattice(model, temperatures, *, chains=8, sweeps=10_000, thermalizati
         magnetization=mag_series.reshape(*shape, n_recorded),
         spins=spins.reshape(*shape, n_sites),
         algorithm=algorithm,
+        scan=scan,
         init=init,
         seed=seed,
         thermalization=thermalization,

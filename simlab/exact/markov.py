@@ -1,0 +1,115 @@
+"""Exact distributions of small Markov chains by matrix products.
+
+For a model on at most 12 binary sites, :func:`sweep_matrix` builds the transition matrix of
+one single-spin-flip sweep as the kernels do it (N attempts, sites in order or uniformly at
+random) under the Metropolis or heat-bath rule, and :func:`evolve` propagates a distribution
+through any number of sweeps. :func:`closed_classes` finds the chain's closed communicating
+classes: more than one means the chain is not irreducible. Monte Carlo visit frequencies after t sweeps can then be compared with the
+exact distribution at t, not only with the stationary one.
+
+Distributions are row vectors over the states of :func:`simlab.exact.enumerate.all_states`.
+"""
+
+import numpy as np
+
+from simlab.exact.enumerate import all_states, enumerate_energies
+from simlab.samplers.mcmc import SCANS
+from simlab.samplers.rules import ALGORITHMS
+from simlab.validation import choice, integer, number
+
+MAX_SITES = 12
+
+
+def sweep_matrix(energy, n_sites, temperature, algorithm="metropolis", scan="sequential"):
+    """Transition matrix of one sweep of N single-spin-flip attempts.
+
+    Parameters
+    ----------
+    energy : callable
+        Energy of int8 states of shape (k, n_sites) in {-1, +1}, returns shape (k,).
+    n_sites : int
+        At most :data:`MAX_SITES`.
+    temperature : float
+        T > 0.
+    algorithm : {"metropolis", "heatbath"}
+    scan : {"sequential", "random"}
+        Sites 0..N-1 in order, or N sites drawn uniformly with replacement.
+
+    Returns
+    -------
+    ndarray, shape (2**n_sites, 2**n_sites)
+        Row-stochastic P with P[a, b] = probability of state b after one sweep from a.
+    """
+    n_sites = integer("n_sites", n_sites, 1, MAX_SITES)
+    temperature = number("temperature", temperature, positive=True)
+    choice("algorithm", algorithm, ALGORITHMS)
+    choice("scan", scan, SCANS)
+    energies = enumerate_energies(energy, n_sites)
+    n_states = energies.size
+    index = np.arange(n_states)
+    steps = []
+    for site in range(n_sites):
+        flipped = index ^ (1 << (n_sites - 1 - site))  # site 0 is the most significant bit
+        d_e = energies[flipped] - energies
+        with np.errstate(over="ignore"):
+            if algorithm == "metropolis":
+                p_flip = np.minimum(1.0, np.exp(-d_e / temperature))
+            else:
+                p_flip = 1.0 / (1.0 + np.exp(d_e / temperature))
+        step = np.zeros((n_states, n_states))
+        step[index, index] = 1.0 - p_flip
+        step[index, flipped] += p_flip
+        steps.append(step)
+    if scan == "random":
+        return np.linalg.matrix_power(sum(steps) / n_sites, n_sites)
+    sweep = np.eye(n_states)
+    for step in steps:
+        sweep = sweep @ step
+    return sweep
+
+
+def closed_classes(matrix):
+    """Closed communicating classes of a transition matrix (lists of state indices).
+
+    An irreducible chain has exactly one, holding every state.
+    """
+    from scipy.sparse import csr_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    graph = csr_matrix(np.asarray(matrix) > 0)
+    n_comp, label = connected_components(graph, directed=True, connection="strong")
+    classes = []
+    for k in range(n_comp):
+        members = np.flatnonzero(label == k)
+        if np.all(label[graph[members].indices] == k):
+            classes.append(members)
+    return classes
+
+
+def evolve(initial, matrix, n_steps):
+    """Distribution after ``n_steps`` applications of ``matrix`` to the row vector ``initial``."""
+    p = np.asarray(initial, dtype=np.float64)
+    for _ in range(integer("n_steps", n_steps, 0)):
+        p = p @ matrix
+    return p
+
+
+def total_variation(p, q):
+    """Total-variation distance 1/2 sum |p - q| between two distributions."""
+    return 0.5 * float(np.abs(np.asarray(p) - np.asarray(q)).sum())
+
+
+def uniform(n_sites):
+    """The uniform distribution over 2**n_sites states (a random initial configuration)."""
+    return np.full(2**n_sites, 1.0 / 2**n_sites)
+
+
+def point_mass(state, n_sites):
+    """The distribution concentrated on one configuration (e.g. all spins +1)."""
+    from simlab.exact.enumerate import state_index
+
+    p = np.zeros(2**n_sites)
+    p[int(state_index(np.asarray(state)))] = 1.0
+    return p
+
+

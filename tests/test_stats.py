@@ -1,0 +1,70 @@
+import numpy as np
+import pytest
+
+from simlab.errors import DataError
+from simlab.stats import block_means, chi_square_test, integrated_time, jackknife
+
+
+def ar1(phi, shape, seed):
+    rng = np.random.default_rng(seed)
+    noise = rng.normal(size=shape)
+    x = np.empty(shape)
+    x[..., 0] = noise[..., 0] / np.sqrt(1 - phi**2)
+    for t in range(1, shape[-1]):
+        x[..., t] = phi * x[..., t - 1] + noise[..., t]
+    return x
+
+
+@pytest.mark.parametrize("phi", [0.0, 0.5, 0.9])
+def test_integrated_time_of_ar1(phi):
+    # AR(1): tau = (1 + phi) / (1 - phi). Compare in units of the returned error.
+    tau, err = integrated_time(ar1(phi, (8, 100_000), seed=1))
+    exact = (1 + phi) / (1 - phi)
+    assert abs(tau - exact) < 4 * err + 0.02 * exact
+
+
+def test_integrated_time_of_constant_is_nan():
+    assert np.isnan(integrated_time(np.ones((2, 100)))[0])
+
+
+def test_block_means_and_errors():
+    x = np.arange(10.0)
+    np.testing.assert_allclose(block_means(x, 3), [2.0, 5.0, 8.0])  # drops the first sample
+    with pytest.raises(DataError):
+        block_means(x, 11)
+
+
+def test_jackknife_of_mean_is_standard_error():
+    rng = np.random.default_rng(2)
+    b = rng.normal(size=40)
+    est, err = jackknife(lambda m: m["x"], {"x": b})
+    assert est == pytest.approx(b.mean())
+    assert err == pytest.approx(b.std(ddof=1) / np.sqrt(b.size))
+
+
+def test_jackknife_error_of_variance_is_calibrated():
+    # Over many repetitions, |estimate - truth| / err should be about standard normal.
+    rng = np.random.default_rng(3)
+    z = []
+    for _ in range(400):
+        x = rng.normal(size=(64, 50))  # 64 blocks of 50 samples, true variance 1
+        blocks = {"x": x.mean(1), "x2": (x**2).mean(1)}
+        est, err = jackknife(lambda m: m["x2"] - m["x"] ** 2, blocks)
+        z.append((est - 1.0) / err)
+    z = np.array(z)
+    # The biased variance estimator has mean (1 - 1/3200); the jackknife removes most of it.
+    assert abs(z.mean()) < 4 / np.sqrt(z.size)
+    assert 0.85 < z.std() < 1.15
+
+
+def test_chi_square_pools_small_bins_and_detects_bias():
+    rng = np.random.default_rng(4)
+    p = np.array([0.5, 0.3, 0.1998, 0.0001, 0.0001, 0.0000])  # expected 2, 2, 0: pooled
+    counts = np.bincount(rng.choice(p.size, size=20_000, p=p), minlength=p.size)
+    stat, dof, pvalue = chi_square_test(counts, p)
+    assert dof == 2  # three large bins; the pooled bin (expected 4) folds into the smallest
+    assert pvalue > 1e-3
+    wrong = np.array([0.45, 0.35, 0.1998, 0.0001, 0.0001, 0.0000])
+    assert chi_square_test(counts, wrong)[2] < 1e-6
+    with pytest.raises(DataError):
+        chi_square_test(counts, p * 2)
