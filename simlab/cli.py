@@ -29,6 +29,11 @@ def _hydra_main(cfg: DictConfig):
 
 def main():
     """The ``simlab`` console script."""
+    try:
+        config.check_group_choices([a for a in sys.argv[1:] if not a.startswith("-")])
+    except SimlabError as exc:
+        print(f"simlab: error: {exc}", file=sys.stderr)
+        sys.exit(2)
     config.register()
     _hydra_main()
 

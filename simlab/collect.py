@@ -82,7 +82,8 @@ def collect(directory):
     if problems:
         raise DataError(f"{len(problems)} of {len(jobs)} jobs have no readable results: "
                         + "; ".join(problems))
-    merged = xr.combine_by_coords(datasets, combine_attrs="drop_conflicts")
+    # "minimal": variables without a merged dimension (e.g. Onsager curves) are not broadcast.
+    merged = xr.combine_by_coords(datasets, data_vars="minimal", combine_attrs="drop_conflicts")
     merged.attrs["config"] = datasets[0].attrs["config"]
     merged.attrs["seed"] = datasets[0].attrs["seed"]
     merged.attrs["simlab_version"] = datasets[0].attrs["simlab_version"]

@@ -81,14 +81,44 @@ class SimlabConfig:
     output: OutputConfig = field(default_factory=OutputConfig)
 
 
+GROUPS = ("model", "sampler", "experiment")
+
+
 def register():
-    """Register the schemas in Hydra's ConfigStore (idempotent)."""
+    """Register the root schema in Hydra's ConfigStore (idempotent).
+
+    The group YAMLs merge into the typed fields of :class:`SimlabConfig`, so their keys and
+    types are checked against the dataclasses above.
+    """
     from hydra.core.config_store import ConfigStore
 
-    cs = ConfigStore.instance()
-    cs.store(name="simlab_schema", node=SimlabConfig)
-    cs.store(group="model", name="model_schema", node=ModelConfig)
-    cs.store(group="sampler", name="sampler_schema", node=SamplerConfig)
+    ConfigStore.instance().store(name="simlab_schema", node=SimlabConfig)
+
+
+def group_options(group):
+    """Names of the YAML files of a config group in the installed ``simlab.conf`` package."""
+    from importlib.resources import files
+
+    folder = files("simlab.conf") / group
+    return sorted(p.name[:-5] for p in folder.iterdir() if p.name.endswith(".yaml"))
+
+
+def check_group_choices(overrides):
+    """Reject an unknown choice of a config group (``model=potts``) in one line.
+
+    Parameters
+    ----------
+    overrides : list of str
+        Command-line overrides; multirun lists (``model=a,b``) are checked item by item.
+    """
+    for item in overrides:
+        key, sep, value = item.lstrip("+~").partition("=")
+        if not sep or key not in GROUPS:
+            continue
+        allowed = group_options(key)
+        for choice_ in value.split(","):
+            if choice_ not in allowed and not (key == "experiment" and choice_ == "null"):
+                raise ConfigError(key, choice_, "one of " + ", ".join(allowed))
 
 
 def sizes(model_cfg):

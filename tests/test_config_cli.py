@@ -1,0 +1,131 @@
+"""Configs compose and validate; the real command line rejects bad values in one line."""
+
+import shutil
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+import xarray as xr
+from hydra import compose, initialize_config_module
+
+from simlab import config, results
+from simlab.errors import ConfigError
+
+SMALL = ["sampler.chains=2", "sampler.sweeps=400", "sampler.thermalization=50",
+         "sampler.blocks=4", "temperature.num=4", "temperature.focus_num=3", "temperature.tail=2",
+         "output.progress=false"]
+
+
+def composed(overrides=()):
+    config.register()
+    with initialize_config_module(config_module="simlab.conf", version_base="1.3"):
+        return compose(config_name="config", overrides=list(overrides))
+
+
+@pytest.mark.parametrize("group", ["sampler", "experiment", "model"])
+def test_every_config_in_the_tree_composes_and_validates(group):
+    options = config.group_options(group)
+    assert options
+    for option in options:
+        config.validate(composed([f"{group}={option}"]))
+
+
+def test_default_grid_is_what_the_docs_say():
+    cfg = composed()
+    grid = config.temperature_grid(cfg.temperature)
+    assert grid.min() == 1.0 and 4.0 in grid and grid.size == 36
+    assert np.sum((grid > 1.96) & (grid < 2.58)) >= 16
+    assert config.sizes(cfg.model) == [8, 16, 32]
+
+
+@pytest.mark.parametrize("override,key", [
+    ("temperature.min=0", "temperature.min"),
+    ("temperature.max=0.5", "temperature.max"),
+    ("temperature.points=[]", "temperature.points"),
+    ("model.size=[8,8]", "model.size"),
+    ("model.coupling=0", "model.coupling"),
+    ("sampler.blocks=0", "sampler.blocks"),
+    ("sampler.scan=diagonal", "sampler.scan"),
+    ("sampler.threads=0", "sampler.threads"),
+    ("seed=-1", "seed"),
+    ("task=nothing", "task"),
+    ("output.results=out.txt", "output.results"),
+])
+def test_invalid_values_are_rejected_by_validate(override, key):
+    with pytest.raises(ConfigError, match=key.replace(".", r"\.")):
+        config.validate(composed([override]))
+
+
+def run_cli(args, cwd, module=False):
+    exe = [sys.executable, "-m", "simlab"] if module else [shutil.which("simlab")]
+    return subprocess.run(exe + args, cwd=cwd, capture_output=True, text=True, timeout=600)
+
+
+@pytest.mark.parametrize("override,key,value,allowed", [
+    ("temperature.min=-1", "temperature.min", "-1.0", "> 0"),
+    ("temperature.points=[2.0,-0.5]", "temperature.points", "-0.5", "> 0"),
+    ("model.size=1", "model.size", "1", "from 2"),
+    ("model.name=potts", "model.name", "potts", "one of ising"),
+    ("model=potts", "model", "potts", "one of ising"),
+    ("sampler.sweeps=0", "sampler.sweeps", "0", ">= 1"),
+])
+def test_command_line_rejects_bad_values_in_one_line(tmp_path, override, key, value, allowed):
+    proc = run_cli([override], tmp_path)
+    assert proc.returncode != 0
+    lines = [line for line in proc.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, proc.stderr
+    assert key in lines[0] and value in lines[0] and allowed in lines[0]
+    assert not list(tmp_path.rglob("*.nc"))  # rejected before any work
+
+
+def test_main_job_end_to_end(tmp_path):
+    proc = run_cli(SMALL + ["model.size=[4,6]", "hydra.run.dir=run"], tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert "T_peak (MC)" in proc.stdout and "max|z| C" in proc.stdout
+    ds = results.load(tmp_path / "run" / "results.nc")
+    assert list(ds["size"].values) == [4, 6]
+    assert ds.sizes["temperature"] == 9
+    for name in ("energy", "specific_heat", "entropy", "free_energy", "abs_magnetization",
+                 "susceptibility", "binder"):
+        assert name in ds and name + "_err" in ds
+    for name in ("energy", "specific_heat", "entropy", "free_energy"):
+        assert name + "_exact" in ds
+    assert "model:" in ds.attrs["config"] and ds.attrs["seed"] == 0
+    for png in ("thermodynamics.png", "deviations.png"):
+        assert (tmp_path / "run" / png).stat().st_size > 10_000
+
+
+def test_python_dash_m_and_multirun_collect_equal_single_run(tmp_path):
+    single = run_cli(SMALL + ["model.size=[4,6]", "hydra.run.dir=single"], tmp_path, module=True)
+    assert single.returncode == 0, single.stderr
+    multi = run_cli(["-m"] + SMALL + ["model.size=4,6", "hydra.sweep.dir=multi"], tmp_path)
+    assert multi.returncode == 0, multi.stderr
+    collect = subprocess.run([shutil.which("simlab-collect"), str(tmp_path / "multi")],
+                             capture_output=True, text=True, timeout=300)
+    assert collect.returncode == 0, collect.stderr
+    merged = results.load(tmp_path / "multi" / "merged.nc")
+    reference = results.load(tmp_path / "single" / "results.nc")
+    assert merged.attrs["swept_keys"] == "model.size"
+    # Streams are keyed by (size, temperature, chain): splitting the run changes nothing.
+    xr.testing.assert_equal(merged.drop_attrs(), reference.drop_attrs())
+
+
+def test_collect_reports_missing_results(tmp_path):
+    proc = run_cli(["-m"] + SMALL + ["model.size=4,6", "hydra.sweep.dir=multi"], tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    (tmp_path / "multi" / "1" / "results.nc").unlink()
+    collect = subprocess.run([shutil.which("simlab-collect"), str(tmp_path / "multi")],
+                             capture_output=True, text=True, timeout=300)
+    assert collect.returncode == 2
+    assert "model.size=6" in collect.stderr and "no such results file" in collect.stderr
+
+
+def test_same_seed_same_dataset(tmp_path):
+    a = run_cli(SMALL + ["model.size=4", "hydra.run.dir=a"], tmp_path)
+    b = run_cli(SMALL + ["model.size=4", "hydra.run.dir=b"], tmp_path)
+    c = run_cli(SMALL + ["model.size=4", "hydra.run.dir=c", "seed=1"], tmp_path)
+    assert a.returncode == b.returncode == c.returncode == 0
+    da, db, dc = (results.load(tmp_path / d / "results.nc") for d in "abc")
+    xr.testing.assert_identical(da.drop_attrs(), db.drop_attrs())
+    assert not np.array_equal(da["energy"].values, dc["energy"].values)
