@@ -78,7 +78,11 @@ def deviations(ds, path):
         ax.set_title(ds[name].attrs.get("long_name", name), fontsize=9)
         ax.set_xlabel("temperature  T  [J/$k_B$]")
         ax.set_xscale("log")
-        ax.grid(alpha=0.3, which="both")
+        t = ds["temperature"].values
+        ticks = [x for x in (0.5, 1, 1.5, 2, 3, 4, 6, 10, 20, 50, 100) if t.min() <= x <= t.max()]
+        ax.set_xticks(ticks, [f"{x:g}" for x in ticks])
+        ax.minorticks_off()
+        ax.grid(alpha=0.3)
     axes[0].set_ylabel("(Monte Carlo − exact) / σ")
     axes[0].legend(fontsize=8)
     fig.tight_layout()
