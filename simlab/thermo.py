@@ -324,6 +324,19 @@ def as_logit_rows(logits):
     return np.ascontiguousarray(a.reshape(-1, a.shape[-1])), lead
 
 
+def _degeneracy_rows(degeneracy, rows, lead):
+    """Multiplicities as float64 (P, V); all ones (a zero-stride view) when not given."""
+    if degeneracy is None:
+        return np.broadcast_to(np.ones(rows.shape[1]), rows.shape)
+    g = np.asarray(degeneracy, dtype=np.float64)
+    if g.shape != (*lead, rows.shape[1]):
+        raise DataError(f"degeneracy shape {g.shape} differs from logits shape "
+                        f"{(*lead, rows.shape[1])}")
+    if not np.all(np.isfinite(g)) or np.any(g < 0):
+        raise DataError("degeneracy must be finite and >= 0")
+    return np.ascontiguousarray(g.reshape(rows.shape))
+
+
 def _raise_bad_rows(status, bad_index, lead):
     from simlab.kernels import softmax as k
 
@@ -342,7 +355,7 @@ def _raise_bad_rows(status, bad_index, lead):
                     f"{int(bad_index[row])}; only finite values and -inf (masked) are allowed")
 
 
-def logit_thermodynamics(logits, temperature):
+def logit_thermodynamics(logits, temperature, degeneracy=None):
     """Exact thermodynamics of softmax(logits / T) as a Boltzmann distribution, E = -logit.
 
     Parameters
@@ -352,6 +365,8 @@ def logit_thermodynamics(logits, temperature):
         marks masked states, which are excluded; NaN and ``+inf`` are errors.
     temperature : float or array_like, shape (K,)
         T >= 0; T = 0 and T = inf give the exact limits.
+    degeneracy : array_like, shape (..., V), optional
+        Multiplicity g >= 0 of each level (a histogram of logits); g = 0 masks the entry.
 
     Returns
     -------
@@ -373,6 +388,7 @@ def logit_thermodynamics(logits, temperature):
     from simlab.kernels import softmax as k
 
     rows, lead = as_logit_rows(logits)
+    weights = _degeneracy_rows(degeneracy, rows, lead)
     t = temperatures("temperature", temperature, allow_zero=True, allow_inf=True)
     with np.errstate(divide="ignore"):
         inv_t = 1.0 / t
@@ -381,7 +397,7 @@ def logit_thermodynamics(logits, temperature):
     top = np.empty(n_rows)
     status = np.empty(n_rows, dtype=np.int64)
     bad_index = np.empty(n_rows, dtype=np.int64)
-    k.spectrum_moments(rows, inv_t, moments, top, status, bad_index)
+    k.spectrum_moments(rows, weights, inv_t, moments, top, status, bad_index)
     _raise_bad_rows(status, bad_index, lead)
     log_z_reduced, mu, var = moments[..., 0], moments[..., 1], moments[..., 2]
     top = top[:, None]
@@ -406,7 +422,8 @@ def logit_thermodynamics(logits, temperature):
     return {name: v.reshape(*lead, t.size) for name, v in out.items()}
 
 
-def logit_specific_heat_peak(logits, t_range=(1e-4, 1e4), grid_points=97, rel_tol=1e-6):
+def logit_specific_heat_peak(logits, t_range=(1e-4, 1e4), grid_points=97, rel_tol=1e-6,
+                             degeneracy=None):
     """Temperature T* of the maximum of C(T) for each distribution, and C(T*).
 
     The global maximum on a logarithmic grid of ``grid_points`` temperatures over
@@ -418,6 +435,8 @@ def logit_specific_heat_peak(logits, t_range=(1e-4, 1e4), grid_points=97, rel_to
     logits : array_like or torch.Tensor, shape (..., V)
     t_range : (float, float)
         Search interval; a maximum at its edge returns T* = nan.
+    degeneracy : array_like, shape (..., V), optional
+        Multiplicities, as in :func:`logit_thermodynamics`.
 
     Returns
     -------
@@ -428,6 +447,7 @@ def logit_specific_heat_peak(logits, t_range=(1e-4, 1e4), grid_points=97, rel_to
     from simlab.kernels import softmax as k
 
     rows, lead = as_logit_rows(logits)
+    weights = _degeneracy_rows(degeneracy, rows, lead)
     lo, hi = temperatures("t_range", t_range)
     if not lo < hi:
         raise ConfigError("t_range", t_range, "two temperatures (low, high) with low < high")
@@ -438,7 +458,7 @@ def logit_specific_heat_peak(logits, t_range=(1e-4, 1e4), grid_points=97, rel_to
     c_star = np.empty(n_rows)
     status = np.empty(n_rows, dtype=np.int64)
     bad_index = np.empty(n_rows, dtype=np.int64)
-    k.specific_heat_peaks(rows, grid, rel_tol, t_star, c_star, status, bad_index)
+    k.specific_heat_peaks(rows, weights, grid, rel_tol, t_star, c_star, status, bad_index)
     _raise_bad_rows(status, bad_index, lead)
     at_edge = (t_star <= lo * (1 + 2 * rel_tol)) | (t_star >= hi * (1 - 2 * rel_tol))
     t_star[at_edge] = np.nan
@@ -470,7 +490,8 @@ def sample_from_logits(logits, temperature, n_samples, seed=0):
     status = np.empty(rows.shape[0], dtype=np.int64)
     bad_index = np.empty(rows.shape[0], dtype=np.int64)
     scratch = np.empty((rows.shape[0], 1, 3))
-    k.spectrum_moments(rows, np.ones(1), scratch, np.empty(rows.shape[0]), status, bad_index)
+    k.spectrum_moments(rows, _degeneracy_rows(None, rows, lead), np.ones(1), scratch,
+                       np.empty(rows.shape[0]), status, bad_index)
     _raise_bad_rows(status, bad_index, lead)
     states = np.concatenate([stream_states(seed, ("tokens", r, float(tk)), 1)
                              for r in range(rows.shape[0]) for tk in t])

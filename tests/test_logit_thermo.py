@@ -248,3 +248,29 @@ def test_sampler_is_seeded():
     a = sample_from_logits(z, [0.5, 1.0], 100, seed=1)
     assert np.array_equal(a, sample_from_logits(z, [0.5, 1.0], 100, seed=1))
     assert not np.array_equal(a, sample_from_logits(z, [0.5, 1.0], 100, seed=2))
+
+
+def test_degeneracy_equals_repetition_and_zero_masks():
+    levels = np.array([1.0, 0.2, -0.5, 3.0])
+    g = np.array([2.0, 3.0, 1.0, 0.0])
+    expanded = np.array([1.0, 1.0, 0.2, 0.2, 0.2, -0.5])
+    t = [0.0, 0.1, 1.0, 5.0, np.inf]
+    a = logit_thermodynamics(levels, t, degeneracy=g)
+    b = logit_thermodynamics(expanded, t)
+    for name in a:
+        np.testing.assert_allclose(a[name], b[name], rtol=1e-12, atol=1e-13, err_msg=name)
+    ta, ca = logit_specific_heat_peak(levels, degeneracy=g)
+    tb, cb = logit_specific_heat_peak(expanded)
+    assert ta == pytest.approx(tb, rel=1e-6) and ca == pytest.approx(cb, rel=1e-9)
+    with pytest.raises(DataError, match="degeneracy"):
+        logit_thermodynamics(levels, 1.0, degeneracy=[1.0, -1.0, 1.0, 1.0])
+
+
+def test_peak_search_finds_global_maximum_of_two_scales():
+    # Two well-separated gaps: C(T) has two Schottky peaks; the larger one must be found.
+    z = np.concatenate([[0.0], np.full(50, -0.05), np.full(1, -8.0)])
+    t_star, c_star = logit_specific_heat_peak(z)
+    grid = np.geomspace(1e-3, 1e2, 20001)
+    c = logit_thermodynamics(z, grid)["specific_heat"]
+    assert c_star == pytest.approx(c.max(), rel=1e-6)
+    assert t_star == pytest.approx(grid[np.argmax(c)], rel=2e-3)

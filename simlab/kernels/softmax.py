@@ -1,11 +1,12 @@
 """Exact thermodynamics of finite spectra (token distributions) and sampling from them.
 
 A row of logits z (length V) at temperature T is the Boltzmann distribution of energies
-E = -z: p_i = exp(z_i / T) / Z. Rows are processed in parallel. Per row the finite logits
-are compacted into d = z - max(z) <= 0 (``-inf`` entries are masked states and drop out),
-and for each inverse temperature b = 1/T
+E = -z: p_i = g_i exp(z_i / T) / Z, with multiplicities g_i >= 0 (all 1 for plain logits; a
+histogram of logits has its counts). Rows are processed in parallel. Per row the finite
+logits with g > 0 are compacted into d = z - max(z) <= 0 (``-inf`` or g = 0 entries are
+masked states and drop out), and for each inverse temperature b = 1/T
 
-    Z' = sum exp(b d),  mu = <d>,  var = <(d - mu)^2>     (two passes, centred),
+    Z' = sum g exp(b d),  mu = <d>,  var = <(d - mu)^2>     (two passes, centred),
 
 from which ln Z = b max + ln Z', U = -(max + mu), S = ln Z' - b mu, C = b^2 var. Working
 with d keeps S free of the cancellation of b * max terms for logits up to 1e6 in magnitude.
@@ -30,43 +31,45 @@ LOG_Z_REDUCED, MEAN_D, VAR_D = 0, 1, 2
 
 
 @njit(cache=True)
-def scan_row(row, d):
-    """Validate a row, compact its finite logits into d as z - max.
+def scan_row(row, weight, d, g):
+    """Validate a row, compact its finite logits with weight > 0 into d = z - max and g.
 
     Returns
     -------
-    (status, bad_index, n_finite, max, n_ties)
+    (status, bad_index, n_kept, max, tied_weight)
     """
     top = -np.inf
     for i in range(row.size):
         v = row[i]
         if v != v:
-            return NAN, i, 0, 0.0, 0
+            return NAN, i, 0, 0.0, 0.0
         if v == np.inf:
-            return POS_INF, i, 0, 0.0, 0
-        if v > top:
+            return POS_INF, i, 0, 0.0, 0.0
+        if v > top and weight[i] > 0:
             top = v
     if top == -np.inf:
-        return ALL_MASKED, 0, 0, 0.0, 0
+        return ALL_MASKED, 0, 0, 0.0, 0.0
     n = 0
-    ties = 0
+    ties = 0.0
     for i in range(row.size):
         v = row[i]
-        if v > -np.inf:
+        if v > -np.inf and weight[i] > 0:
             d[n] = np.float64(v) - np.float64(top)
+            g[n] = weight[i]
             if v == top:
-                ties += 1
+                ties += weight[i]
             n += 1
     return OK, 0, n, np.float64(top), ties
 
 
 @njit(fastmath=True, cache=True)
-def moments(d, b, w, bits):
-    """(ln Z', mu, var) of the weights exp(b d) over d (finite b > 0)."""
+def moments(d, g, b, w, bits):
+    """(ln Z', mu, var) of the weights g exp(b d) over d (finite b > 0)."""
     exp_scaled(d, b, w, bits)
     z = 0.0
     s1 = 0.0
     for i in range(d.size):
+        w[i] *= g[i]
         z += w[i]
         s1 += w[i] * d[i]
     mu = s1 / z
@@ -78,27 +81,30 @@ def moments(d, b, w, bits):
 
 
 @njit(cache=True)
-def _limits_at(d, n, ties, b):
-    """(ln Z', mu, var) at b = 0 (uniform over finite) or b = inf (uniform over ties)."""
+def _limits_at(d, g, ties, b):
+    """(ln Z', mu, var) at b = 0 (weights g) or b = inf (only the tied maxima)."""
     if b == 0.0:
+        total = 0.0
         mu = 0.0
-        for i in range(n):
-            mu += d[i]
-        mu /= n
+        for i in range(d.size):
+            total += g[i]
+            mu += g[i] * d[i]
+        mu /= total
         var = 0.0
-        for i in range(n):
-            var += (d[i] - mu) ** 2
-        return math.log(n), mu, var / n
+        for i in range(d.size):
+            var += g[i] * (d[i] - mu) ** 2
+        return math.log(total), mu, var / total
     return math.log(ties), 0.0, 0.0
 
 
 @njit(parallel=True, cache=True)
-def spectrum_moments(logits, inv_t, out, top, status, bad_index):
+def spectrum_moments(logits, weights, inv_t, out, top, status, bad_index):
     """Per row and temperature: ln Z', mu, var (see module docstring).
 
     Parameters
     ----------
     logits : float32[P, V] or float64[P, V]
+    weights : float64[P, V], multiplicities g >= 0
     inv_t : float64[K], 1/T in [0, inf]
     out : float64[P, K, 3], written
     top : float64[P], written: max finite logit
@@ -107,35 +113,37 @@ def spectrum_moments(logits, inv_t, out, top, status, bad_index):
     n_rows, width = logits.shape
     for p in prange(n_rows):
         d = np.empty(width)
+        g = np.empty(width)
         w = np.empty(width)
         bits = np.empty(width, dtype=np.int64)
-        st, bad, n, mx, ties = scan_row(logits[p], d)
+        st, bad, n, mx, ties = scan_row(logits[p], weights[p], d, g)
         status[p] = st
         bad_index[p] = bad
         top[p] = mx
         if st != OK:
             continue
         dv = d[:n]
+        gv = g[:n]
         for k in range(inv_t.size):
             b = inv_t[k]
             if b == 0.0 or b == np.inf:
-                r = _limits_at(dv, n, ties, b)
+                r = _limits_at(dv, gv, ties, b)
             else:
-                r = moments(dv, b, w[:n], bits[:n])
+                r = moments(dv, gv, b, w[:n], bits[:n])
             out[p, k, 0] = r[0]
             out[p, k, 1] = r[1]
             out[p, k, 2] = r[2]
 
 
 @njit(cache=True)
-def _log_c(dv, log_t, w, bits):
+def _log_c(dv, gv, log_t, w, bits):
     b = math.exp(-log_t)
-    var = moments(dv, b, w, bits)[2]
+    var = moments(dv, gv, b, w, bits)[2]
     return math.log(var) + 2.0 * math.log(b) if var > 0 else -np.inf
 
 
 @njit(parallel=True, cache=True)
-def specific_heat_peaks(logits, log_t_grid, rel_tol, out_t, out_c, status, bad_index):
+def specific_heat_peaks(logits, weights, log_t_grid, rel_tol, out_t, out_c, status, bad_index):
     """Temperature T* of the global maximum of C(T) = var / T^2 per row, and C(T*).
 
     The maximum is bracketed on ``log_t_grid`` (ln T, increasing) and refined by golden-section
@@ -147,9 +155,10 @@ def specific_heat_peaks(logits, log_t_grid, rel_tol, out_t, out_c, status, bad_i
     inv_phi = (math.sqrt(5.0) - 1.0) / 2.0
     for p in prange(n_rows):
         d = np.empty(width)
+        g = np.empty(width)
         w = np.empty(width)
         bits = np.empty(width, dtype=np.int64)
-        st, bad, n, mx, ties = scan_row(logits[p], d)
+        st, bad, n, mx, ties = scan_row(logits[p], weights[p], d, g)
         status[p] = st
         bad_index[p] = bad
         out_t[p] = np.nan
@@ -157,39 +166,40 @@ def specific_heat_peaks(logits, log_t_grid, rel_tol, out_t, out_c, status, bad_i
         if st != OK:
             continue
         dv = d[:n]
+        gv = g[:n]
         wv = w[:n]
         bv = bits[:n]
         best = -np.inf
         j = -1
-        for g in range(n_grid):
-            v = _log_c(dv, log_t_grid[g], wv, bv)
+        for j_ in range(n_grid):
+            v = _log_c(dv, gv, log_t_grid[j_], wv, bv)
             if v > best:
                 best = v
-                j = g
+                j = j_
         if j < 0:
             continue
         lo = log_t_grid[max(j - 1, 0)]
         hi = log_t_grid[min(j + 1, n_grid - 1)]
         x1 = hi - inv_phi * (hi - lo)
         x2 = lo + inv_phi * (hi - lo)
-        f1 = _log_c(dv, x1, wv, bv)
-        f2 = _log_c(dv, x2, wv, bv)
+        f1 = _log_c(dv, gv, x1, wv, bv)
+        f2 = _log_c(dv, gv, x2, wv, bv)
         while hi - lo > rel_tol:
             if f1 < f2:
                 lo = x1
                 x1 = x2
                 f1 = f2
                 x2 = lo + inv_phi * (hi - lo)
-                f2 = _log_c(dv, x2, wv, bv)
+                f2 = _log_c(dv, gv, x2, wv, bv)
             else:
                 hi = x2
                 x2 = x1
                 f2 = f1
                 x1 = hi - inv_phi * (hi - lo)
-                f1 = _log_c(dv, x1, wv, bv)
+                f1 = _log_c(dv, gv, x1, wv, bv)
         x = 0.5 * (lo + hi)
         out_t[p] = math.exp(x)
-        out_c[p] = math.exp(_log_c(dv, x, wv, bv))
+        out_c[p] = math.exp(_log_c(dv, gv, x, wv, bv))
 
 
 @njit(parallel=True, cache=True)
