@@ -61,6 +61,28 @@ class TemperatureConfig:
 
 
 @dataclass
+class LLMConfig:
+    """Language-model settings for the token-distribution tasks."""
+
+    source: str = "auto"
+    model: str = "smollm2"
+    corpus: Optional[str] = None
+    positions: int = 1024
+    shuffled_positions: int = 512
+    context: int = 256
+    stride: int = 128
+    batch_size: int = 4
+    t_min: float = 0.05
+    t_max: float = 20.0
+    t_num: int = 64
+    bundle: Optional[str] = None
+    bundle_output: Optional[str] = None
+    surprise_samples: int = 20_000
+    surprise_temperatures: List[float] = field(default_factory=lambda: [0.5, 1.0, 2.0])
+    ising_sizes: List[int] = field(default_factory=lambda: [8, 16, 32])
+
+
+@dataclass
 class OutputConfig:
     """What a run writes besides the dataset."""
 
@@ -78,6 +100,7 @@ class SimlabConfig:
     model: ModelConfig = field(default_factory=ModelConfig)
     sampler: SamplerConfig = field(default_factory=SamplerConfig)
     temperature: TemperatureConfig = field(default_factory=TemperatureConfig)
+    llm: LLMConfig = field(default_factory=LLMConfig)
     output: OutputConfig = field(default_factory=OutputConfig)
 
 
@@ -151,6 +174,34 @@ def temperature_grid(t_cfg):
     return np.unique(np.round(np.concatenate(grid), 9))
 
 
+def llm_temperature_grid(llm_cfg):
+    """Log-spaced temperatures from ``llm.t_min`` to ``llm.t_max``, with T = 1 included."""
+    grid = np.geomspace(llm_cfg.t_min, llm_cfg.t_max, llm_cfg.t_num)
+    return np.unique(np.concatenate([grid, [1.0]]))
+
+
+def _validate_llm(c):
+    from simlab.llm.sources import SOURCES
+
+    choice("llm.source", c.source, SOURCES)
+    if not isinstance(c.model, str) or not c.model:
+        raise ConfigError("llm.model", c.model, "'smollm2', a Hugging Face id or a local path")
+    for key in ("positions", "shuffled_positions", "batch_size", "surprise_samples"):
+        integer(f"llm.{key}", getattr(c, key), 1)
+    integer("llm.context", c.context, 2)
+    integer("llm.stride", c.stride, 1, c.context)
+    t_min = number("llm.t_min", c.t_min, positive=True)
+    if not number("llm.t_max", c.t_max, positive=True) > t_min:
+        raise ConfigError("llm.t_max", c.t_max, f"a number > llm.t_min ({t_min})")
+    integer("llm.t_num", c.t_num, 3)
+    for t in c.surprise_temperatures:
+        number("llm.surprise_temperatures", t, positive=True)
+    for size in c.ising_sizes:
+        integer("llm.ising_sizes", size, 2, 4096)
+    if c.source == "bundle" and c.corpus is not None:
+        raise ConfigError("llm.corpus", c.corpus, "null with llm.source=bundle")
+
+
 def _validate_temperature(t):
     if t.points is not None:
         temperature_grid(t)
@@ -191,6 +242,7 @@ def validate(cfg):
     if s.threads is not None:
         integer("sampler.threads", s.threads, 1)
     _validate_temperature(cfg.temperature)
+    _validate_llm(cfg.llm)
     if not str(cfg.output.results).endswith(".nc"):
         raise ConfigError("output.results", cfg.output.results, "a file name ending in .nc")
     return cfg

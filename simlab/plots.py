@@ -87,3 +87,105 @@ def deviations(ds, path):
     axes[0].legend(fontsize=8)
     fig.tight_layout()
     return _save(fig, path)
+
+
+def _band(ax, x, curves, color, label):
+    """Median line with 25-75% and 10-90% bands of curves (rows) over positions."""
+    q = np.nanquantile(curves, [0.1, 0.25, 0.5, 0.75, 0.9], axis=0)
+    ax.fill_between(x, q[0], q[4], color=color, alpha=0.15, lw=0, label=f"{label} 10-90%")
+    ax.fill_between(x, q[1], q[3], color=color, alpha=0.3, lw=0, label=f"{label} 25-75%")
+    ax.plot(x, q[2], color=color, lw=2, label=f"{label} median")
+
+
+def llm_vs_ising(ds, path):
+    """S(T) and C(T) of token distributions (bands over positions) beside the Ising model.
+
+    Top row: against raw T; middle row: against T / T_peak; bottom: histogram of T* and
+    T* against the top-logit gap.
+    """
+    fig, axes = plt.subplots(3, 2, figsize=(12, 13))
+    colors = plt.cm.plasma(np.linspace(0.15, 0.75, ds.sizes["size"]))
+    token_color = "tab:blue"
+    s_max = ds["entropy_max"].values[:, None]
+    for row, (xname, suffix, xlabel) in enumerate((
+            ("temperature", "", "temperature T  [logit units; J/$k_B$ for Ising]"),
+            ("rescaled_temperature", "_rescaled", "rescaled temperature  T / T$_{peak}$"))):
+        x = ds[xname].values
+        ax_c, ax_s = axes[row]
+        _band(ax_c, x, ds["specific_heat" + suffix].values, token_color, "tokens")
+        _band(ax_s, x, ds["entropy" + suffix].values / s_max, token_color, "tokens")
+        for color, L in zip(colors, ds["size"].values):
+            d = ds.sel(size=L)
+            ax_c.plot(x, d["ising_specific_heat" + suffix], color=color, lw=1.3,
+                      label=f"Ising L = {L} (per spin)")
+            ax_s.plot(x, d["ising_entropy" + suffix] / np.log(2.0), color=color, lw=1.3,
+                      label=f"Ising L = {L}")
+        ax_c.set_ylabel("specific heat  C = Var(E)/T$^2$  [$k_B$; per spin for Ising]")
+        ax_s.set_ylabel("normalised entropy  S / S(T=∞)")
+        for ax in (ax_c, ax_s):
+            ax.set_xscale("log")
+            ax.set_xlabel(xlabel)
+            ax.grid(alpha=0.3, which="both")
+        if row == 1:
+            for ax in (ax_c, ax_s):
+                ax.axvline(1.0, color="0.5", ls=":", lw=1)
+    axes[0, 0].legend(fontsize=7.5, loc="upper left")
+    t_star = ds["peak_temperature"].values
+    ok = np.isfinite(t_star)
+    ax = axes[2, 0]
+    bins = np.geomspace(np.nanmin(t_star[ok]) * 0.9, np.nanmax(t_star[ok]) * 1.1, 40)
+    ax.hist(t_star[ok], bins=bins, color=token_color, alpha=0.8)
+    ax.axvline(np.median(t_star[ok]), color="k", ls="--", lw=1,
+               label=f"median T* = {np.median(t_star[ok]):.3f}")
+    ax.set_xscale("log")
+    ax.set_xlabel("T* of each position's next-token distribution  [logit units]")
+    ax.set_ylabel("positions")
+    ax.legend(fontsize=8)
+    ax.grid(alpha=0.3)
+    ax = axes[2, 1]
+    gap = ds["top_logit_gap"].values
+    good = ok & (gap > 0)
+    ax.scatter(gap[good], t_star[good], s=6, alpha=0.4, color=token_color, label="positions")
+    g = np.geomspace(gap[good].min(), gap[good].max(), 50)
+    a = ds.attrs
+    ax.plot(g, np.exp(a["peak_vs_top_logit_gap_intercept"]) * g ** a["peak_vs_top_logit_gap_slope"],
+            "k-", lw=1.2, label=f"fit: slope {a['peak_vs_top_logit_gap_slope']:.2f}, "
+            f"r = {a['peak_vs_top_logit_gap_pearson_r']:.2f}")
+    ax.plot(g, g / 2.39936, "r--", lw=1, label="two-level system: T* = gap / 2.399")
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_ylim(t_star[good].min() / 1.3, t_star[good].max() * 1.3)
+    ax.set_title(f"r(ln T*, ln top-10 spread) = {a['peak_vs_top_logit_spread_pearson_r']:.2f}; "
+                 f"r(ln T*, ln std of all logits) = {a['peak_vs_top_logit_std_pearson_r']:.2f}",
+                 fontsize=9)
+    ax.set_xlabel("gap between the two largest logits  z$_1$ − z$_2$")
+    ax.set_ylabel("T*")
+    ax.legend(fontsize=8)
+    ax.grid(alpha=0.3, which="both")
+    fig.suptitle(ds.attrs.get("title", ""), y=0.995)
+    fig.tight_layout()
+    return _save(fig, path)
+
+
+def surprise_convergence(ds, path):
+    """Running mean of the sampled surprise against H(T) with its 95% band, per temperature."""
+    fig, ax = plt.subplots(figsize=(7.5, 4.5))
+    n = ds["step"].values
+    colors = plt.cm.viridis(np.linspace(0.0, 0.8, ds.sizes["sample_temperature"]))
+    for color, t in zip(colors, ds["sample_temperature"].values):
+        d = ds.sel(sample_temperature=t)
+        h, sd = float(d["surprise_entropy_bits"]), float(d["surprise_std_bits"])
+        half = 1.96 * sd / np.sqrt(n)
+        ax.fill_between(n, h - half, h + half, color=color, alpha=0.2, lw=0)
+        ax.axhline(h, color=color, ls="--", lw=1)
+        ax.plot(n, d["surprise_running_mean"], color=color, lw=1.2,
+                label=f"T = {t:g}: H = {h:.3f} bits")
+    ax.set_xscale("log")
+    ax.set_xlabel("tokens drawn")
+    ax.set_ylabel("running mean of surprise  −log$_2$ p  [bits]")
+    ax.set_title("Sampling at temperature: mean surprise → H(T)  (band: 95% interval)",
+                 fontsize=10)
+    ax.legend(fontsize=8)
+    ax.grid(alpha=0.3, which="both")
+    fig.tight_layout()
+    return _save(fig, path)

@@ -22,12 +22,13 @@ from simlab.errors import DataError
 ENGINE = "h5netcdf"
 
 DIMENSIONS = {
-    "size": ("linear lattice size L", "sites"),
     "temperature": ("temperature T", "J/k_B"),
     "position": ("token position", "1"),
     "step": ("annealing step", "1"),
     "read": ("independent read", "1"),
     "chain": ("independent chain", "1"),
+    "rescaled_temperature": ("temperature in units of the specific-heat peak, T / T*", "1"),
+    "size": ("linear lattice size L", "sites"),
 }
 
 #: long_name and units of the base variables; suffixed variants derive from these.
@@ -52,29 +53,40 @@ SUFFIXES = {
     "_exact": ("exact {} (finite lattice)", None),
     "_onsager": ("exact {} (infinite lattice, Onsager)", None),
     "_z": ("deviation of {} from exact, in standard errors", "1"),
+    "_rescaled": ("{} at T = x T_peak, x the rescaled temperature", None),
 }
 
 
-def describe(name):
-    """(long_name, units) of a variable name, derived from :data:`VARIABLES` and suffixes."""
-    if name in VARIABLES:
-        return VARIABLES[name]
-    if name in DIMENSIONS:
-        return DIMENSIONS[name]
+def describe(name, meta=None):
+    """(long_name, units) of a variable name.
+
+    Looked up in ``meta`` (a task's own meanings, e.g. energies of token distributions in
+    logit units), then :data:`VARIABLES` and :data:`DIMENSIONS`; ``<base><suffix>`` names
+    derive from their base.
+    """
+    table = {**DIMENSIONS, **VARIABLES, **(meta or {})}
+    if name in table:
+        return table[name]
     for suffix in sorted(SUFFIXES, key=len, reverse=True):
-        if name.endswith(suffix) and name[: -len(suffix)] in VARIABLES:
-            long_name, units = VARIABLES[name[: -len(suffix)]]
+        if name.endswith(suffix) and name[: -len(suffix)] in table:
+            long_name, units = table[name[: -len(suffix)]]
             template, override = SUFFIXES[suffix]
             return template.format(long_name), override or units
     raise DataError(f"variable {name!r} has no entry in simlab.results.VARIABLES")
 
 
-def annotate(ds):
-    """Set ``long_name`` and ``units`` on every variable and coordinate that lacks them."""
+def annotate(ds, meta=None):
+    """Set ``long_name`` and ``units`` on every variable and coordinate that lacks them.
+
+    Parameters
+    ----------
+    meta : dict, optional
+        {name: (long_name, units)} taking precedence over :data:`VARIABLES`.
+    """
     for name in list(ds.data_vars) + list(ds.coords):
         attrs = ds[name].attrs
         if "long_name" not in attrs or "units" not in attrs:
-            long_name, units = describe(name)
+            long_name, units = describe(name, meta)
             attrs.setdefault("long_name", long_name)
             attrs.setdefault("units", units)
     return ds

@@ -68,3 +68,26 @@ def test_chi_square_pools_small_bins_and_detects_bias():
     assert chi_square_test(counts, wrong)[2] < 1e-6
     with pytest.raises(DataError):
         chi_square_test(counts, p * 2)
+
+
+def test_auroc_against_brute_force_and_binormal_theory():
+    from scipy.stats import norm
+
+    from simlab.stats import auroc
+
+    rng = np.random.default_rng(8)
+    pos = rng.normal(1.0, 1.0, 300)
+    neg = rng.normal(0.0, 1.0, 500)
+    s = np.concatenate([pos, neg])
+    y = np.r_[np.ones(300, bool), np.zeros(500, bool)]
+    auc, se = auroc(s, y)
+    brute = np.mean(pos[:, None] > neg[None, :]) + 0.5 * np.mean(pos[:, None] == neg[None, :])
+    assert auc == pytest.approx(brute, abs=1e-12)
+    # Binormal with unit variances and separation 1: AUROC = Phi(1 / sqrt 2) = 0.7602.
+    assert abs(auc - norm.cdf(1 / np.sqrt(2))) < 4 * se
+    assert 0.01 < se < 0.03
+    # Ties count one half; reversing the score gives 1 - AUROC.
+    assert auroc([1, 1, 1, 1], [True, False, True, False])[0] == 0.5
+    assert auroc(-s, y)[0] == pytest.approx(1 - auc)
+    with pytest.raises(DataError, match="both classes"):
+        auroc([1.0, 2.0], [True, True])

@@ -7,6 +7,9 @@ import importlib
 
 TASKS = {
     "ising_sweep": "simlab.tasks.ising_sweep",
+    "llm_vs_ising": "simlab.tasks.llm_vs_ising",
+    "logpartition_confidence": "simlab.tasks.logpartition_confidence",
+    "llm_bundle": "simlab.tasks.llm_bundle",
 }
 
 
