@@ -189,3 +189,55 @@ def surprise_convergence(ds, path):
     ax.grid(alpha=0.3, which="both")
     fig.tight_layout()
     return _save(fig, path)
+
+
+def _roc(score, positive):
+    order = np.argsort(-score, kind="stable")
+    y = positive[order]
+    tpr = np.concatenate([[0.0], np.cumsum(y) / y.sum()])
+    fpr = np.concatenate([[0.0], np.cumsum(~y) / (~y).sum()])
+    return fpr, tpr
+
+
+def confidence(ds, scores, path):
+    """ROC curves of confidence scores (correctness; corpus vs shuffled) and ln Z histograms.
+
+    ``scores`` maps score names to (variable, sign) as in the confidence task.
+    """
+    fig, axes = plt.subplots(2, 2, figsize=(11, 9.5))
+    split = ds["position_split"].values
+    corpus = split == "corpus"
+    correct = ds["correct"].values.astype(bool)
+    for ax, (mask, positive, title, var) in zip(axes[0], (
+            (corpus, correct[corpus], "top-1 correct vs wrong (corpus positions)",
+             "auroc_correct"),
+            (np.ones_like(corpus), corpus, "corpus vs shuffled tokens", "auroc_ood"))):
+        for name, (feature, sign) in scores.items():
+            fpr, tpr = _roc(sign * ds[feature].values[mask], positive)
+            a = float(ds[var].sel(score=name))
+            e = float(ds[var + "_err"].sel(score=name))
+            ax.plot(fpr, tpr, lw=1.5, label=f"{name}: AUROC {a:.3f} ± {e:.3f}")
+        ax.plot([0, 1], [0, 1], color="0.6", ls=":", lw=1)
+        ax.set_xlabel("false positive rate")
+        ax.set_ylabel("true positive rate")
+        ax.set_title(title, fontsize=10)
+        ax.legend(fontsize=8, loc="lower right")
+        ax.grid(alpha=0.3)
+    log_z = ds["log_z"].values
+    bins = np.linspace(np.percentile(log_z, 0.5), np.percentile(log_z, 99.5), 50)
+    ax = axes[1, 0]
+    ax.hist(log_z[corpus & correct], bins=bins, alpha=0.6, density=True, label="top-1 correct")
+    ax.hist(log_z[corpus & ~correct], bins=bins, alpha=0.6, density=True, label="top-1 wrong")
+    ax.set_title("ln Z at T = 1, corpus positions", fontsize=10)
+    ax = axes[1, 1]
+    ax.hist(log_z[corpus], bins=bins, alpha=0.6, density=True, label="corpus")
+    ax.hist(log_z[~corpus], bins=bins, alpha=0.6, density=True, label="shuffled tokens")
+    ax.set_title("ln Z at T = 1, corpus vs shuffled", fontsize=10)
+    for ax in axes[1]:
+        ax.set_xlabel("ln Z = logsumexp(logits)")
+        ax.set_ylabel("density")
+        ax.legend(fontsize=8)
+        ax.grid(alpha=0.3)
+    fig.suptitle(ds.attrs.get("title", ""))
+    fig.tight_layout()
+    return _save(fig, path)

@@ -150,18 +150,21 @@ def validate(ds):
     return ds
 
 
-def save(ds, path):
+def save(ds, path, compress=False):
     """Validate and write ``ds`` to NetCDF at ``path`` atomically (temp file, then rename).
 
     A reader never sees a partial file: either the previous file or the complete new one.
+    With ``compress``, numeric variables are stored with zlib (level 9) and shuffle.
     """
     validate(ds)
+    encoding = {name: {"zlib": True, "complevel": 9, "shuffle": True}
+                for name in ds.variables if compress and ds[name].dtype.kind in "fiub"}
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     os.close(fd)
     try:
-        ds.to_netcdf(tmp, engine=ENGINE)
+        ds.to_netcdf(tmp, engine=ENGINE, encoding=encoding)
         with open(tmp, "rb") as handle:
             os.fsync(handle.fileno())
         os.replace(tmp, path)

@@ -79,15 +79,19 @@ def logit_std(batch):
     return np.sqrt((g * (z - mean[:, None]) ** 2).sum(axis=1) / total)
 
 
-def batch_variables(batch, temperatures, rescaled_temperatures=None):
+def batch_variables(batch, temperatures, rescaled_temperatures=None, peaks=True):
     """All per-position variables of one :class:`~simlab.llm.spectra.SpectrumBatch`.
 
     With ``rescaled_temperatures`` x, also S and C at T = x T* of each position
     (``entropy_rescaled``, ``specific_heat_rescaled``), computed exactly as the
     thermodynamics of logits / T* at T = x (S and C are invariant under that joint scaling).
+    ``peaks=False`` skips the search for T* (nan) when it is not needed.
     """
     thermo = logit_thermodynamics(batch.levels, temperatures, degeneracy=batch.degeneracy)
-    t_star, c_star = logit_specific_heat_peak(batch.levels, degeneracy=batch.degeneracy)
+    if peaks:
+        t_star, c_star = logit_specific_heat_peak(batch.levels, degeneracy=batch.degeneracy)
+    else:
+        t_star = c_star = np.full(len(batch.position), np.nan)
     top = _top_logits(batch.levels, batch.degeneracy)
     with np.errstate(over="ignore"):
         max_probability = np.exp(top[:, :1] / temperatures[None, :] - thermo["log_z"])

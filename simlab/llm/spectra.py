@@ -190,8 +190,9 @@ def build_bundle(splits):
 
     Parameters
     ----------
-    splits : list of (str, list of SpectrumBatch, (list of str, list of str))
-        Per split ("corpus", "shuffled"): its batches and the (token, next token) strings.
+    splits : list of (str, iterable of (SpectrumBatch, (list of str, list of str)))
+        Per split ("corpus", "shuffled"): its batches with the (token, next token) strings.
+        Each batch is compressed as it arrives, so only compressed spectra are held.
 
     Returns
     -------
@@ -202,8 +203,8 @@ def build_bundle(splits):
     rows = {k: [] for k in ("top_logits", "tail_start", "tail_counts", "stream_position",
                             "token_id", "next_token_id", "top_token_id", "split", "token",
                             "next_token")}
-    for split, batches, (tokens, next_tokens) in splits:
-        for batch in batches:
+    for split, batches in splits:
+        for batch, (tokens, next_tokens) in batches:
             c = compress(batch.levels)
             for key in ("top_logits", "tail_start", "tail_counts"):
                 rows[key].append(c[key])
@@ -212,11 +213,28 @@ def build_bundle(splits):
             rows["next_token_id"].append(batch.next_token_id)
             rows["top_token_id"].append(batch.top_token_id)
             rows["split"].append(np.array([split] * len(batch.position), dtype=object))
-        rows["token"].append(np.array(tokens, dtype=object))
-        rows["next_token"].append(np.array(next_tokens, dtype=object))
+            rows["token"].append(np.array(tokens, dtype=object))
+            rows["next_token"].append(np.array(next_tokens, dtype=object))
     n_bins = max(c.shape[1] for c in rows["tail_counts"])
     rows["tail_counts"] = [np.pad(c, ((0, 0), (0, n_bins - c.shape[1])))
                            for c in rows["tail_counts"]]
     data = {k: np.concatenate(v) for k, v in rows.items()}
     dims = {"top_logits": ("position", "rank"), "tail_counts": ("position", "bin")}
-    return xr.Dataset({k: (dims.get(k, ("position",)), v) for k, v in data.items()})
+    return xr.Dataset({k: (dims.get(k, ("position",)), v) for k, v in data.items()},
+                      coords={"position": np.arange(len(data["tail_start"]))})
+
+
+#: Meanings of the bundle's variables.
+BUNDLE_META = {
+    "position": ("index of the stored position", "1"),
+    "top_logits": ("largest logits of the position, decreasing", "logit"),
+    "tail_start": ("left edge of the first histogram bin of the remaining logits", "logit"),
+    "tail_counts": ("histogram of the remaining logits (bins of width bin_width)", "1"),
+    "stream_position": ("index of the position in its token stream", "1"),
+    "token_id": ("token at the position", "1"),
+    "next_token_id": ("actual next token", "1"),
+    "top_token_id": ("model's most likely next token", "1"),
+    "split": ("corpus: text order; shuffled: the same tokens in random order", "1"),
+    "token": ("text of the token at the position", "1"),
+    "next_token": ("text of the actual next token", "1"),
+}
