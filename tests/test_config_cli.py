@@ -129,3 +129,53 @@ def test_same_seed_same_dataset(tmp_path):
     da, db, dc = (results.load(tmp_path / d / "results.nc") for d in "abc")
     xr.testing.assert_identical(da.drop_attrs(), db.drop_attrs())
     assert not np.array_equal(da["energy"].values, dc["energy"].values)
+
+
+LLM_SMALL = ["llm.source=bundle", "llm.positions=48", "llm.shuffled_positions=24",
+             "output.progress=false"]
+
+
+@pytest.mark.parametrize("override,key", [
+    ("llm.source=cloud", "llm.source"),
+    ("llm.stride=300", "llm.stride"),
+    ("llm.t_max=0.01", "llm.t_max"),
+    ("llm.positions=0", "llm.positions"),
+])
+def test_invalid_llm_values(override, key):
+    with pytest.raises(ConfigError, match=key.replace(".", r"\.")):
+        config.validate(composed([override]))
+
+
+def test_llm_vs_ising_runs_from_the_bundle(tmp_path):
+    proc = run_cli(["experiment=llm_vs_ising", "hydra.run.dir=run"] + LLM_SMALL, tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert "T* of C(T)" in proc.stdout and "r =" in proc.stdout
+    ds = results.load(tmp_path / "run" / "results.nc")
+    assert ds.sizes["position"] == 48
+    assert {"entropy", "specific_heat", "ising_entropy", "entropy_rescaled",
+            "peak_temperature", "token"} <= set(ds.variables)
+    assert ds.attrs["source"] == "bundled sample"
+    assert (tmp_path / "run" / "llm_vs_ising.png").stat().st_size > 20_000
+
+
+def test_logpartition_confidence_runs_from_the_bundle(tmp_path):
+    proc = run_cli(["experiment=logpartition_confidence", "hydra.run.dir=run"] + LLM_SMALL,
+                   tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    ds = results.load(tmp_path / "run" / "results.nc")
+    assert list(ds["score"].values) == ["log_z", "neg_entropy", "max_probability",
+                                        "neg_varentropy"]
+    assert np.all((ds["auroc_ood"] > 0) & (ds["auroc_ood"] < 1))
+    assert (tmp_path / "run" / "confidence.png").exists()
+
+
+@pytest.mark.skipif(__import__("os").environ.get("SIMLAB_SKIP_LLM") == "1",
+                    reason="SIMLAB_SKIP_LLM=1")
+def test_llm_vs_ising_runs_live_on_the_model(tmp_path):
+    proc = run_cli(["experiment=llm_vs_ising", "hydra.run.dir=run", "llm.source=live",
+                    "llm.positions=32", "llm.shuffled_positions=8", "llm.batch_size=1",
+                    "llm.surprise_samples=500", "output.progress=false"], tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    ds = results.load(tmp_path / "run" / "results.nc")
+    assert ds.attrs["source"] == "live model" and "surprise_running_mean" in ds
+    assert (tmp_path / "run" / "surprise.png").exists()

@@ -9,9 +9,9 @@ only the last ``stride`` positions of each window are scored, so every scored po
 at least ``context - stride`` tokens of context.
 
 Compression (for the bundled sample): the ``top_k`` largest logits are kept exactly and the
-rest become a histogram of width ``bin_width``. Measured on SmolLM2 logits for
-0.05 <= T <= 20 with top_k = 256, bin_width = 0.02: |dS| <= 1.3e-4 nats and
-|dC| / C <= 7e-5.
+rest become a histogram of width ``bin_width``. Measured against the live model on all 1,536
+bundled positions at 40 temperatures in [0.05, 20] with top_k = 256, bin_width = 0.02:
+max |dS| = 3.2e-4 nats, max |dC| / C = 1.5e-4 (C > 1e-3).
 """
 
 from dataclasses import dataclass
