@@ -74,7 +74,7 @@ class LLMConfig:
     batch_size: int = 4
     t_min: float = 0.05
     t_max: float = 20.0
-    t_num: int = 64
+    t_num: int = 128
     bundle: Optional[str] = None
     bundle_output: Optional[str] = None
     surprise_samples: int = 20_000

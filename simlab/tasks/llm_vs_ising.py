@@ -95,7 +95,8 @@ def run(cfg, output_dir):
     start = time.perf_counter()
     c = cfg.llm
     temps = config_schema.llm_temperature_grid(c)
-    rescaled = temps.copy()
+    # The rescaled axis resolves the narrow Ising peaks with extra points around T / T_peak = 1.
+    rescaled = np.unique(np.concatenate([temps, np.geomspace(0.7, 1.4, 41)]))
     source = open_source(c.source, model=c.model, corpus=c.corpus, positions=c.positions,
                          shuffled_positions=c.shuffled_positions, context=c.context,
                          stride=c.stride, batch_size=c.batch_size, seed=cfg.seed,
