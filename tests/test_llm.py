@@ -50,6 +50,14 @@ def test_logits_have_vocabulary_size_and_top1_well_above_chance(lm, corpus_ids):
     assert np.unique(pos).size == pos.size and pos.max() + 1 < corpus_ids.size
 
 
+def test_every_position_of_a_short_text_is_scored_once(lm):
+    ids = lm.encode(corpus.default_text()[:3000])
+    starts, context, stride = spectra.plan_windows(ids.size, 10**6, 64, 24)
+    batches = list(spectra.model_batches(lm, ids, starts, context, stride, 3))
+    pos = np.concatenate([b.position for b in batches])
+    assert np.array_equal(pos, np.arange(context - stride, ids.size - 1))
+
+
 def test_thermodynamics_of_a_real_position_match_numpy(lm, corpus_ids):
     starts, context, stride = spectra.plan_windows(corpus_ids.size, 8, 64, 8)
     batch = next(spectra.model_batches(lm, corpus_ids, starts[:1], context, stride, 1))

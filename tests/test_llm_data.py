@@ -29,14 +29,21 @@ def test_corpus_file_errors(tmp_path):
 
 
 @pytest.mark.parametrize("n_tokens,n_positions,context,stride", [
-    (100_000, 1024, 256, 128), (1000, 1024, 256, 128), (50, 10, 256, 128), (300, 7, 64, 3)])
+    (100_000, 1024, 256, 128), (1000, 1024, 256, 128), (50, 10, 256, 128), (300, 7, 64, 3),
+    (1000, 10**6, 64, 32), (1001, 10**6, 64, 7)])
 def test_windows_score_distinct_positions_with_context(n_tokens, n_positions, context, stride):
     starts, ctx, st = spectra.plan_windows(n_tokens, n_positions, context, stride)
-    positions = (starts[:, None] + np.arange(ctx - st, ctx)[None, :]).ravel()
-    assert np.unique(positions).size == positions.size       # never scored twice
+    scored = (starts[:, None] + np.arange(ctx - st, ctx)[None, :]).ravel()
+    positions = np.unique(scored)
     assert positions.max() + 1 < n_tokens                     # every position has a next token
     assert starts.min() >= 0 and ctx <= n_tokens - 1
-    assert positions.size >= min(n_positions, positions.size)
+    assert np.all(np.diff(starts) > 0)
+    if n_positions >= n_tokens:
+        # Asking for more than the corpus holds scores every position with full context.
+        assert np.array_equal(positions, np.arange(ctx - st, n_tokens - 1))
+    else:
+        assert positions.size == scored.size                  # never scored twice
+        assert positions.size >= min(n_positions, positions.size)
 
 
 def test_plan_windows_rejects_bad_values():

@@ -54,17 +54,26 @@ class SpectrumBatch:
 
 
 def plan_windows(n_tokens, n_positions, context, stride):
-    """Start indices of evenly spread windows and the (context, stride) actually used.
+    """Start indices of windows over the token stream and the (context, stride) used.
 
     Each window [s, s + context) scores its last ``stride`` positions, all of which have a
-    next token. Windows never score the same position twice.
+    next token. If the corpus holds more than ``n_positions`` such positions, the windows are
+    spread evenly and never overlap in what they score. Otherwise they tile the corpus:
+    starts at multiples of ``stride`` plus a last window ending at the final token, so every
+    position from ``context - stride`` to ``n_tokens - 2`` is scored. The last window may
+    overlap the one before it; :func:`model_batches` drops the repeated positions.
     """
     n_tokens = integer("number of corpus tokens", n_tokens, 2)
     n_positions = integer("llm.positions", n_positions, 1)
     context = min(integer("llm.context", context, 2), n_tokens - 1)
     stride = min(integer("llm.stride", stride, 1), context)
-    n_windows = -(-n_positions // stride)
     last_start = n_tokens - 1 - context
+    n_windows = -(-n_positions // stride)
+    if n_windows * stride >= last_start + stride:
+        starts = np.arange(0, last_start + 1, stride, dtype=np.int64)
+        if starts[-1] != last_start:
+            starts = np.append(starts, last_start)
+        return starts, context, stride
     n_windows = max(1, min(n_windows, last_start // stride + 1))
     starts = np.round(np.linspace(0, last_start, n_windows)).astype(np.int64)
     return starts, context, stride
@@ -78,6 +87,7 @@ def model_batches(lm, token_ids, starts, context, stride, batch_size, progress=F
     ids = np.asarray(token_ids, dtype=np.int64)
     batch_size = integer("llm.batch_size", batch_size, 1)
     bar = tqdm(total=len(starts), disable=not progress, unit="window", desc=desc, leave=False)
+    scored_up_to = -1
     for b in range(0, len(starts), batch_size):
         group = starts[b:b + batch_size]
         window = np.stack([ids[s:s + context] for s in group])
@@ -85,6 +95,11 @@ def model_batches(lm, token_ids, starts, context, stride, batch_size, progress=F
             logits = lm.model(torch.from_numpy(window), logits_to_keep=stride).logits
         logits = logits.to(torch.float32).numpy().reshape(-1, logits.shape[-1])
         position = (group[:, None] + np.arange(context - stride, context)[None, :]).ravel()
+        # A tiling's last window repeats positions already scored (in this batch or before).
+        seen = np.maximum.accumulate(np.concatenate([[scored_up_to], position]))[:-1]
+        new = position > seen
+        position, logits = position[new], logits[new]
+        scored_up_to = position.max()
         yield SpectrumBatch(position=position, token_id=ids[position],
                             next_token_id=ids[position + 1],
                             top_token_id=logits.argmax(axis=1).astype(np.int64),
