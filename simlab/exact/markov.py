@@ -113,3 +113,29 @@ def point_mass(state, n_sites):
     return p
 
 
+
+
+def landscape_annealing(landscape, schedule, record_steps, algorithm="metropolis", start=0):
+    """Exact distribution of the annealing walker on a landscape (time-inhomogeneous chain).
+
+    The chain is the one :func:`simlab.samplers.annealing.anneal_landscape` simulates: one
+    proposal per step to one of ``max_degree`` slots, Metropolis or heat-bath acceptance at
+    the schedule's temperature of that step.
+
+    Returns
+    -------
+    float64[len(record_steps), n_states]
+        The law of the state after each recorded number of steps.
+    """
+    from simlab.kernels.annealing import landscape_distribution
+    from simlab.samplers.annealing import _record_steps
+
+    choice("algorithm", algorithm, ALGORITHMS)
+    steps = _record_steps(record_steps, schedule)
+    p0 = np.zeros(landscape.n_states)
+    p0[integer("start", start, 0, landscape.n_states - 1)] = 1.0
+    out = np.empty((steps.size, landscape.n_states))
+    landscape_distribution(landscape.energies, landscape.indptr, landscape.indices,
+                           landscape.max_degree, np.ascontiguousarray(schedule.temperatures),
+                           schedule.sweeps_per_step, algorithm == "heatbath", p0, steps, out)
+    return out

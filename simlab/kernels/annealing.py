@@ -1,0 +1,182 @@
+"""Simulated annealing of sparse Ising models and small explicit landscapes.
+
+Ising graphs (CSR, see :mod:`simlab.models.graph`): each read keeps the local fields
+f_i = sum_j J_ij s_j + h_i, so a flip attempt costs O(1) and an accepted flip O(degree);
+dE = 2 s_i f_i. Metropolis accepts with min(1, exp(-beta dE)) and never draws a random number
+when beta dE > 44.4 (acceptance below 5e-20) or dE <= 0; heat bath flips with
+1 / (1 + exp(beta dE)). One sweep is N attempts, sites in order or uniformly at random.
+The best configuration is checked at the end of every sweep.
+
+Landscapes (:mod:`simlab.models.landscape`): one proposal per step to one of ``max_degree``
+slots (a missing neighbour means "stay"), accepted by Metropolis or heat bath (Barker).
+"""
+
+import math
+
+import numpy as np
+from numba import njit, prange
+
+from simlab.kernels.rng import next_below, next_double
+
+_SKIP = 44.3614195558365  # beta dE above this: exp(-beta dE) < 2^-64, never accepted
+
+
+@njit(cache=True)
+def accept(beta_de, heat_bath, state):
+    """Whether a move with beta * dE is accepted (Metropolis or heat bath)."""
+    if heat_bath:
+        if beta_de > _SKIP:
+            return False
+        if beta_de < -_SKIP:
+            return True
+        return next_double(state) * (1.0 + math.exp(beta_de)) < 1.0
+    if beta_de <= 0.0:
+        return True
+    if beta_de > _SKIP:
+        return False
+    return next_double(state) < math.exp(-beta_de)
+
+
+@njit(cache=True)
+def ising_energy(indptr, indices, couplings, fields, spins):
+    """E = -sum_{i<j} J_ij s_i s_j - sum_i h_i s_i for one configuration."""
+    e = 0.0
+    for i in range(spins.size):
+        acc = 0.0
+        for k in range(indptr[i], indptr[i + 1]):
+            acc += couplings[k] * spins[indices[k]]
+        e -= spins[i] * (0.5 * acc + fields[i])
+    return e
+
+
+@njit(parallel=True, cache=True)
+def anneal_ising(indptr, indices, couplings, fields, temperatures, sweeps_per_step, heat_bath,
+                 random_scan, randomize, states, spins, best_spins, final_energy, best_energy,
+                 record_every, trajectory):
+    """Anneal R independent reads of one Ising graph.
+
+    Parameters
+    ----------
+    indptr, indices, couplings, fields : the model's CSR arrays
+    temperatures : float64[n_steps], each held for ``sweeps_per_step`` sweeps
+    heat_bath, random_scan, randomize : bool
+        Acceptance rule, site order, and whether to start from random spins (else from
+        ``spins`` as given).
+    states : uint64[R, 4], RNG streams, advanced in place
+    spins : int8[R, N], initial state if not ``randomize``; final state on return
+    best_spins : int8[R, N], written
+    final_energy, best_energy : float64[R], written (recomputed exactly at the end)
+    record_every : int, record the energy after every ``record_every`` sweeps (0: never)
+    trajectory : float64[R, n_records], written
+    """
+    n_reads, n = spins.shape
+    n_sweeps = temperatures.size * sweeps_per_step
+    for r in prange(n_reads):
+        s = spins[r]
+        st = states[r]
+        if randomize:
+            for i in range(n):
+                s[i] = 1 if next_double(st) < 0.5 else -1
+        f = np.empty(n)
+        for i in range(n):
+            acc = fields[i]
+            for k in range(indptr[i], indptr[i + 1]):
+                acc += couplings[k] * s[indices[k]]
+            f[i] = acc
+        e = ising_energy(indptr, indices, couplings, fields, s)
+        best = e
+        best_spins[r, :] = s
+        rec = 0
+        for t in range(n_sweeps):
+            beta = 1.0 / temperatures[t // sweeps_per_step]
+            for k in range(n):
+                i = next_below(st, n) if random_scan else k
+                de = 2.0 * s[i] * f[i]
+                if accept(beta * de, heat_bath, st):
+                    s[i] = -s[i]
+                    e += de
+                    twice = 2.0 * s[i]
+                    for q in range(indptr[i], indptr[i + 1]):
+                        f[indices[q]] += twice * couplings[q]
+            if e < best - 1e-9 * (1.0 + abs(best)):
+                best = e
+                best_spins[r, :] = s
+            if record_every > 0 and (t + 1) % record_every == 0:
+                trajectory[r, rec] = e
+                rec += 1
+        final_energy[r] = ising_energy(indptr, indices, couplings, fields, s)
+        best_energy[r] = ising_energy(indptr, indices, couplings, fields, best_spins[r])
+
+
+@njit(parallel=True, cache=True)
+def anneal_landscape(energies, indptr, indices, max_degree, temperatures, sweeps_per_step,
+                     heat_bath, states, start, record_steps, out):
+    """Walkers on a landscape under a schedule; record the state after given step counts.
+
+    Parameters
+    ----------
+    temperatures : float64[n_steps] (one proposal per sweep)
+    start : int64[R], initial states
+    record_steps : int64[n_rec], increasing step counts (0 = the initial state)
+    out : int32[R, n_rec], written
+    """
+    n_reads = start.size
+    n_total = temperatures.size * sweeps_per_step
+    for r in prange(n_reads):
+        st = states[r]
+        x = start[r]
+        j = 0
+        while j < record_steps.size and record_steps[j] == 0:
+            out[r, j] = x
+            j += 1
+        for t in range(n_total):
+            beta = 1.0 / temperatures[t // sweeps_per_step]
+            slot = next_below(st, max_degree)
+            if slot < indptr[x + 1] - indptr[x]:
+                y = indices[indptr[x] + slot]
+                if accept(beta * (energies[y] - energies[x]), heat_bath, st):
+                    x = y
+            while j < record_steps.size and record_steps[j] == t + 1:
+                out[r, j] = x
+                j += 1
+
+
+@njit(cache=True)
+def landscape_distribution(energies, indptr, indices, max_degree, temperatures,
+                           sweeps_per_step, heat_bath, p0, record_steps, out):
+    """Exact law of the walker of :func:`anneal_landscape` (time-inhomogeneous chain).
+
+    Parameters
+    ----------
+    p0 : float64[n], initial distribution
+    record_steps : int64[n_rec], increasing step counts
+    out : float64[n_rec, n], written: the distribution after each recorded step count
+    """
+    n = energies.size
+    p = p0.copy()
+    q = np.empty(n)
+    j = 0
+    while j < record_steps.size and record_steps[j] == 0:
+        out[j] = p
+        j += 1
+    n_total = temperatures.size * sweeps_per_step
+    for t in range(n_total):
+        beta = 1.0 / temperatures[t // sweeps_per_step]
+        q[:] = 0.0
+        for x in range(n):
+            stay = 1.0
+            for k in range(indptr[x], indptr[x + 1]):
+                y = indices[k]
+                bde = beta * (energies[y] - energies[x])
+                if heat_bath:
+                    a = 1.0 / (1.0 + math.exp(min(bde, 700.0)))
+                else:
+                    a = 1.0 if bde <= 0.0 else math.exp(-bde)
+                move = a / max_degree
+                q[y] += p[x] * move
+                stay -= move
+            q[x] += p[x] * stay
+        p[:] = q
+        while j < record_steps.size and record_steps[j] == t + 1:
+            out[j] = p
+            j += 1
