@@ -83,6 +83,80 @@ class LLMConfig:
 
 
 @dataclass
+class ScheduleConfig:
+    """A temperature schedule (see simlab.schedules.from_config); null values come from the problem."""
+
+    kind: str = "geometric"
+    n_steps: int = 1000
+    sweeps_per_step: int = 1
+    start: Optional[float] = None
+    stop: Optional[float] = None
+    alpha: Optional[float] = None
+    rate: Optional[float] = None
+    c: Optional[float] = None
+    k0: float = 2.0
+    temperature: Optional[float] = None
+    in_beta: bool = False
+    points: Optional[List[float]] = None
+
+
+@dataclass
+class AnnealConfig:
+    """Annealing a problem: which problem, how many reads, which rule."""
+
+    problem: str = "ea2d"
+    size: int = 32
+    degree: int = 3
+    disorder: str = "pm"
+    instance_seed: int = 0
+    path: Optional[str] = None
+    reads: int = 32
+    algorithm: str = "metropolis"
+    scan: str = "sequential"
+    record_every: int = 10
+
+
+@dataclass
+class HajekConfig:
+    """The hajek_threshold experiment."""
+
+    depth: float = 1.0
+    base: float = 1.0
+    c_ratios: List[float] = field(default_factory=lambda: [0.5, 0.8, 1.0, 1.5, 2.0])
+    k0: float = 2.0
+    exact_steps: int = 10_000_000
+    mc_steps: int = 100_000
+    reads: int = 4000
+    algorithm: str = "metropolis"
+
+
+@dataclass
+class TSPExperimentConfig:
+    """The tsp_annealing experiment."""
+
+    instances: List[str] = field(default_factory=lambda: ["berlin52", "eil51", "kroA100"])
+    schedules: List[str] = field(default_factory=lambda: ["geometric", "linear", "logarithmic"])
+    sweeps: List[int] = field(default_factory=lambda: [100, 300, 1000, 3000, 10000, 30000])
+    reads: int = 10
+    p_two_opt: float = 0.5
+    algorithm: str = "metropolis"
+
+
+@dataclass
+class SpinGlassConfig:
+    """The spin_glass_annealing experiment."""
+
+    ea_size: int = 32
+    sk_size: int = 256
+    instances: int = 4
+    schedules: List[str] = field(default_factory=lambda: ["geometric", "linear", "logarithmic"])
+    sweeps: List[int] = field(default_factory=lambda: [10, 30, 100, 300, 1000, 3000])
+    reads: int = 32
+    reference_sweeps: int = 20000
+    reference_reads: int = 32
+
+
+@dataclass
 class OutputConfig:
     """What a run writes besides the dataset."""
 
@@ -101,10 +175,16 @@ class SimlabConfig:
     sampler: SamplerConfig = field(default_factory=SamplerConfig)
     temperature: TemperatureConfig = field(default_factory=TemperatureConfig)
     llm: LLMConfig = field(default_factory=LLMConfig)
+    schedule: ScheduleConfig = field(default_factory=ScheduleConfig)
+    anneal: AnnealConfig = field(default_factory=AnnealConfig)
+    hajek: HajekConfig = field(default_factory=HajekConfig)
+    tsp: TSPExperimentConfig = field(default_factory=TSPExperimentConfig)
+    spin_glass: SpinGlassConfig = field(default_factory=SpinGlassConfig)
     output: OutputConfig = field(default_factory=OutputConfig)
 
 
-GROUPS = ("model", "sampler", "experiment")
+GROUPS = ("model", "sampler", "experiment", "schedule")
+PROBLEMS = ("ea2d", "ea3d", "sk", "rrg", "edge_list", "tsplib")
 
 
 def register():
@@ -202,6 +282,53 @@ def _validate_llm(c):
         raise ConfigError("llm.corpus", c.corpus, "null with llm.source=bundle")
 
 
+def _validate_annealing(cfg):
+    from simlab import schedules
+    from simlab.models.graph import DISORDERS
+
+    sc = cfg.schedule
+    choice("schedule.kind", sc.kind, schedules.KINDS)
+    integer("schedule.n_steps", sc.n_steps, 1)
+    integer("schedule.sweeps_per_step", sc.sweeps_per_step, 1)
+    # Build it once with a stand-in range: every explicit parameter gets checked.
+    schedules.from_config(sc, auto_range=(10.0, 0.1))
+    a = cfg.anneal
+    choice("anneal.problem", a.problem, PROBLEMS)
+    integer("anneal.size", a.size, 2)
+    integer("anneal.reads", a.reads, 1)
+    integer("anneal.record_every", a.record_every, 1)
+    integer("anneal.instance_seed", a.instance_seed, 0)
+    choice("anneal.disorder", a.disorder, DISORDERS)
+    choice("anneal.algorithm", a.algorithm, ALGORITHMS)
+    choice("anneal.scan", a.scan, SCANS)
+    if a.problem == "edge_list" and not a.path:
+        raise ConfigError("anneal.path", a.path, "the edge-list file to anneal")
+    h = cfg.hajek
+    number("hajek.depth", h.depth, positive=True)
+    number("hajek.base", h.base, positive=True)
+    for r in h.c_ratios:
+        number("hajek.c_ratios", r, positive=True)
+    integer("hajek.mc_steps", h.mc_steps, 1)
+    integer("hajek.exact_steps", h.exact_steps, h.mc_steps)
+    integer("hajek.reads", h.reads, 1)
+    choice("hajek.algorithm", h.algorithm, ALGORITHMS)
+    from simlab.models.tsp import SHIPPED
+
+    t = cfg.tsp
+    for name in t.instances:
+        choice("tsp.instances", name, SHIPPED)
+    for kind in list(t.schedules) + list(cfg.spin_glass.schedules):
+        choice("schedules", kind, ("geometric", "linear", "logarithmic", "exponential"))
+    for n in list(t.sweeps) + list(cfg.spin_glass.sweeps):
+        integer("sweeps", n, 1)
+    integer("tsp.reads", t.reads, 1)
+    g = cfg.spin_glass
+    integer("spin_glass.ea_size", g.ea_size, 3)
+    integer("spin_glass.sk_size", g.sk_size, 2)
+    integer("spin_glass.instances", g.instances, 1)
+    integer("spin_glass.reads", g.reads, 1)
+
+
 def _validate_temperature(t):
     if t.points is not None:
         temperature_grid(t)
@@ -243,6 +370,7 @@ def validate(cfg):
         integer("sampler.threads", s.threads, 1)
     _validate_temperature(cfg.temperature)
     _validate_llm(cfg.llm)
+    _validate_annealing(cfg)
     if not str(cfg.output.results).endswith(".nc"):
         raise ConfigError("output.results", cfg.output.results, "a file name ending in .nc")
     return cfg

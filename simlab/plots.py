@@ -241,3 +241,133 @@ def confidence(ds, scores, path):
     fig.suptitle(ds.attrs.get("title", ""))
     fig.tight_layout()
     return _save(fig, path)
+
+
+def annealing_run(ds, path):
+    """Energy trajectories of the reads (median and range) with the schedule's temperature."""
+    fig, ax = plt.subplots(figsize=(8, 4.5))
+    if "energy_trajectory" in ds:
+        e = ds["energy_trajectory"].values
+        x = ds["sweep"].values
+        ax.fill_between(x, e.min(0), e.max(0), alpha=0.25, color="tab:blue", lw=0,
+                        label="reads: min-max")
+        ax.plot(x, np.median(e, axis=0), color="tab:blue", lw=1.5, label="reads: median")
+    ax.set_xlabel("sweep")
+    ax.set_ylabel("energy")
+    ax.set_xscale("log")
+    ax.grid(alpha=0.3, which="both")
+    twin = ax.twinx()
+    t = ds["schedule_temperature"].values
+    steps = (np.arange(t.size) + 1) * int(ds.attrs.get("sweeps_per_step", 1))
+    twin.plot(steps, t, color="tab:red", lw=1, ls="--", label="temperature")
+    twin.set_ylabel("temperature", color="tab:red")
+    twin.set_yscale("log")
+    ax.legend(loc="upper right", fontsize=8)
+    ax.set_title(ds.attrs.get("title", ""), fontsize=9)
+    fig.tight_layout()
+    return _save(fig, path)
+
+
+def hajek_threshold(ds, path):
+    """P(global minimum) and its complement against steps, exact lines and Monte Carlo points."""
+    fig, axes = plt.subplots(1, 2, figsize=(12, 4.8))
+    colors = plt.cm.tab10.colors[:ds.sizes["c_ratio"]]
+    step = ds["step"].values
+    mc = ds["mc_step"].values
+    for color, r in zip(colors, ds["c_ratio"].values):
+        d = ds.sel(c_ratio=r)
+        p = d["p_global_exact"].values
+        label = f"c/d* = {r:g}"
+        axes[0].plot(step[1:], p[1:], color=color, lw=1.6, label=f"{label} exact")
+        axes[1].plot(step[1:], 1 - p[1:], color=color, lw=1.6, label=label)
+        pm = d["p_global_mc"].values
+        sel = mc > 0
+        err = np.maximum(0.0, [pm[sel] - d["p_global_mc_lo"].values[sel],
+                               d["p_global_mc_hi"].values[sel] - pm[sel]])
+        axes[0].errorbar(mc[sel], pm[sel], yerr=err,
+                         fmt="o", ms=3, color=color, lw=0.8, capsize=1.5)
+        axes[1].plot(mc[sel], 1 - pm[sel], "o", ms=3, color=color)
+    axes[0].set_ylabel("P(walker in the global minimum)")
+    axes[1].set_ylabel("failure probability 1 − P")
+    axes[1].set_yscale("log")
+    for ax in axes:
+        ax.set_xscale("log")
+        ax.set_xlabel("step k  (T_k = c / ln(k + k0))")
+        ax.grid(alpha=0.3, which="both")
+    axes[0].legend(fontsize=8, title="lines: exact chain; points: Monte Carlo (95% CI)",
+                   title_fontsize=8)
+    fig.suptitle(ds.attrs.get("title", ""))
+    fig.tight_layout()
+    return _save(fig, path)
+
+
+def tsp_annealing(ds, path):
+    """Tour length over the optimum against sweeps per read, per instance and schedule."""
+    names = ds["instance"].values
+    fig, axes = plt.subplots(1, names.size, figsize=(4.6 * names.size, 4.2), sharey=True)
+    axes = np.atleast_1d(axes)
+    colors = dict(zip(ds["schedule"].values, plt.cm.tab10.colors))
+    x = ds["sweeps"].values
+    for ax, name in zip(axes, names):
+        d = ds.sel(instance=name)
+        for kind in d["schedule"].values:
+            e = 100 * d["excess"].sel(schedule=kind).values
+            ax.fill_between(x, e.min(-1), e.max(-1), color=colors[kind], alpha=0.15, lw=0)
+            ax.plot(x, np.median(e, -1), "o-", color=colors[kind], ms=3.5, label=kind)
+        ax.axhline(2.0, color="k", ls=":", lw=1, label="2% above optimum")
+        ax.set_xscale("log")
+        ax.set_yscale("symlog", linthresh=1.0)
+        ax.set_title(f"{name} (optimum {float(d.optimum):.0f})", fontsize=10)
+        ax.set_xlabel("sweeps per read (n moves each)")
+        ax.grid(alpha=0.3, which="both")
+    axes[0].set_ylabel("best tour length above optimum  [%]  (median, min-max)")
+    axes[0].legend(fontsize=8)
+    fig.suptitle(ds.attrs.get("title", ""))
+    fig.tight_layout()
+    return _save(fig, path)
+
+
+def tsp_tours(ds, path):
+    """The best tour found for each instance."""
+    names = ds["instance"].values
+    fig, axes = plt.subplots(1, names.size, figsize=(4.4 * names.size, 4.4))
+    for ax, name in zip(np.atleast_1d(axes), names):
+        d = ds.sel(instance=name)
+        ok = d["best_tour"].values >= 0
+        x, y = d["city_x"].values[ok], d["city_y"].values[ok]
+        length = float(d["best_length"].min())
+        ax.plot(np.append(x, x[0]), np.append(y, y[0]), "-", color="tab:blue", lw=1)
+        ax.plot(x, y, "o", color="k", ms=3)
+        ax.set_title(f"{name}: {length:.0f} (optimum {float(d.optimum):.0f})", fontsize=10)
+        ax.set_aspect("equal")
+        ax.set_xticks([])
+        ax.set_yticks([])
+    fig.tight_layout()
+    return _save(fig, path)
+
+
+def spin_glass_annealing(ds, path):
+    """Residual energy per spin against sweeps per schedule family, one panel per problem."""
+    labels = ds["problem"].values
+    fig, axes = plt.subplots(1, labels.size, figsize=(6 * labels.size, 4.5))
+    axes = np.atleast_1d(axes)
+    colors = dict(zip(ds["schedule"].values, plt.cm.tab10.colors))
+    for ax, label in zip(axes, labels):
+        d = ds.sel(problem=label)
+        for kind in d["schedule"].values:
+            r = d.sel(schedule=kind)
+            ax.errorbar(r["sweeps"], r["residual_energy_per_spin"],
+                        yerr=r["residual_energy_per_spin_err"], fmt="o-", ms=4, capsize=2,
+                        color=colors[kind], label=kind)
+        ref = d["reference_energy_per_spin"].values
+        ax.set_title(f"{label}: E_ref/N = {ref.mean():.4f} (mean of {ref.size} instances)",
+                     fontsize=10)
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+        ax.set_xlabel("sweeps per read")
+        ax.set_ylabel("residual energy per spin  (E − E_ref)/N  [J]")
+        ax.grid(alpha=0.3, which="both")
+        ax.legend(fontsize=8)
+    fig.suptitle(ds.attrs.get("title", ""))
+    fig.tight_layout()
+    return _save(fig, path)

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from simlab.errors import ConfigError
-from simlab.validation import integer, number
+from simlab.validation import choice, integer, number
 
 KINDS = ("constant", "linear", "geometric", "exponential", "logarithmic", "custom")
 
@@ -191,26 +191,48 @@ def custom(values, sweeps_per_step=1, in_beta=False, cooling=True):
     return Schedule("custom", t, sweeps_per_step, {"in_beta": bool(in_beta)})
 
 
-def from_config(cfg, n_steps=None):
+def from_config(cfg, n_steps=None, auto_range=None):
     """Build a schedule from a ``schedule`` config node (see ``conf/schedule/*.yaml``).
 
-    ``n_steps`` overrides ``cfg.n_steps`` (annealing experiments scan it).
+    Parameters
+    ----------
+    cfg : mapping
+        Keys ``kind``, ``n_steps``, ``sweeps_per_step`` and the kind's parameters
+        (``start``, ``stop``, ``alpha``, ``rate``, ``c``, ``k0``, ``temperature``,
+        ``in_beta``, ``points``). Missing ``start``/``stop`` (and ``c`` for logarithmic,
+        chosen so that T_0 = ``start``) come from ``auto_range``.
+    n_steps : int, optional
+        Overrides ``cfg.n_steps`` (experiments scan it).
+    auto_range : (float, float), optional
+        (T_hot, T_cold) of the problem, e.g. from
+        :func:`simlab.samplers.annealing.default_temperature_range`.
     """
-    kind = cfg.kind
-    n = n_steps if n_steps is not None else cfg.get("n_steps")
-    spp = cfg.get("sweeps_per_step", 1)
+    get = cfg.get
+    kind = choice("schedule.kind", cfg["kind"], KINDS)
+    n = n_steps if n_steps is not None else get("n_steps")
+    spp = get("sweeps_per_step", 1) or 1
+    hot, cold = auto_range if auto_range is not None else (None, None)
+    start = get("start") if get("start") is not None else hot
+    stop = get("stop") if get("stop") is not None else cold
+    if kind in ("linear", "geometric", "exponential") and start is None:
+        raise ConfigError("schedule.start", None, "a temperature (or a problem that sets one)")
     if kind == "constant":
-        return constant(cfg.temperature, n, spp)
+        return constant(get("temperature") if get("temperature") is not None else stop, n, spp)
     if kind == "linear":
-        return linear(cfg.start, cfg.stop, n, spp, bool(cfg.get("in_beta", False)))
+        if get("in_beta", False):
+            return linear(1.0 / start, 1.0 / stop, n, spp, in_beta=True)
+        return linear(start, stop, n, spp)
     if kind == "geometric":
-        if cfg.get("alpha") is not None:
-            return geometric(cfg.start, cfg.alpha, n, spp)
-        return geometric_range(cfg.start, cfg.stop, n, spp)
+        if get("alpha") is not None:
+            return geometric(start, get("alpha"), n, spp)
+        return geometric_range(start, stop, n, spp)
     if kind == "exponential":
-        return exponential(cfg.start, cfg.rate, n, spp)
+        rate = get("rate")
+        if rate is None:
+            rate = np.log(start / stop) / max(_steps(n) - 1, 1)
+        return exponential(start, rate, n, spp)
     if kind == "logarithmic":
-        return logarithmic(cfg.c, n, cfg.get("k0", 2.0), spp)
-    if kind == "custom":
-        return custom(list(cfg["values"]), spp, bool(cfg.get("in_beta", False)))
-    raise ConfigError("schedule.kind", kind, "one of " + ", ".join(KINDS))
+        k0 = get("k0", 2.0) or 2.0
+        c = get("c") if get("c") is not None else (start * np.log(k0) if start else None)
+        return logarithmic(c, n, k0, spp)
+    return custom(list(get("points") or []), spp, bool(get("in_beta", False)))

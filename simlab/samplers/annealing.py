@@ -22,11 +22,10 @@ from simlab.models.landscape import Landscape
 from simlab.models.lattice import IsingLattice
 from simlab.models.tsp import TSPInstance
 from simlab.rng import stream_states, validate_seed
+from simlab.samplers.mcmc import SCANS
 from simlab.samplers.rules import ALGORITHMS
 from simlab.schedules import Schedule
 from simlab.validation import choice, integer, number
-
-SCANS = ("sequential", "random")
 
 
 @dataclass
@@ -220,3 +219,29 @@ def _record_steps(record_steps, schedule):
         raise ConfigError("record_steps", list(steps[:5]),
                           f"increasing step counts in 0..{schedule.n_sweeps}")
     return steps
+
+
+def default_temperature_range(model, seed=0):
+    """(T_hot, T_cold) for annealing ``model``, from the scale of its energy changes.
+
+    Ising graphs (the rule of dwave-samplers' default range): at T_hot the largest possible
+    single-flip energy increase is accepted with probability 1/2; at T_cold the smallest
+    non-zero one with probability 1/100. TSP: the same with the 90th percentile and the
+    smallest positive length change of 2,000 random 2-opt moves on a random tour.
+    """
+    if isinstance(model, IsingLattice):
+        model = lattice_as_graph(model)
+    if isinstance(model, IsingGraph):
+        return model.max_abs_delta() / np.log(2.0), model.min_abs_delta() / np.log(100.0)
+    if isinstance(model, TSPInstance):
+        rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(7,)))
+        tour = rng.permutation(model.n_cities).astype(np.int32)
+        deltas = []
+        for _ in range(2000):
+            i, j = sorted(rng.choice(model.n_cities, 2, replace=False))
+            if j - i >= 2 and not (i == 0 and j == model.n_cities - 1):
+                deltas.append(tsp_kernels.two_opt_delta(model.distances, tour, i, j))
+        d = np.abs(np.array(deltas))
+        d = d[d > 0]
+        return float(np.quantile(d, 0.9) / np.log(2.0)), float(d.min() / np.log(100.0))
+    raise ConfigError("model", type(model).__name__, "an IsingGraph, IsingLattice or TSPInstance")

@@ -10,6 +10,10 @@ TASKS = {
     "llm_vs_ising": "simlab.tasks.llm_vs_ising",
     "logpartition_confidence": "simlab.tasks.logpartition_confidence",
     "llm_bundle": "simlab.tasks.llm_bundle",
+    "anneal": "simlab.tasks.anneal",
+    "hajek_threshold": "simlab.tasks.hajek_threshold",
+    "tsp_annealing": "simlab.tasks.tsp_annealing",
+    "spin_glass_annealing": "simlab.tasks.spin_glass_annealing",
 }
 
 
