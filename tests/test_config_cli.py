@@ -23,7 +23,7 @@ def composed(overrides=()):
         return compose(config_name="config", overrides=list(overrides))
 
 
-@pytest.mark.parametrize("group", ["sampler", "experiment", "model"])
+@pytest.mark.parametrize("group", ["sampler", "experiment", "model", "schedule"])
 def test_every_config_in_the_tree_composes_and_validates(group):
     options = config.group_options(group)
     assert options
@@ -179,3 +179,49 @@ def test_llm_vs_ising_runs_live_on_the_model(tmp_path):
     ds = results.load(tmp_path / "run" / "results.nc")
     assert ds.attrs["source"] == "live model" and "surprise_running_mean" in ds
     assert (tmp_path / "run" / "surprise.png").exists()
+
+
+@pytest.mark.parametrize("override,key", [
+    ("schedule=logarithmic schedule.c=-1", "schedule.c"),
+    ("schedule.alpha=1.5", "schedule.alpha"),
+    ("schedule=custom schedule.points=[1.0,2.0]", "schedule.points"),
+    ("anneal.problem=potts", "anneal.problem"),
+    ("hajek.c_ratios=[0.5,-1]", "hajek.c_ratios"),
+    ("tsp.instances=[att48]", "tsp.instances"),
+])
+def test_invalid_annealing_values(override, key):
+    with pytest.raises(ConfigError, match=key.replace(".", r"\.")):
+        config.validate(composed(override.split()))
+
+
+def test_anneal_task_on_an_edge_list_file(tmp_path):
+    from simlab.models import graph
+
+    graph.write_edge_list(graph.random_regular(16, 3, seed=1, disorder="gaussian"),
+                          tmp_path / "model.txt")
+    proc = run_cli(["task=anneal", "anneal.problem=edge_list", f"anneal.path={tmp_path / 'model.txt'}",
+                    "schedule.n_steps=100", "anneal.reads=8", "hydra.run.dir=run",
+                    "output.progress=false"], tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    ds = results.load(tmp_path / "run" / "results.nc")
+    assert ds.sizes["read"] == 8 and "schedule_temperature" in ds
+    assert (tmp_path / "run" / "annealing.png").exists()
+
+
+def test_annealing_experiments_end_to_end_small(tmp_path):
+    runs = {
+        "hajek_threshold": ["hajek.exact_steps=20000", "hajek.mc_steps=2000", "hajek.reads=500"],
+        "tsp_annealing": ["tsp.instances=[eil51]", "tsp.sweeps=[30,100]", "tsp.reads=3"],
+        "spin_glass_annealing": ["spin_glass.ea_size=6", "spin_glass.sk_size=20",
+                                 "spin_glass.instances=2", "spin_glass.sweeps=[10,30]",
+                                 "spin_glass.reads=4", "spin_glass.reference_sweeps=100",
+                                 "spin_glass.reference_reads=4"],
+    }
+    figures = {"hajek_threshold": "hajek_threshold.png", "tsp_annealing": "tsp_tours.png",
+               "spin_glass_annealing": "spin_glass_annealing.png"}
+    for name, extra in runs.items():
+        proc = run_cli([f"experiment={name}", f"hydra.run.dir={name}",
+                        "output.progress=false"] + extra, tmp_path)
+        assert proc.returncode == 0, (name, proc.stderr)
+        results.load(tmp_path / name / "results.nc")
+        assert (tmp_path / name / figures[name]).exists()

@@ -3,7 +3,8 @@
 Ising graphs (CSR, see :mod:`simlab.models.graph`): each read keeps the local fields
 f_i = sum_j J_ij s_j + h_i, so a flip attempt costs O(1) and an accepted flip O(degree);
 dE = 2 s_i f_i. Metropolis accepts with min(1, exp(-beta dE)) and never draws a random number
-when beta dE > 44.4 (acceptance below 5e-20) or dE <= 0; heat bath flips with
+when beta dE > 44.4 (acceptance below 5e-20) or dE <= 0; it calls exp only when the uniform
+draw falls between the bounds 1 - x <= exp(-x) <= 1/(1 + x). Heat bath flips with
 1 / (1 + exp(beta dE)). One sweep is N attempts, sites in order or uniformly at random.
 The best configuration is checked at the end of every sweep.
 
@@ -34,7 +35,13 @@ def accept(beta_de, heat_bath, state):
         return True
     if beta_de > _SKIP:
         return False
-    return next_double(state) < math.exp(-beta_de)
+    # 1 - x <= exp(-x) <= 1 / (1 + x): most draws are decided without calling exp.
+    r = next_double(state)
+    if r * (1.0 + beta_de) >= 1.0:
+        return False
+    if r < 1.0 - beta_de:
+        return True
+    return r < math.exp(-beta_de)
 
 
 @njit(cache=True)
@@ -50,14 +57,17 @@ def ising_energy(indptr, indices, couplings, fields, spins):
 
 
 @njit(parallel=True, cache=True)
-def anneal_ising(indptr, indices, couplings, fields, temperatures, sweeps_per_step, heat_bath,
-                 random_scan, randomize, states, spins, best_spins, final_energy, best_energy,
-                 record_every, trajectory):
+def anneal_ising(indptr, indices, couplings, fields, dense, temperatures, sweeps_per_step,
+                 heat_bath, random_scan, randomize, states, spins, best_spins, final_energy,
+                 best_energy, record_every, trajectory):
     """Anneal R independent reads of one Ising graph.
 
     Parameters
     ----------
     indptr, indices, couplings, fields : the model's CSR arrays
+    dense : float64[N, N] or float64[0, 0]
+        The coupling matrix of a dense graph (then an accepted flip updates the local fields
+        with one contiguous, vectorised row), or empty to use the CSR lists.
     temperatures : float64[n_steps], each held for ``sweeps_per_step`` sweeps
     heat_bath, random_scan, randomize : bool
         Acceptance rule, site order, and whether to start from random spins (else from
@@ -87,6 +97,7 @@ def anneal_ising(indptr, indices, couplings, fields, temperatures, sweeps_per_st
         best = e
         best_spins[r, :] = s
         rec = 0
+        use_dense = dense.shape[0] == n
         for t in range(n_sweeps):
             beta = 1.0 / temperatures[t // sweeps_per_step]
             for k in range(n):
@@ -96,8 +107,13 @@ def anneal_ising(indptr, indices, couplings, fields, temperatures, sweeps_per_st
                     s[i] = -s[i]
                     e += de
                     twice = 2.0 * s[i]
-                    for q in range(indptr[i], indptr[i + 1]):
-                        f[indices[q]] += twice * couplings[q]
+                    if use_dense:
+                        row = dense[i]
+                        for q in range(n):
+                            f[q] += twice * row[q]
+                    else:
+                        for q in range(indptr[i], indptr[i + 1]):
+                            f[indices[q]] += twice * couplings[q]
             if e < best - 1e-9 * (1.0 + abs(best)):
                 best = e
                 best_spins[r, :] = s

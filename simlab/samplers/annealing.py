@@ -104,6 +104,15 @@ def lattice_as_graph(model):
                       name=f"ising_lattice_{model.rows}x{model.cols}")
 
 
+DENSE_MAX_SITES = 4096
+
+
+def _is_dense(model):
+    """Graphs more than half full (and small enough) use the kernel's dense row updates."""
+    n = model.n_sites
+    return n <= DENSE_MAX_SITES and model.n_edges > 0.25 * n * (n - 1)
+
+
 def _setup(schedule, reads, seed, algorithm, record_every, threads):
     if not isinstance(schedule, Schedule):
         raise ConfigError("schedule", type(schedule).__name__, "a simlab.schedules.Schedule")
@@ -160,8 +169,9 @@ def anneal(model, schedule, reads=100, seed=0, algorithm="metropolis", scan="seq
             spins[:] = np.asarray(initial, dtype=np.int8).reshape(reads, n)
         best = np.empty_like(spins)
         final_e, best_e = np.empty(reads), np.empty(reads)
+        dense = (model.sparse_matrix().toarray() if _is_dense(model) else np.zeros((0, 0)))
         start = time.perf_counter()
-        kernels.anneal_ising(model.indptr, model.indices, model.couplings, model.fields, t,
+        kernels.anneal_ising(model.indptr, model.indices, model.couplings, model.fields, dense, t,
                              schedule.sweeps_per_step, heat_bath, scan == "random",
                              initial is None, states, spins, best, final_e, best_e,
                              record_every, trajectory)
