@@ -177,15 +177,15 @@ def custom(values, sweeps_per_step=1, in_beta=False, cooling=True):
     """
     v = np.asarray(values, dtype=np.float64).ravel() if np.size(values) else np.array([])
     if v.size == 0:
-        raise ConfigError("schedule.values", list(np.ravel(values)), "a non-empty list")
+        raise ConfigError("schedule.points", list(np.ravel(values)), "a non-empty list")
     bad = ~(np.isfinite(v) & (v > 0))
     if bad.any():
-        raise ConfigError("schedule.values", float(v[bad][0]),
+        raise ConfigError("schedule.points", float(v[bad][0]),
                           ("betas" if in_beta else "temperatures") + " that are finite and > 0")
     t = 1.0 / v if in_beta else v
     if cooling and np.any(np.diff(t) > 0):
         k = int(np.argmax(np.diff(t) > 0))
-        raise ConfigError("schedule.values", float(v[k + 1]),
+        raise ConfigError("schedule.points", float(v[k + 1]),
                           f"a cooling sequence: temperature rises at step {k + 1} "
                           "(use cooling=False for non-monotone schedules)")
     return Schedule("custom", t, sweeps_per_step, {"in_beta": bool(in_beta)})

@@ -32,9 +32,10 @@ META = {
 
 
 def log_steps(last, per_decade=12):
-    """0 and about ``per_decade`` integer steps per decade up to ``last`` (inclusive)."""
-    grid = np.unique(np.round(np.logspace(0, np.log10(last), int(per_decade * np.log10(last)) + 1)))
-    return np.unique(np.concatenate([[0], grid.astype(np.int64), [last]]))
+    """0, ``per_decade`` integer steps per decade (the powers of ten among them), and ``last``."""
+    exponents = np.arange(int(np.floor(per_decade * np.log10(last))) + 1) / per_decade
+    grid = np.round(10.0**exponents).astype(np.int64)
+    return np.unique(np.concatenate([[0], grid, [last]]))
 
 
 def run(cfg, output_dir):
