@@ -171,6 +171,7 @@ class SimlabConfig:
 
     task: str = "ising_sweep"
     seed: int = 0
+    force: bool = False
     model: ModelConfig = field(default_factory=ModelConfig)
     sampler: SamplerConfig = field(default_factory=SamplerConfig)
     temperature: TemperatureConfig = field(default_factory=TemperatureConfig)

@@ -114,11 +114,12 @@ def test_python_dash_m_and_multirun_collect_equal_single_run(tmp_path):
 def test_collect_reports_missing_results(tmp_path):
     proc = run_cli(["-m"] + SMALL + ["model.size=4,6", "hydra.sweep.dir=multi"], tmp_path)
     assert proc.returncode == 0, proc.stderr
-    (tmp_path / "multi" / "1" / "results.nc").unlink()
+    job = next(p for p in (tmp_path / "multi").iterdir() if p.name.startswith("model.size=6"))
+    (job / "results.nc").unlink()
     collect = subprocess.run([shutil.which("simlab-collect"), str(tmp_path / "multi")],
                              capture_output=True, text=True, timeout=300)
     assert collect.returncode == 2
-    assert "model.size=6" in collect.stderr and "no such results file" in collect.stderr
+    assert "model.size=6" in collect.stderr and "missing" in collect.stderr
 
 
 def test_same_seed_same_dataset(tmp_path):

@@ -20,3 +20,14 @@ TASKS = {
 def get(name):
     """The ``run`` function of task ``name`` (a key of :data:`TASKS`)."""
     return importlib.import_module(TASKS[name]).run
+
+
+def warm_up(name, cfg):
+    """Compile (or load from Numba's cache) the kernels of task ``name`` on a tiny input.
+
+    Called by every job under a machine-wide file lock, so the first job of a sweep compiles
+    and writes the on-disk cache while the others wait and then load it.
+    """
+    function = getattr(importlib.import_module(TASKS[name]), "warm_up", None)
+    if function is not None:
+        function(cfg)

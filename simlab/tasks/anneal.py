@@ -33,6 +33,16 @@ def build_problem(a):
     return tsp.read_tsplib(a.path or "berlin52")
 
 
+def warm_up(cfg):
+    """Compile the annealing kernels on tiny problems."""
+    from simlab.models.tsp import TSPInstance
+
+    anneal(graph.edwards_anderson(3), schedules.constant(1.0, 1), reads=1)
+    xy = np.array([[0.0, 0.0], [1.0, 0.0], [1.0, 1.0], [0.0, 1.0], [0.5, 2.0]])
+    dist = np.sqrt(((xy[:, None] - xy[None]) ** 2).sum(-1))
+    anneal(TSPInstance("warm_up", xy, dist), schedules.constant(1.0, 1), reads=1)
+
+
 def run(cfg, output_dir):
     """Anneal, save the Dataset and the figure, print a summary."""
     start = time.perf_counter()

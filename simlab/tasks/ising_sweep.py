@@ -118,6 +118,12 @@ def summary_table(ds):
     return "\n".join(lines)
 
 
+def warm_up(cfg):
+    """Compile the sampler's kernels on a 2 x 2 lattice."""
+    sample_lattice(IsingLattice(2), [1.0], chains=1, sweeps=1, thermalization=1,
+                   algorithm=cfg.sampler.algorithm, scan=cfg.sampler.scan, init=cfg.sampler.init)
+
+
 def run(cfg, output_dir):
     """Run the sweep described by ``cfg``; write results and figures into ``output_dir``."""
     start = time.perf_counter()

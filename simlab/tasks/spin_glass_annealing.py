@@ -39,6 +39,13 @@ def problems(g, seed):
     }
 
 
+def warm_up(cfg):
+    """Compile the Ising annealing kernels on a tiny instance."""
+    from simlab.tasks.anneal import warm_up as warm
+
+    warm(cfg)
+
+
 def run(cfg, output_dir):
     """Anneal every instance with every schedule family and sweep count."""
     start = time.perf_counter()

@@ -42,6 +42,13 @@ META = {
 }
 
 
+def warm_up(cfg):
+    """Compile the TSP kernels on a tiny instance."""
+    from simlab.tasks.anneal import warm_up as warm
+
+    warm(cfg)
+
+
 def run(cfg, output_dir):
     """Scan instances x schedules x sweeps; save the Dataset and figures."""
     start = time.perf_counter()
