@@ -121,6 +121,15 @@ def batch_variables(batch, temperatures, rescaled_temperatures=None, peaks=True)
     }
 
 
+def warm_up():
+    """Compile the spectrum kernels (plain and with multiplicities) on tiny inputs."""
+    z = np.array([[0.0, -1.0, -2.0]])
+    logit_thermodynamics(z, [0.5, 1.0])
+    logit_thermodynamics(z, [0.5, 1.0], degeneracy=np.ones_like(z))
+    logit_specific_heat_peak(z)
+    logit_specific_heat_peak(z, degeneracy=np.ones_like(z))
+
+
 def token_dataset(parts, temperatures, rescaled_temperatures=None, strings=None, attrs=None):
     """Dataset (position, temperature) from the outputs of :func:`batch_variables`.
 

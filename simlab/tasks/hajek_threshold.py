@@ -38,6 +38,13 @@ def log_steps(last, per_decade=12):
     return np.unique(np.concatenate([[0], grid, [last]]))
 
 
+def warm_up(cfg):
+    """Compile the landscape kernels on a few steps."""
+    land = hajek_landscape(1.0)
+    anneal_landscape(land, schedules.logarithmic(1.0, 2), 1, [0, 2])
+    landscape_annealing(land, schedules.logarithmic(1.0, 2), [0, 2])
+
+
 def run(cfg, output_dir):
     """Exact and Monte Carlo P(global minimum) vs step for each c / d*."""
     start = time.perf_counter()

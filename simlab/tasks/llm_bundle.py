@@ -21,6 +21,13 @@ MAX_BYTES = 5_000_000
 COMMAND = "simlab experiment=llm_bundle llm.bundle_output=simlab/data/smollm2_sample.nc"
 
 
+def warm_up(cfg):
+    """Compile the spectrum kernels on tiny inputs."""
+    from simlab.llm.analysis import warm_up as warm
+
+    warm()
+
+
 def run(cfg, output_dir):
     """Build, save and report the bundle."""
     start = time.perf_counter()

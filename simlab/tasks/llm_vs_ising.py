@@ -90,6 +90,13 @@ def surprise_convergence(levels, temperatures, n_samples, seed):
     }, {"sample_temperature": t, "step": np.arange(1, n_samples + 1)}
 
 
+def warm_up(cfg):
+    """Compile the spectrum kernels on tiny inputs."""
+    from simlab.llm.analysis import warm_up as warm
+
+    warm()
+
+
 def run(cfg, output_dir):
     """Compute the comparison Dataset and figures; write them into ``output_dir``."""
     start = time.perf_counter()

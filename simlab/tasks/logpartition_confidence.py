@@ -46,6 +46,13 @@ def features(source, split):
     return out
 
 
+def warm_up(cfg):
+    """Compile the spectrum kernels on tiny inputs."""
+    from simlab.llm.analysis import warm_up as warm
+
+    warm()
+
+
 def run(cfg, output_dir):
     """Compute features, AUROCs and the figure; write them into ``output_dir``."""
     start = time.perf_counter()
