@@ -66,6 +66,56 @@ def spectrum_thermodynamics(energies, temperature, degeneracy=None):
     }
 
 
+def energy_estimators(energy, n_units, temperature, n_blocks=16, extra=None):
+    """U, C and their errors from recorded energies; the common core of the MC estimators.
+
+    Parameters
+    ----------
+    energy : ndarray, shape (T, chains, sweeps)
+        Total energy after each sweep.
+    n_units : int
+        N; results are per unit: e = E/N.
+    temperature : array_like, shape (T,)
+    n_blocks : int
+        Blocks per chain; all chains' blocks are pooled for the jackknife.
+    extra : dict, optional
+        {name: (series (T, chains, sweeps), estimator)} of further estimators; ``series``
+        entries are added to the block means under their name and ``estimator`` receives
+        the dict of means (with ``e`` and ``e2``) and returns an array.
+
+    Returns
+    -------
+    dict of ndarray, shape (T,)
+        ``energy`` <e>, ``specific_heat`` N (<e^2> - <e>^2) / T^2, their ``_err``,
+        ``tau_energy`` and ``tau_energy_err``, and the ``extra`` estimators with errors.
+    """
+    t = temperatures("temperature", temperature)
+    e = np.asarray(energy, dtype=np.float64) / n_units
+    if e.ndim != 3 or e.shape[0] != t.size:
+        raise DataError(f"energy {e.shape} must be (temperatures={t.size}, chains, sweeps)")
+    raw = {"e": e, "e2": e * e}
+    estimators = {
+        "energy": lambda b: b["e"],
+        "specific_heat": lambda b: n_units * (b["e2"] - b["e"] ** 2) / t**2,
+    }
+    for name, (series, func) in (extra or {}).items():
+        if series is not None:
+            raw[name] = np.asarray(series, dtype=np.float64)
+        if func is not None:
+            estimators[name] = func
+    for name, series in raw.items():
+        if series.shape != e.shape:
+            raise DataError(f"series {name} has shape {series.shape}, energy {e.shape}")
+    blocks = {k: np.moveaxis(block_means_pooled(v, n_blocks), -1, 0) for k, v in raw.items()}
+    out = {}
+    for name, func in estimators.items():
+        with np.errstate(divide="ignore", invalid="ignore"):
+            out[name], out[name + "_err"] = stats.jackknife(func, blocks)
+    taus = np.array([stats.integrated_time(e[k]) for k in range(t.size)])
+    out["tau_energy"], out["tau_energy_err"] = taus[:, 0], taus[:, 1]
+    return out
+
+
 def lattice_estimators(energy, magnetization, n_sites, temperature, n_blocks=16):
     """Thermodynamic estimators with jackknife errors from recorded lattice time series.
 
@@ -91,30 +141,16 @@ def lattice_estimators(energy, magnetization, n_sites, temperature, n_blocks=16)
         with their errors. Here e = E/N and m = M/N per sweep.
     """
     t = temperatures("temperature", temperature)
-    e = np.asarray(energy, dtype=np.float64) / n_sites
     m = np.abs(np.asarray(magnetization, dtype=np.float64)) / n_sites
-    if e.shape != m.shape or e.ndim != 3 or e.shape[0] != t.size:
-        raise DataError(f"energy {e.shape} and magnetization {m.shape} must both be "
-                        f"(temperatures={t.size}, chains, sweeps)")
-    n_temps, n_chains, n_sweeps = e.shape
     m2 = m * m
-    raw = {"e": e, "e2": e * e, "m": m, "m2": m2, "m4": m2 * m2}
-    blocks = {k: np.moveaxis(block_means_pooled(v, n_blocks), -1, 0) for k, v in raw.items()}
-    beta = 1.0 / t
-    estimators = {
-        "energy": lambda b: b["e"],
-        "specific_heat": lambda b: n_sites * beta**2 * (b["e2"] - b["e"] ** 2),
-        "abs_magnetization": lambda b: b["m"],
-        "susceptibility": lambda b: n_sites * beta * (b["m2"] - b["m"] ** 2),
-        "binder": lambda b: 1.0 - b["m4"] / (3.0 * b["m2"] ** 2),
-    }
-    out = {}
-    for name, func in estimators.items():
-        with np.errstate(divide="ignore", invalid="ignore"):
-            out[name], out[name + "_err"] = stats.jackknife(func, blocks)
-    for name, series in (("energy", e), ("abs_magnetization", m)):
-        taus = np.array([stats.integrated_time(series[k]) for k in range(n_temps)])
-        out["tau_" + name], out["tau_" + name + "_err"] = taus[:, 0], taus[:, 1]
+    out = energy_estimators(energy, n_sites, t, n_blocks, extra={
+        "m": (m, None), "m2": (m2, None), "m4": (m2 * m2, None),
+        "abs_magnetization": (None, lambda b: b["m"]),
+        "susceptibility": (None, lambda b: n_sites * (b["m2"] - b["m"] ** 2) / t),
+        "binder": (None, lambda b: 1.0 - b["m4"] / (3.0 * b["m2"] ** 2)),
+    })
+    taus = np.array([stats.integrated_time(m[k]) for k in range(t.size)])
+    out["tau_abs_magnetization"], out["tau_abs_magnetization_err"] = taus[:, 0], taus[:, 1]
     return out
 
 
