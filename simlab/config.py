@@ -157,6 +157,51 @@ class SpinGlassConfig:
 
 
 @dataclass
+class EncoderConfig:
+    """The bm_encoder experiment: (n_in, n_hidden, runs, max_cycles) per encoder."""
+
+    encoders: List[List[int]] = field(default_factory=lambda: [[4, 2, 250, 5000],
+                                                                [4, 3, 100, 5000],
+                                                                [8, 3, 20, 5000]])
+    step: float = 2.0
+    stat_sweeps: int = 10
+
+
+@dataclass
+class RBMConfig:
+    """The rbm_digits experiment."""
+
+    n_hidden: int = 64
+    n_hidden_exact: int = 16
+    learning_rate: float = 0.1
+    batch_size: int = 10
+    n_iter: int = 7
+    threshold: float = 8.0
+    ais_runs: int = 200
+    ais_betas: int = 10000
+    test_fraction: float = 0.2
+    t_min: float = 0.15
+    t_max: float = 8.0
+    t_num: int = 24
+    chains: int = 64
+    sweeps: int = 2000
+
+
+@dataclass
+class HopfieldConfig:
+    """The hopfield_capacity experiment."""
+
+    n_units: int = 1000
+    loads: List[float] = field(default_factory=lambda: [round(0.01 * k, 2) for k in range(1, 23)])
+    pattern_sets: int = 3
+    tested_patterns: int = 20
+    corruption: float = 0.0
+    temperatures: List[float] = field(default_factory=lambda: [round(0.1 * k, 2) for k in range(0, 11)])
+    phase_loads: List[float] = field(default_factory=lambda: [round(0.02 * k, 2) for k in range(1, 10)])
+    phase_sweeps: int = 30
+
+
+@dataclass
 class OutputConfig:
     """What a run writes besides the dataset."""
 
@@ -181,6 +226,9 @@ class SimlabConfig:
     hajek: HajekConfig = field(default_factory=HajekConfig)
     tsp: TSPExperimentConfig = field(default_factory=TSPExperimentConfig)
     spin_glass: SpinGlassConfig = field(default_factory=SpinGlassConfig)
+    encoder: EncoderConfig = field(default_factory=EncoderConfig)
+    rbm: RBMConfig = field(default_factory=RBMConfig)
+    hopfield: HopfieldConfig = field(default_factory=HopfieldConfig)
     output: OutputConfig = field(default_factory=OutputConfig)
 
 
@@ -330,6 +378,41 @@ def _validate_annealing(cfg):
     integer("spin_glass.reads", g.reads, 1)
 
 
+def _validate_machines(cfg):
+    for k, item in enumerate(cfg.encoder.encoders):
+        if len(item) != 4:
+            raise ConfigError(f"encoder.encoders[{k}]", list(item),
+                              "[n_in, n_hidden, runs, max_cycles]")
+        integer(f"encoder.encoders[{k}] n_in", item[0], 2, 16)
+        integer(f"encoder.encoders[{k}] n_hidden", item[1], 1, 8)
+        integer(f"encoder.encoders[{k}] runs", item[2], 1)
+        integer(f"encoder.encoders[{k}] max_cycles", item[3], 1)
+    number("encoder.step", cfg.encoder.step, positive=True)
+    integer("encoder.stat_sweeps", cfg.encoder.stat_sweeps, 1)
+    r = cfg.rbm
+    integer("rbm.n_hidden_exact", r.n_hidden_exact, 1, 20)
+    for key in ("n_hidden", "batch_size", "n_iter", "ais_runs", "ais_betas", "t_num", "chains",
+                "sweeps"):
+        integer(f"rbm.{key}", getattr(r, key), 2 if key in ("ais_runs", "ais_betas") else 1)
+    number("rbm.learning_rate", r.learning_rate, positive=True)
+    if not 0 < number("rbm.test_fraction", r.test_fraction) < 1:
+        raise ConfigError("rbm.test_fraction", r.test_fraction, "a fraction in (0, 1)")
+    if not 0 < number("rbm.t_min", r.t_min, positive=True) < number("rbm.t_max", r.t_max):
+        raise ConfigError("rbm.t_max", r.t_max, f"a temperature > rbm.t_min ({r.t_min})")
+    h = cfg.hopfield
+    integer("hopfield.n_units", h.n_units, 10)
+    for a in list(h.loads) + list(h.phase_loads):
+        if not 0 < number("hopfield.loads", a) <= 1:
+            raise ConfigError("hopfield.loads", a, "loads P/N in (0, 1]")
+    for t in h.temperatures:
+        number("hopfield.temperatures", t, minimum=0.0)
+    integer("hopfield.pattern_sets", h.pattern_sets, 1)
+    integer("hopfield.tested_patterns", h.tested_patterns, 1)
+    integer("hopfield.phase_sweeps", h.phase_sweeps, 1)
+    if not 0 <= number("hopfield.corruption", h.corruption) <= 0.5:
+        raise ConfigError("hopfield.corruption", h.corruption, "a fraction in [0, 0.5]")
+
+
 def _validate_temperature(t):
     if t.points is not None:
         temperature_grid(t)
@@ -372,6 +455,7 @@ def validate(cfg):
     _validate_temperature(cfg.temperature)
     _validate_llm(cfg.llm)
     _validate_annealing(cfg)
+    _validate_machines(cfg)
     if not str(cfg.output.results).endswith(".nc"):
         raise ConfigError("output.results", cfg.output.results, "a file name ending in .nc")
     return cfg

@@ -371,3 +371,127 @@ def spin_glass_annealing(ds, path):
     fig.suptitle(ds.attrs.get("title", ""))
     fig.tight_layout()
     return _save(fig, path)
+
+
+def encoder_learning(ds, path):
+    """Fraction of runs solved against learning cycles, per encoder."""
+    fig, ax = plt.subplots(figsize=(7.5, 4.5))
+    for name, color in zip(ds["encoder"].values, plt.cm.tab10.colors):
+        c = ds["cycles"].sel(encoder=name).values
+        c = c[c >= -1]
+        solved = np.sort(c[c > 0])
+        limit = float(ds["max_cycles"].sel(encoder=name))
+        x = np.concatenate([[1], solved, [limit]])
+        y = np.concatenate([[0], np.arange(1, solved.size + 1), [solved.size]]) / c.size
+        ax.step(x, y, where="post", color=color, lw=1.6,
+                label=f"{name}: {solved.size}/{c.size} solved, median "
+                      f"{float(ds.median_cycles.sel(encoder=name)):.0f}")
+    ax.axvline(110, color="0.5", ls=":", lw=1, label="1985 median, 4-2-4 (110)")
+    ax.set_xscale("log")
+    ax.set_xlim(1, float(ds["max_cycles"].max()))
+    ax.set_xlabel("learning cycles")
+    ax.set_ylabel("fraction of runs solved")
+    ax.set_ylim(0, 1.02)
+    ax.grid(alpha=0.3, which="both")
+    ax.legend(fontsize=8, loc="upper left")
+    ax.set_title(ds.attrs.get("title", ""), fontsize=10)
+    fig.tight_layout()
+    return _save(fig, path)
+
+
+def rbm_digits(ds, path):
+    """C/N and S/N of the trained RBM against temperature, with errors."""
+    fig, axes = plt.subplots(1, 2, figsize=(11, 4.2))
+    t = ds["temperature"].values
+    for ax, name, label in ((axes[0], "specific_heat", "specific heat per unit C/N"),
+                            (axes[1], "entropy", "entropy per unit S/N [nats]")):
+        err = ds[name + "_err"].values
+        if name == "entropy":
+            err = np.hypot(err, ds["entropy_quadrature_err"].values)
+            ax.axhline(np.log(2), color="0.6", ls=":", lw=1, label="ln 2 (T = ∞)")
+        ax.errorbar(t, ds[name].values, yerr=err, fmt="o-", ms=3.5, capsize=2,
+                    label=f"{ds.attrs.get('n_hidden', '')} hidden units, Monte Carlo")
+        if "small_" + name in ds:
+            ax.plot(t, ds["small_" + name].values, "k--", lw=1.2,
+                    label=f"{ds.attrs.get('n_hidden_exact', '')} hidden units, exact")
+        if "lowest_mixed_temperature" in ds.attrs:
+            ax.axvspan(t.min(), ds.attrs["lowest_mixed_temperature"], color="0.9",
+                       label="Gibbs chains not mixed (R̂ > 1.02)")
+        ax.set_xscale("log")
+        ax.set_xlabel("temperature T (weights / T)")
+        ax.set_ylabel(label)
+        ax.grid(alpha=0.3, which="both")
+    axes[0].legend(fontsize=8)
+    axes[1].legend(fontsize=8)
+    d = ds.sel(model="simlab")
+    fig.suptitle(f"{ds.attrs.get('title', '')}\nsimlab RBM: test log-likelihood "
+                 f"{float(d.log_likelihood.sel(split='test')):.2f} nats (AIS), pseudo-likelihood "
+                 f"{float(d.pseudo_likelihood.sel(split='test')):.2f}", fontsize=10)
+    fig.tight_layout()
+    return _save(fig, path)
+
+
+def hopfield_capacity(ds, path):
+    """Overlap vs load with the RS theory; mean overlap in the (alpha, T) plane."""
+    fig, axes = plt.subplots(1, 2, figsize=(12, 4.6))
+    a = ds["load"].values
+    m = ds["overlap"].values.reshape(a.size, -1)
+    ax = axes[0]
+    ax.fill_between(a, np.nanquantile(m, 0.1, 1), np.nanquantile(m, 0.9, 1), alpha=0.25,
+                    color="tab:blue", lw=0, label="simulation 10-90%")
+    ax.plot(a, np.nanmean(m, 1), "o-", color="tab:blue", ms=4,
+            label=f"simulation mean, N = {ds.attrs['n_units']}")
+    ax.plot(a, ds["overlap_theory"], "k--", lw=1.2, label="replica-symmetric theory")
+    ax.axvline(ds.attrs["alpha_c_theory"], color="r", ls=":", lw=1,
+               label=f"α_c = {ds.attrs['alpha_c_theory']:.3f}")
+    ax.set_xlabel("load α = P / N")
+    ax.set_ylabel("overlap with the stored pattern (T = 0)")
+    ax.legend(fontsize=8)
+    ax.grid(alpha=0.3)
+    ax = axes[1]
+    image = ax.pcolormesh(ds["phase_load"], ds["phase_temperature"], ds["phase_overlap"],
+                          shading="nearest", cmap="viridis", vmin=0, vmax=1)
+    fig.colorbar(image, ax=ax, label="mean overlap")
+    ax.plot(ds["critical_load_theory"], ds["theory_temperature"], "w-", lw=2,
+            label="RS theory: retrieval exists left of the line")
+    ax.set_xlim(ds["phase_load"].min() - 0.01, ds["phase_load"].max() + 0.01)
+    ax.set_xlabel("load α = P / N")
+    ax.set_ylabel("temperature T")
+    ax.legend(fontsize=8, loc="upper right")
+    fig.suptitle(ds.attrs.get("title", ""))
+    fig.tight_layout()
+    return _save(fig, path)
+
+
+def three_way(ds, path):
+    """Normalised S and C of the Ising lattice, the RBM and token distributions vs T/T_peak."""
+    fig, axes = plt.subplots(1, 2, figsize=(12, 4.6))
+    x = ds["rescaled_temperature"].values
+    curves = (
+        ("2D Ising, L = 32 (exact)", x, ds["ising_entropy"].values / np.log(2),
+         ds["ising_specific_heat"].values / np.nanmax(ds["ising_specific_heat"].values), None,
+         None),
+        (f"tokens, median of {ds.attrs['token_positions']} positions (exact)", x,
+         ds["token_entropy"].values / float(ds["token_entropy_max"]),
+         ds["token_specific_heat"].values / np.nanmax(ds["token_specific_heat"].values), None,
+         None),
+        (f"digits RBM, 64 + {ds.attrs.get('rbm_hidden_units', '')} units (exact)", x,
+         ds["rbm_entropy"].values / np.log(2),
+         ds["rbm_specific_heat"].values / np.nanmax(ds["rbm_specific_heat"].values), None,
+         None),
+    )
+    for (label, xs, s, c, _, _), color in zip(curves, ("tab:orange", "tab:blue", "tab:green")):
+        axes[0].plot(xs, s, color=color, lw=1.8, label=label)
+        axes[1].plot(xs, c, color=color, lw=1.8, label=label)
+    axes[0].set_ylabel("S / S(T = ∞)")
+    axes[1].set_ylabel("C / C(T_peak)")
+    for ax in axes:
+        ax.set_xscale("log")
+        ax.set_xlabel("T / T_peak")
+        ax.axvline(1, color="0.6", ls=":", lw=1)
+        ax.grid(alpha=0.3, which="both")
+        ax.set_xlim(0.05, 20)
+    axes[0].legend(fontsize=8)
+    fig.suptitle(ds.attrs.get("title", ""))
+    fig.tight_layout()
+    return _save(fig, path)

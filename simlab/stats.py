@@ -196,3 +196,31 @@ def auroc(scores, labels):
     v01 = 1.0 - (rank_all[m:] - rank_neg) / m    # per negative: fraction of positives above
     var = v10.var(ddof=1) / m + v01.var(ddof=1) / n if m > 1 and n > 1 else np.nan
     return float(auc), float(np.sqrt(var))
+
+
+def gelman_rubin(series):
+    """Potential scale reduction R-hat of several chains (Gelman & Rubin 1992).
+
+    R-hat = sqrt(((n - 1)/n W + B/n) / W), W the mean within-chain variance and B/n the
+    variance of the chain means. Near 1 when the chains sample the same distribution; well
+    above 1 when they are stuck in different regions (then pooled estimators are biased and
+    their error bars too small).
+
+    Parameters
+    ----------
+    series : ndarray, shape (chains, n)
+
+    Returns
+    -------
+    float
+        R-hat (inf if every chain is constant but they differ; nan for a single chain).
+    """
+    x = np.asarray(series, dtype=np.float64)
+    if x.ndim != 2 or x.shape[0] < 2 or x.shape[1] < 2:
+        return float("nan")
+    n = x.shape[1]
+    within = x.var(axis=1, ddof=1).mean()
+    between_over_n = x.mean(axis=1).var(ddof=1)
+    if within == 0:
+        return 1.0 if between_over_n == 0 else float("inf")
+    return float(np.sqrt(((n - 1) / n * within + between_over_n) / within))

@@ -87,7 +87,9 @@ def energy_estimators(energy, n_units, temperature, n_blocks=16, extra=None):
     -------
     dict of ndarray, shape (T,)
         ``energy`` <e>, ``specific_heat`` N (<e^2> - <e>^2) / T^2, their ``_err``,
-        ``tau_energy`` and ``tau_energy_err``, and the ``extra`` estimators with errors.
+        ``tau_energy`` and ``tau_energy_err``, ``r_hat_energy`` (Gelman-Rubin across chains:
+        values well above 1 mean the chains have not mixed and the estimates are biased),
+        and the ``extra`` estimators with errors.
     """
     t = temperatures("temperature", temperature)
     e = np.asarray(energy, dtype=np.float64) / n_units
@@ -113,6 +115,7 @@ def energy_estimators(energy, n_units, temperature, n_blocks=16, extra=None):
             out[name], out[name + "_err"] = stats.jackknife(func, blocks)
     taus = np.array([stats.integrated_time(e[k]) for k in range(t.size)])
     out["tau_energy"], out["tau_energy_err"] = taus[:, 0], taus[:, 1]
+    out["r_hat_energy"] = np.array([stats.gelman_rubin(e[k]) for k in range(t.size)])
     return out
 
 

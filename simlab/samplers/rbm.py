@@ -218,13 +218,18 @@ class BernoulliRBM:
         return float(np.mean(-self.free_energy(X)) - log_z)
 
     def thermodynamics(self, temperature, method="exact", chains=64, sweeps=2000,
-                       thermalization=500, seed=0):
+                       thermalization=500, seed=0, max_r_hat=1.02):
         """U, C, S, F per unit of the trained machine against temperature.
 
         ``method="exact"`` enumerates the smaller layer (<= 20 units). ``method="mc"``
         runs block-Gibbs chains at each T (energies recorded every sweep, jackknife errors)
         and integrates C/T from T = inf (S/N = ln 2) for the entropy; the temperature grid
         should then reach high T (see :func:`simlab.thermo.entropy_by_integration`).
+        Trained machines freeze into separate modes at low T, where Gibbs chains stop
+        mixing. Going down from the hottest temperature, MC values are reported only until
+        the first temperature where the chains' Gelman-Rubin R-hat of the energy exceeds
+        ``max_r_hat``; below it (where chains may also all freeze into one mode and look
+        consistent) every value is NaN. ``r_hat_energy`` is returned for every temperature.
 
         Returns
         -------
@@ -242,8 +247,20 @@ class BernoulliRBM:
             raise ConfigError("method", method, "'exact' or 'mc'")
         energy = rbm_energy_series(self.params, t, chains, sweeps, thermalization, seed)
         est = thermo.energy_estimators(energy, n_units, t)
-        est.update(thermo.entropy_by_integration(t, est["specific_heat"],
-                                                 est["specific_heat_err"], np.log(2.0)))
+        mixed = est["r_hat_energy"] <= max_r_hat
+        # Usable: from the hottest temperature down to (not including) the first unmixed one.
+        order = np.argsort(-t)
+        usable = np.zeros(t.size, dtype=bool)
+        usable[order[: np.argmin(mixed[order])] if not mixed.all() else order] = True
+        for name in ("entropy", "entropy_err", "entropy_quadrature_err"):
+            est[name] = np.full(t.size, np.nan)
+        if usable.sum() >= 2:
+            part = thermo.entropy_by_integration(t[usable], est["specific_heat"][usable],
+                                                 est["specific_heat_err"][usable], np.log(2.0))
+            for name, value in part.items():
+                est[name][usable] = value
+        for name in ("energy", "energy_err", "specific_heat", "specific_heat_err"):
+            est[name] = np.where(usable, est[name], np.nan)
         est["free_energy"] = est["energy"] - t * est["entropy"]
         est["free_energy_err"] = np.hypot(est["energy_err"], t * np.hypot(
             est["entropy_err"], est["entropy_quadrature_err"]))

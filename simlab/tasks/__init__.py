@@ -14,6 +14,10 @@ TASKS = {
     "hajek_threshold": "simlab.tasks.hajek_threshold",
     "tsp_annealing": "simlab.tasks.tsp_annealing",
     "spin_glass_annealing": "simlab.tasks.spin_glass_annealing",
+    "bm_encoder": "simlab.tasks.bm_encoder",
+    "rbm_digits": "simlab.tasks.rbm_digits",
+    "hopfield_capacity": "simlab.tasks.hopfield_capacity",
+    "three_way_thermodynamics": "simlab.tasks.three_way_thermodynamics",
 }
 
 
