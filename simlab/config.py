@@ -199,6 +199,7 @@ class HopfieldConfig:
     temperatures: List[float] = field(default_factory=lambda: [round(0.1 * k, 2) for k in range(0, 11)])
     phase_loads: List[float] = field(default_factory=lambda: [round(0.02 * k, 2) for k in range(1, 10)])
     phase_sweeps: int = 30
+    theory_points: int = 21
 
 
 @dataclass
@@ -409,6 +410,7 @@ def _validate_machines(cfg):
     integer("hopfield.pattern_sets", h.pattern_sets, 1)
     integer("hopfield.tested_patterns", h.tested_patterns, 1)
     integer("hopfield.phase_sweeps", h.phase_sweeps, 1)
+    integer("hopfield.theory_points", h.theory_points, 2)
     if not 0 <= number("hopfield.corruption", h.corruption) <= 0.5:
         raise ConfigError("hopfield.corruption", h.corruption, "a fraction in [0, 0.5]")
 

@@ -221,3 +221,31 @@ def test_hopfield_theory_critical_load():
     assert retrieval_overlap(0.1, 0.0) == pytest.approx(0.998, abs=2e-3)
     assert retrieval_overlap(0.2, 0.0) == 0.0
     assert critical_load(0.5) < critical_load(0.3) < critical_load(0.1) < 0.139
+
+
+def test_gelman_rubin_detects_stuck_chains():
+    from simlab.stats import gelman_rubin
+
+    rng = np.random.default_rng(0)
+    mixed = rng.normal(size=(8, 2000))
+    assert gelman_rubin(mixed) == pytest.approx(1.0, abs=0.01)
+    stuck = mixed + np.arange(8)[:, None]  # each chain in its own mode
+    assert gelman_rubin(stuck) > 1.5
+
+
+def test_rbm_monte_carlo_is_withheld_where_chains_do_not_mix():
+    from simlab.tasks.rbm_digits import digits
+
+    train, _ = digits(8, 0.2, 0)
+    rbm = BernoulliRBM(16, 0.1, 10, 7, random_state=0).fit(train)
+    t = np.concatenate([np.geomspace(0.15, 8, 16), [12.0, 20.0, 40.0]])
+    mc = rbm.thermodynamics(t, "mc", chains=32, sweeps=800, thermalization=200, seed=1)
+    exact = rbm.thermodynamics(t, "exact")
+    reported = np.isfinite(mc["specific_heat"])
+    assert not reported[0] and reported[-1]          # frozen at T = 0.15, reported at T = 40
+    assert np.all(reported[np.argmax(reported):])   # reported from some T upwards
+    assert np.all(mc["r_hat_energy"][reported] <= 1.02)
+    z = (mc["specific_heat"][reported] - exact["specific_heat"][reported]) / \
+        mc["specific_heat_err"][reported]
+    assert np.all(np.abs(z) < 4.5)
+    assert np.nanmin(mc["entropy"]) > 0

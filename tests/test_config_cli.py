@@ -226,3 +226,24 @@ def test_annealing_experiments_end_to_end_small(tmp_path):
         assert proc.returncode == 0, (name, proc.stderr)
         results.load(tmp_path / name / "results.nc")
         assert (tmp_path / name / figures[name]).exists()
+
+
+def test_machine_experiments_end_to_end_small(tmp_path):
+    runs = {
+        "bm_encoder": ["encoder.encoders=[[4,2,4,400]]"],
+        "rbm_digits": ["rbm.n_hidden=16", "rbm.n_hidden_exact=6", "rbm.n_iter=2",
+                       "rbm.ais_runs=10", "rbm.ais_betas=200", "rbm.t_num=4", "rbm.chains=8",
+                       "rbm.sweeps=100"],
+        "hopfield_capacity": ["hopfield.n_units=100", "hopfield.loads=[0.05,0.2]",
+                              "hopfield.pattern_sets=1", "hopfield.tested_patterns=3",
+                              "hopfield.temperatures=[0.0,0.5]", "hopfield.phase_loads=[0.05]",
+                              "hopfield.phase_sweeps=3", "hopfield.theory_points=2"],
+        "three_way_thermodynamics": ["llm.source=bundle", "llm.positions=16",
+                                     "rbm.n_hidden_exact=6", "rbm.n_iter=1"],
+    }
+    for name, extra in runs.items():
+        proc = run_cli([f"experiment={name}", f"hydra.run.dir={name}",
+                        "output.progress=false"] + extra, tmp_path)
+        assert proc.returncode == 0, (name, proc.stderr[-2000:])
+        results.load(tmp_path / name / "results.nc")
+        assert list((tmp_path / name).glob("*.png")), name

@@ -63,7 +63,7 @@ def run(cfg, output_dir):
         for j, t in enumerate(phase_t):
             m, _ = retrieve(model, t, h.corruption, h.phase_sweeps, tested, seed=cfg.seed)
             phase[j, a] = m.mean()
-    theory_t = np.unique(np.concatenate([phase_t, np.linspace(0.0, 1.0, 21)]))
+    theory_t = np.linspace(0.0, 1.0, h.theory_points)
     ds = xr.Dataset(
         {"overlap": (("load", "pattern_set", "tested"), overlap),
          "overlap_theory": ("load", np.array([retrieval_overlap(a, 0.0) for a in loads])),
