@@ -42,6 +42,7 @@ VARIABLES = {
     "binder": ("Binder cumulant 1 - <m^4>/(3 <m^2>^2)", "1"),
     "tau_energy": ("integrated autocorrelation time of the energy", "sweeps"),
     "tau_abs_magnetization": ("integrated autocorrelation time of |M|", "sweeps"),
+    "r_hat_energy": ("Gelman-Rubin R-hat of the energy across chains (1: mixed)", "1"),
     "peak_temperature": ("temperature of the specific-heat maximum", "J/k_B"),
     "peak_specific_heat": ("maximum of the specific heat per spin", "k_B"),
     "log_z": ("log partition function ln Z", "1"),
