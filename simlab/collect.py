@@ -13,7 +13,6 @@ not swept are refused, naming the keys.
 
 from pathlib import Path
 
-import numpy as np
 import xarray as xr
 import yaml
 
@@ -167,10 +166,10 @@ def open_sweep(directory, chunks=None):
     chunks : dict, optional
         dask chunks per dimension (default: one chunk per file).
     """
-    try:
-        import dask  # noqa: F401
-    except ImportError:
-        raise DataError('open_sweep needs dask: pip install "simlab[dask]"') from None
+    import importlib.util
+
+    if importlib.util.find_spec("dask") is None:
+        raise DataError('open_sweep needs dask: pip install "simlab[dask]"')
     jobs, overrides, swept, paths, problems = scan(directory)
     by_path = {str(p.resolve()): o for p, o in zip(paths, overrides) if p is not None}
     if not by_path:
@@ -190,4 +189,4 @@ def open_sweep(directory, chunks=None):
     return merged
 
 
-__all__ = ["collect", "collect_to_file", "job_dirs", "open_sweep", "scan", "np"]
+__all__ = ["collect", "collect_to_file", "job_dirs", "open_sweep", "scan"]

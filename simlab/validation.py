@@ -69,3 +69,24 @@ def temperatures(key, value, *, allow_zero=False, allow_inf=False):
         raise ConfigError(key, float(t[bad][0]),
                           f"temperatures {bound}" + ("" if allow_inf else ", finite"))
     return t
+
+
+def read_text(path, what, key=None):
+    """The UTF-8 text of ``path``; DataError naming ``what`` (e.g. "TSPLIB file") otherwise.
+
+    With ``key`` (a config key) the message starts ``key='path':``, else ``path:``.
+    """
+    from pathlib import Path
+
+    from simlab.errors import DataError
+
+    path = Path(path)
+    where = f"{key}={str(path)!r}" if key else str(path)
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise DataError(f"{where}: no such {what}") from None
+    except UnicodeDecodeError as exc:
+        raise DataError(f"{where}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+    except OSError as exc:
+        raise DataError(f"{where}: the {what} cannot be read ({exc})") from None

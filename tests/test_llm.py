@@ -10,7 +10,7 @@ import os
 import numpy as np
 import pytest
 
-from simlab.errors import DataError, ModelError
+from simlab.errors import ModelError
 from simlab.llm import corpus, spectra
 from simlab.thermo import logit_thermodynamics
 

@@ -1,11 +1,9 @@
 """Sweeps: launchers, resumption after SIGKILL, corrupted files, collect checks, rerun."""
 
-import json
 import os
 import shutil
 import signal
 import subprocess
-import sys
 import time
 
 import numpy as np

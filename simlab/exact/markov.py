@@ -12,7 +12,7 @@ Distributions are row vectors over the states of :func:`simlab.exact.enumerate.a
 
 import numpy as np
 
-from simlab.exact.enumerate import all_states, enumerate_energies
+from simlab.exact.enumerate import enumerate_energies
 from simlab.samplers.mcmc import SCANS
 from simlab.samplers.rules import ALGORITHMS
 from simlab.validation import choice, integer, number

@@ -8,6 +8,7 @@ Python installation: the reference topics of the standard library's ``pydoc_data
 from pathlib import Path
 
 from simlab.errors import DataError
+from simlab.validation import read_text as read_text_file
 
 
 def default_text():
@@ -20,15 +21,7 @@ def default_text():
 def read_text(path):
     """The UTF-8 text of a file; DataError if missing, unreadable, not UTF-8 or empty."""
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise DataError(f"llm.corpus={str(path)!r}: no such file") from None
-    except UnicodeDecodeError as exc:
-        raise DataError(f"llm.corpus={str(path)!r}: not UTF-8 text ({exc.reason} at byte "
-                        f"{exc.start})") from None
-    except OSError as exc:
-        raise DataError(f"llm.corpus={str(path)!r}: cannot be read ({exc})") from None
+    text = read_text_file(path, "file", key="llm.corpus")
     if not text.strip():
         raise DataError(f"llm.corpus={str(path)!r}: the file is empty")
     return text

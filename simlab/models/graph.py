@@ -16,7 +16,7 @@ from typing import Optional
 import numpy as np
 
 from simlab.errors import ConfigError, DataError, ModelError
-from simlab.validation import choice, integer, number
+from simlab.validation import choice, integer, read_text
 
 DISORDERS = ("pm", "gaussian")
 
@@ -261,12 +261,7 @@ def read_edge_list(path, name=None):
         self-loops or repeated bonds.
     """
     path = Path(path)
-    try:
-        lines = path.read_text().splitlines()
-    except FileNotFoundError:
-        raise DataError(f"{path}: no such edge-list file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise DataError(f"{path}: cannot be read as text ({exc})") from None
+    lines = read_text(path, "edge-list file").splitlines()
     n_declared, bonds, fields = None, [], {}
     for number_, raw in enumerate(lines, start=1):
         line = raw.strip()

@@ -14,7 +14,7 @@ from typing import Optional
 import numpy as np
 
 from simlab.errors import DataError
-from simlab.validation import choice
+from simlab.validation import choice, read_text
 
 EDGE_WEIGHT_TYPES = ("EUC_2D", "CEIL_2D", "ATT")
 SHIPPED = ("berlin52", "eil51", "st70", "eil76", "kroA100")
@@ -80,12 +80,7 @@ def read_tsplib(path, optimum=None):
         DIMENSION; messages name the file and line.
     """
     path = Path(path)
-    try:
-        lines = path.read_text().splitlines()
-    except FileNotFoundError:
-        raise DataError(f"{path}: no such TSPLIB file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise DataError(f"{path}: cannot be read as text ({exc})") from None
+    lines = read_text(path, "TSPLIB file").splitlines()
     header, coords, in_coords, seen = {}, {}, False, 0
     for number, raw in enumerate(lines, start=1):
         line = raw.strip()

@@ -5,15 +5,14 @@ writes the reads (final and best energy), the energy trajectories and the schedu
 """
 
 import time
-from pathlib import Path
 
 import numpy as np
 import xarray as xr
-from omegaconf import OmegaConf
 
-from simlab import plots, results, schedules
+from simlab import plots, schedules
 from simlab.models import graph, tsp
 from simlab.samplers.annealing import anneal, default_temperature_range
+from simlab.tasks._output import publish
 
 
 def build_problem(a):
@@ -57,16 +56,11 @@ def run(cfg, output_dir):
     ds["best_state"].attrs.update(long_name="best configuration (spins, or a tour)", units="1")
     ds["site"] = np.arange(res.best_states.shape[1])
     ds["site"].attrs.update(long_name="site (or tour position)", units="1")
-    ds.attrs.update(results.provenance(OmegaConf.to_yaml(cfg, resolve=True), cfg.seed,
-                                       time.perf_counter() - start))
-    ds.attrs["title"] = f"Simulated annealing of {model.name}: {schedule.describe()}"
-    output_dir = Path(output_dir)
-    results.save(ds, output_dir / cfg.output.results)
-    if cfg.output.plots:
-        plots.annealing_run(ds, output_dir / "annealing.png")
-    print(f"{model.name}: {schedule.describe()}, {a.reads} reads ({a.algorithm})")
-    print(f"best energy {res.best_energies.min():.6g}; final energy mean "
-          f"{res.energies.mean():.6g} ± {res.energies.std(ddof=1) / np.sqrt(a.reads):.2g}; "
-          f"{res.ns_per_update:.2f} ns per update")
-    print(f"wrote {output_dir / cfg.output.results}")
-    return ds
+    return publish(
+        ds, cfg, start, output_dir, f"Simulated annealing of {model.name}: {schedule.describe()}",
+        figures=[(plots.annealing_run, "annealing.png")],
+        report=lambda d: (
+            f"{model.name}: {schedule.describe()}, {a.reads} reads ({a.algorithm})\n"
+            f"best energy {res.best_energies.min():.6g}; final energy mean "
+            f"{res.energies.mean():.6g} ± {res.energies.std(ddof=1) / np.sqrt(a.reads):.2g}; "
+            f"{res.ns_per_update:.2f} ns per update"))

@@ -7,15 +7,14 @@ the task, checked exactly after every learning cycle.
 """
 
 import time
-from pathlib import Path
 
 import numpy as np
 import xarray as xr
-from omegaconf import OmegaConf
 
-from simlab import plots, results
+from simlab import plots
 from simlab.metrics import wilson_interval
 from simlab.samplers.boltzmann import learn_encoder
+from simlab.tasks._output import publish
 
 #: Ackley, Hinton & Sejnowski (1985): runs solved / runs, median and max learning cycles.
 REFERENCE = {"4-2-4": (250, 250, 110, 1810), "4-3-4": (None, None, 270, None),
@@ -66,18 +65,10 @@ def run(cfg, output_dir):
              ("solved_fraction", "solved_fraction_lo", "solved_fraction_hi",
               "all_codes_fraction", "median_cycles", "max_cycles_solved", "max_cycles"))}},
         coords={"encoder": names, "run": np.arange(max_runs)})
-    ds = results.annotate(ds, META)
-    ds.attrs.update(results.provenance(OmegaConf.to_yaml(cfg, resolve=True), cfg.seed,
-                                       time.perf_counter() - start))
-    ds.attrs["title"] = "Boltzmann-machine encoders, Ackley, Hinton & Sejnowski procedure"
-    ds.attrs["note"] = "cycles = -2 pads encoders with fewer runs than the largest"
-    output_dir = Path(output_dir)
-    results.save(ds, output_dir / cfg.output.results)
-    if cfg.output.plots:
-        plots.encoder_learning(ds, output_dir / "bm_encoder.png")
-    print(summary(ds))
-    print(f"wrote {output_dir / cfg.output.results}")
-    return ds
+    return publish(ds, cfg, start, output_dir,
+                   "Boltzmann-machine encoders, Ackley, Hinton & Sejnowski procedure", META,
+                   [(plots.encoder_learning, "bm_encoder.png")], summary,
+                   note="cycles = -2 pads encoders with fewer runs than the largest")
 
 
 def summary(ds):

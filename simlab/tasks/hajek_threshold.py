@@ -7,17 +7,16 @@ being in C after k steps is computed exactly (time-inhomogeneous chain) up to
 """
 
 import time
-from pathlib import Path
 
 import numpy as np
 import xarray as xr
-from omegaconf import OmegaConf
 
-from simlab import plots, results, schedules
+from simlab import plots, schedules
 from simlab.exact.markov import landscape_annealing
 from simlab.metrics import wilson_interval
 from simlab.models.landscape import hajek_landscape
 from simlab.samplers.annealing import anneal_landscape
+from simlab.tasks._output import publish
 
 META = {
     "c_ratio": ("c / d*, the logarithmic schedule's constant over the depth", "1"),
@@ -77,19 +76,10 @@ def run(cfg, output_dir):
          "p_global_mc_hi": (("c_ratio", "mc_step"), np.array(hi)),
          "p_global_mc_z": (("c_ratio", "mc_step"), np.array(z))},
         coords={"c_ratio": ratios, "step": exact_steps, "mc_step": mc_steps})
-    ds = results.annotate(ds, META)
-    ds.attrs.update(results.provenance(OmegaConf.to_yaml(cfg, resolve=True), cfg.seed,
-                                       time.perf_counter() - start))
-    ds.attrs.update(title=f"Hajek's threshold on A-B-C (d* = {h.depth:g}), "
-                          f"T_k = c / ln(k + {h.k0:g})",
-                    depth=h.depth, reads=h.reads, algorithm=h.algorithm)
-    output_dir = Path(output_dir)
-    results.save(ds, output_dir / cfg.output.results)
-    if cfg.output.plots:
-        plots.hajek_threshold(ds, output_dir / "hajek_threshold.png")
-    print(summary(ds))
-    print(f"wrote {output_dir / cfg.output.results}")
-    return ds
+    return publish(ds, cfg, start, output_dir,
+                   f"Hajek's threshold on A-B-C (d* = {h.depth:g}), T_k = c / ln(k + {h.k0:g})",
+                   META, [(plots.hajek_threshold, "hajek_threshold.png")], summary,
+                   depth=h.depth, reads=h.reads, algorithm=h.algorithm)
 
 
 def summary(ds):

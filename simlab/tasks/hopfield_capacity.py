@@ -9,16 +9,15 @@ final overlap is recorded. Phase diagram: heat-bath dynamics at temperature T fo
 """
 
 import time
-from pathlib import Path
 
 import numpy as np
 import xarray as xr
-from omegaconf import OmegaConf
 
-from simlab import plots, results
+from simlab import plots
 from simlab.exact.hopfield_theory import critical_load, retrieval_overlap
 from simlab.models.hopfield import hebbian, random_patterns
 from simlab.samplers.hopfield import retrieve
+from simlab.tasks._output import publish
 
 META = {
     "load": ("load alpha = P / N", "1"), "pattern_set": ("independent set of patterns", "1"),
@@ -74,19 +73,10 @@ def run(cfg, output_dir):
                 "tested": np.arange(h.tested_patterns), "phase_temperature": phase_t,
                 "phase_load": phase_a, "theory_temperature": theory_t})
     ds["theory_temperature"].attrs.update(long_name="temperature of the theory curve", units="1")
-    ds = results.annotate(ds, META)
-    ds.attrs.update(results.provenance(OmegaConf.to_yaml(cfg, resolve=True), cfg.seed,
-                                       time.perf_counter() - start))
-    ds.attrs.update(title=f"Hopfield network, N = {n}: retrieval vs load and temperature",
-                    n_units=n, corruption=h.corruption,
-                    alpha_c_theory=float(critical_load(0.0)))
-    output_dir = Path(output_dir)
-    results.save(ds, output_dir / cfg.output.results)
-    if cfg.output.plots:
-        plots.hopfield_capacity(ds, output_dir / "hopfield_capacity.png")
-    print(summary(ds))
-    print(f"wrote {output_dir / cfg.output.results}")
-    return ds
+    return publish(ds, cfg, start, output_dir,
+                   f"Hopfield network, N = {n}: retrieval vs load and temperature", META,
+                   [(plots.hopfield_capacity, "hopfield_capacity.png")], summary,
+                   n_units=n, corruption=h.corruption, alpha_c_theory=float(critical_load(0.0)))
 
 
 def summary(ds):

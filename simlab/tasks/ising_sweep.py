@@ -7,17 +7,16 @@ and Onsager's infinite-lattice values beside them.
 """
 
 import time
-from pathlib import Path
 
 import numpy as np
 import xarray as xr
-from omegaconf import OmegaConf
 
 from simlab import config as config_schema
 from simlab import plots, results, thermo
 from simlab.exact import kaufman, onsager
 from simlab.models.lattice import IsingLattice
 from simlab.samplers.mcmc import sample_lattice
+from simlab.tasks._output import publish
 
 MC_VARIABLES = ("energy", "specific_heat", "abs_magnetization", "susceptibility", "binder")
 
@@ -131,20 +130,13 @@ def run(cfg, output_dir):
     temps = config_schema.temperature_grid(cfg.temperature)
     per_size = [simulate_size(cfg, L, temps)[0] for L in sizes]
     ds = build_dataset(per_size, sizes, temps, cfg)
-    ds.attrs.update(results.provenance(OmegaConf.to_yaml(cfg, resolve=True), cfg.seed,
-                                       time.perf_counter() - start))
-    ds.attrs["block_length_sweeps"] = cfg.sampler.sweeps // cfg.sampler.blocks
-    ds.attrs["title"] = "2D Ising model on L x L tori: Monte Carlo vs exact"
-    ds.attrs["config_dims"] = "model.size:size"
+    figures = [(plots.lattice_thermodynamics, "thermodynamics.png")]
+    if "energy_z" in ds:
+        figures.append((plots.deviations, "deviations.png"))
     # The entropy tail reaches high T; figures show the grid the user asked to look at.
-    ds.attrs["plot_temperature_max"] = float(
-        temps.max() if cfg.temperature.points is not None else cfg.temperature.max)
-    output_dir = Path(output_dir)
-    results.save(ds, output_dir / cfg.output.results)
-    if cfg.output.plots:
-        plots.lattice_thermodynamics(ds, output_dir / "thermodynamics.png")
-        if "energy_z" in ds:
-            plots.deviations(ds, output_dir / "deviations.png")
-    print(summary_table(ds))
-    print(f"wrote {output_dir / cfg.output.results}")
-    return ds
+    return publish(ds, cfg, start, output_dir, "2D Ising model on L x L tori: Monte Carlo vs exact",
+                   figures=figures, report=summary_table,
+                   block_length_sweeps=cfg.sampler.sweeps // cfg.sampler.blocks,
+                   config_dims="model.size:size", plot_temperature_max=float(
+                       temps.max() if cfg.temperature.points is not None
+                       else cfg.temperature.max))

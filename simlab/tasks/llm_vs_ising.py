@@ -9,19 +9,17 @@ logits, and (e) the running average of sampled surprise against H(T) for one pos
 
 import logging
 import time
-from pathlib import Path
 
 import numpy as np
-import xarray as xr
-from omegaconf import OmegaConf
 from scipy import stats as scipy_stats
 
 from simlab import config as config_schema
-from simlab import plots, results
+from simlab import plots
 from simlab.exact import kaufman
 from simlab.llm.analysis import TOKEN_META, batch_variables, token_dataset
 from simlab.llm.sources import open_source
 from simlab.thermo import logit_thermodynamics, sample_from_logits
+from simlab.tasks._output import publish
 
 log = logging.getLogger(__name__)
 
@@ -142,19 +140,12 @@ def run(cfg, output_dir):
     elif example is not None:
         log.info("bundled spectra are histograms: the surprise-sampling figure needs the live "
                  "model and is skipped")
-    ds = results.annotate(ds, COMPARE_META)
-    ds.attrs.update(results.provenance(OmegaConf.to_yaml(cfg, resolve=True), cfg.seed,
-                                       time.perf_counter() - start))
-    ds.attrs["title"] = f"Next-token distributions of {source.name} vs the 2D Ising model"
-    output_dir = Path(output_dir)
-    results.save(ds, output_dir / cfg.output.results)
-    if cfg.output.plots:
-        plots.llm_vs_ising(ds, output_dir / "llm_vs_ising.png")
-        if "surprise_running_mean" in ds:
-            plots.surprise_convergence(ds, output_dir / "surprise.png")
-    print(summary(ds))
-    print(f"wrote {output_dir / cfg.output.results}")
-    return ds
+    figures = [(plots.llm_vs_ising, "llm_vs_ising.png")]
+    if "surprise_running_mean" in ds:
+        figures.append((plots.surprise_convergence, "surprise.png"))
+    return publish(ds, cfg, start, output_dir,
+                   f"Next-token distributions of {source.name} vs the 2D Ising model",
+                   COMPARE_META, figures, summary)
 
 
 def summary(ds):

@@ -10,17 +10,16 @@ scored as a confidence (ln Z, -S, p_max, -varentropy: larger = more confident) b
 """
 
 import time
-from pathlib import Path
 
 import numpy as np
 import xarray as xr
-from omegaconf import OmegaConf
 
-from simlab import plots, results
+from simlab import plots
 from simlab.llm.analysis import TOKEN_META, batch_variables
 from simlab.llm.sources import open_source
 from simlab.llm.spectra import SPLITS
 from simlab.stats import auroc
+from simlab.tasks._output import publish
 
 #: Confidence scores: (variable at T = 1, sign making larger = more confident).
 SCORES = {"log_z": ("log_z", 1.0), "neg_entropy": ("entropy", -1.0),
@@ -83,20 +82,11 @@ def run(cfg, output_dir):
                 "score": list(SCORES)})
     ds = ds.assign_coords(position_split=("position", split))
     ds["position_split"].attrs.update(long_name="split of the position", units="1")
-    ds.attrs.update({"model": source.name, "model_revision": source.revision,
-                     "corpus": source.corpus, "temperature": 1.0,
-                     "source": "live model" if source.live else "bundled sample",
-                     "title": f"Confidence signals of {source.name} at T = 1"})
-    ds = results.annotate(ds, META)
-    ds.attrs.update(results.provenance(OmegaConf.to_yaml(cfg, resolve=True), cfg.seed,
-                                       time.perf_counter() - start))
-    output_dir = Path(output_dir)
-    results.save(ds, output_dir / cfg.output.results)
-    if cfg.output.plots:
-        plots.confidence(ds, SCORES, output_dir / "confidence.png")
-    print(summary(ds))
-    print(f"wrote {output_dir / cfg.output.results}")
-    return ds
+    return publish(ds, cfg, start, output_dir, f"Confidence signals of {source.name} at T = 1",
+                   META, [(lambda d, path: plots.confidence(d, SCORES, path), "confidence.png")],
+                   summary, model=source.name, model_revision=source.revision,
+                   corpus=source.corpus, temperature=1.0,
+                   source="live model" if source.live else "bundled sample")
 
 
 def summary(ds):

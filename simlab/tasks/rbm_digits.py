@@ -9,14 +9,13 @@ U(T), S(T) per unit by Monte Carlo, with S from integrating C/T from T = infinit
 """
 
 import time
-from pathlib import Path
 
 import numpy as np
 import xarray as xr
-from omegaconf import OmegaConf
 
-from simlab import plots, results
+from simlab import plots
 from simlab.samplers.rbm import BernoulliRBM, ais_log_partition
+from simlab.tasks._output import publish
 
 META = {
     "model": ("RBM implementation", "1"), "split": ("data split", "1"),
@@ -113,22 +112,13 @@ def run(cfg, output_dir):
          "peak_temperature": ((), float(t[np.nanargmax(thermo["specific_heat"])]))},
         coords={"model": ["simlab", "scikit-learn"], "split": ["train", "test"],
                 "temperature": t})
-    ds = results.annotate(ds, META)
-    ds.attrs.update(results.provenance(OmegaConf.to_yaml(cfg, resolve=True), cfg.seed,
-                                       time.perf_counter() - start))
-    ds.attrs.update(title="RBM on binarised digits: simlab vs scikit-learn",
+    return publish(ds, cfg, start, output_dir, "RBM on binarised digits: simlab vs scikit-learn",
+                   META, [(plots.rbm_digits, "rbm_digits.png")], summary,
                     n_train=train.shape[0], n_test=test.shape[0],
                     n_units=train.shape[1] + r.n_hidden, n_hidden=r.n_hidden,
                     n_hidden_exact=r.n_hidden_exact, plot_temperature_max=r.t_max,
                     lowest_mixed_temperature=float(np.nanmin(np.where(
                         np.isfinite(thermo["specific_heat"]), t, np.nan))))
-    output_dir = Path(output_dir)
-    results.save(ds, output_dir / cfg.output.results)
-    if cfg.output.plots:
-        plots.rbm_digits(ds, output_dir / "rbm_digits.png")
-    print(summary(ds))
-    print(f"wrote {output_dir / cfg.output.results}")
-    return ds
 
 
 def summary(ds):

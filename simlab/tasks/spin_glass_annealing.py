@@ -7,15 +7,14 @@ geometric anneals of ``reference_sweeps`` sweeps (an upper bound on the ground s
 """
 
 import time
-from pathlib import Path
 
 import numpy as np
 import xarray as xr
-from omegaconf import OmegaConf
 
-from simlab import plots, results, schedules
+from simlab import plots, schedules
 from simlab.models import graph
 from simlab.samplers.annealing import anneal, default_temperature_range
+from simlab.tasks._output import publish
 
 META = {
     "problem": ("spin-glass family", "1"), "instance": ("disorder realisation", "1"),
@@ -83,18 +82,10 @@ def run(cfg, output_dir):
          "run_seconds": (("problem", "instance", "schedule", "sweeps"), seconds)},
         coords={"problem": labels, "instance": np.arange(g.instances), "schedule": kinds,
                 "sweeps": sweeps, "read": np.arange(g.reads)})
-    ds = results.annotate(ds, META)
-    ds.attrs.update(results.provenance(OmegaConf.to_yaml(cfg, resolve=True), cfg.seed,
-                                       time.perf_counter() - start))
-    ds.attrs.update(title="Simulated annealing of spin glasses: residual energy per spin",
-                    reference_sweeps=g.reference_sweeps, reference_reads=g.reference_reads)
-    output_dir = Path(output_dir)
-    results.save(ds, output_dir / cfg.output.results)
-    if cfg.output.plots:
-        plots.spin_glass_annealing(ds, output_dir / "spin_glass_annealing.png")
-    print(summary(ds))
-    print(f"wrote {output_dir / cfg.output.results}")
-    return ds
+    return publish(ds, cfg, start, output_dir,
+                   "Simulated annealing of spin glasses: residual energy per spin", META,
+                   [(plots.spin_glass_annealing, "spin_glass_annealing.png")], summary,
+                   reference_sweeps=g.reference_sweeps, reference_reads=g.reference_reads)
 
 
 def summary(ds):

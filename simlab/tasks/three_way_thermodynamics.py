@@ -8,17 +8,16 @@ can be enumerated (larger trained RBMs freeze at low T, where Monte Carlo stops 
 """
 
 import time
-from pathlib import Path
 
 import numpy as np
 import xarray as xr
-from omegaconf import OmegaConf
 
-from simlab import plots, results
+from simlab import plots
 from simlab.exact import kaufman
 from simlab.llm.analysis import batch_variables
 from simlab.llm.sources import open_source
 from simlab.models.boltzmann import rbm_exact_thermodynamics
+from simlab.tasks._output import publish
 from simlab.tasks.rbm_digits import digits, exact_machine
 
 META = {
@@ -75,18 +74,12 @@ def run(cfg, output_dir):
          "rbm_entropy": ("rescaled_temperature", thermo["entropy"] / n_units),
          "rbm_specific_heat": ("rescaled_temperature", thermo["specific_heat"] / n_units)},
         coords={"rescaled_temperature": x})
-    ds = results.annotate(ds, META)
-    ds.attrs.update(results.provenance(OmegaConf.to_yaml(cfg, resolve=True), cfg.seed,
-                                       time.perf_counter() - start))
-    ds.attrs.update(title="2D Ising, digits RBM and language-model next-token distributions",
-                    ising_peak_temperature=t_peak,
-                    rbm_peak_temperature=t_rbm_peak, rbm_hidden_units=r.n_hidden_exact,
-                    token_source=source.name, token_positions=int(token_s.shape[0]))
-    output_dir = Path(output_dir)
-    results.save(ds, output_dir / cfg.output.results)
-    if cfg.output.plots:
-        plots.three_way(ds, output_dir / "three_way_thermodynamics.png")
-    print(f"T_peak: Ising L=32 {t_peak:.4f}; RBM ({r.n_hidden_exact} hidden, exact) "
-          f"{t_rbm_peak:.4f}; tokens: per position ({token_s.shape[0]} positions)")
-    print(f"wrote {output_dir / cfg.output.results}")
-    return ds
+    return publish(
+        ds, cfg, start, output_dir,
+        "2D Ising, digits RBM and language-model next-token distributions", META,
+        [(plots.three_way, "three_way_thermodynamics.png")],
+        lambda d: (f"T_peak: Ising L=32 {t_peak:.4f}; RBM ({r.n_hidden_exact} hidden, exact) "
+                   f"{t_rbm_peak:.4f}; tokens: per position ({token_s.shape[0]} positions)"),
+        ising_peak_temperature=t_peak, rbm_peak_temperature=t_rbm_peak,
+        rbm_hidden_units=r.n_hidden_exact, token_source=source.name,
+        token_positions=int(token_s.shape[0]))

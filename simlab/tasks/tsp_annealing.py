@@ -8,16 +8,15 @@ intervals, TTS99 in sweeps minimised over the scan, and wall time.
 """
 
 import time
-from pathlib import Path
 
 import numpy as np
 import xarray as xr
-from omegaconf import OmegaConf
 
-from simlab import plots, results, schedules
+from simlab import plots, schedules
 from simlab.metrics import optimal_tts, wilson_interval
 from simlab.models.tsp import load_tsplib
 from simlab.samplers.annealing import anneal, default_temperature_range
+from simlab.tasks._output import publish
 
 META = {
     "instance": ("TSPLIB instance", "1"), "schedule": ("schedule family", "1"),
@@ -110,19 +109,10 @@ def run(cfg, output_dir):
          "city_y": (("instance", "city"), pad([xy[:, 1] for xy in coords], np.nan))},
         coords={"instance": names, "schedule": kinds, "sweeps": sweeps,
                 "read": np.arange(t.reads), "city": np.arange(n_max)})
-    ds = results.annotate(ds, META)
-    ds.attrs.update(results.provenance(OmegaConf.to_yaml(cfg, resolve=True), cfg.seed,
-                                       time.perf_counter() - start))
-    ds.attrs.update(title="Simulated annealing of TSPLIB tours (2-opt + or-opt)",
-                    algorithm=t.algorithm, reads=t.reads)
-    output_dir = Path(output_dir)
-    results.save(ds, output_dir / cfg.output.results)
-    if cfg.output.plots:
-        plots.tsp_annealing(ds, output_dir / "tsp_annealing.png")
-        plots.tsp_tours(ds, output_dir / "tsp_tours.png")
-    print(summary(ds))
-    print(f"wrote {output_dir / cfg.output.results}")
-    return ds
+    return publish(ds, cfg, start, output_dir,
+                   "Simulated annealing of TSPLIB tours (2-opt + or-opt)", META,
+                   [(plots.tsp_annealing, "tsp_annealing.png"), (plots.tsp_tours, "tsp_tours.png")],
+                   summary, algorithm=t.algorithm, reads=t.reads)
 
 
 def summary(ds):
