@@ -183,7 +183,9 @@ def run_job(cfg, output_dir, task, overrides=(), multirun=False, hydra_cfg=None)
         print(f"[simlab] {label}: skipped (complete result in {output_dir})", flush=True)
         return "skipped"
     if cfg.sampler.threads is None:
-        numba.set_num_threads(min(thread_budget(hydra_cfg), numba.config.NUMBA_NUM_THREADS))
+        # Only a multirun's launcher runs jobs side by side; a single run has every core.
+        budget = thread_budget(hydra_cfg if multirun else None)
+        numba.set_num_threads(min(budget, numba.config.NUMBA_NUM_THREADS))
     warm_seconds, compilations = warm_up(cfg.task, cfg)
     try:
         task(cfg, output_dir)

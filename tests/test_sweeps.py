@@ -160,6 +160,18 @@ def test_thread_budget_splits_cores_between_joblib_workers():
     assert jobs.thread_budget(joblib) == max(1, cores // cores)
     basic = OmegaConf.create({"launcher": {"_target_": "x.BasicLauncher"}})
     assert jobs.thread_budget(basic) == cores
+    assert jobs.thread_budget(None) == cores  # single runs: no launcher shares the cores
+
+
+def test_single_run_uses_every_core(tmp_path):
+    proc = simlab(["model.size=4", "sampler.sweeps=100", "sampler.thermalization=10",
+                   "sampler.chains=2", "sampler.blocks=2", "temperature.num=2",
+                   "temperature.focus_num=0", "temperature.tail=1", "output.progress=false",
+                   "output.plots=false", "hydra.run.dir=single"], tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    status = jobs.read_status(tmp_path / "single")
+    assert status["numba_threads"] == min(len(os.sched_getaffinity(0)),
+                                          __import__("numba").config.NUMBA_NUM_THREADS)
 
 
 def test_config_differences_ignore_presentation_keys():
