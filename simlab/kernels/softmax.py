@@ -62,6 +62,25 @@ def scan_row(row, weight, d, g):
     return OK, 0, n, np.float64(top), ties
 
 
+@njit(cache=True)
+def prepare_row(logits, weights, p, status, bad_index):
+    """Scan row ``p`` into fresh buffers and record its status.
+
+    Returns
+    -------
+    (n_kept, max, tied_weight, d, g, w, bits)
+        Buffers of the row's width: compacted d = z - max and weights g (first ``n_kept``
+        entries valid), and scratch w and bits for :func:`moments`.
+    """
+    width = logits.shape[1]
+    d = np.empty(width)
+    g = np.empty(width)
+    st, bad, n, mx, ties = scan_row(logits[p], weights[p], d, g)
+    status[p] = st
+    bad_index[p] = bad
+    return n, mx, ties, d, g, np.empty(width), np.empty(width, dtype=np.int64)
+
+
 @njit(fastmath=True, cache=True)
 def moments(d, g, b, w, bits):
     """(ln Z', mu, var) of the weights g exp(b d) over d (finite b > 0)."""
@@ -110,17 +129,10 @@ def spectrum_moments(logits, weights, inv_t, out, top, status, bad_index):
     top : float64[P], written: max finite logit
     status, bad_index : int64[P], written
     """
-    n_rows, width = logits.shape
-    for p in prange(n_rows):
-        d = np.empty(width)
-        g = np.empty(width)
-        w = np.empty(width)
-        bits = np.empty(width, dtype=np.int64)
-        st, bad, n, mx, ties = scan_row(logits[p], weights[p], d, g)
-        status[p] = st
-        bad_index[p] = bad
+    for p in prange(logits.shape[0]):
+        n, mx, ties, d, g, w, bits = prepare_row(logits, weights, p, status, bad_index)
         top[p] = mx
-        if st != OK:
+        if status[p] != OK:
             continue
         dv = d[:n]
         gv = g[:n]
@@ -150,20 +162,13 @@ def specific_heat_peaks(logits, weights, log_t_grid, rel_tol, out_t, out_c, stat
     search in ln T until the bracket is narrower than ``rel_tol`` relative. Rows whose
     C is zero everywhere (one finite logit, or all equal) get T* = nan, C = 0.
     """
-    n_rows, width = logits.shape
     n_grid = log_t_grid.size
     inv_phi = (math.sqrt(5.0) - 1.0) / 2.0
-    for p in prange(n_rows):
-        d = np.empty(width)
-        g = np.empty(width)
-        w = np.empty(width)
-        bits = np.empty(width, dtype=np.int64)
-        st, bad, n, mx, ties = scan_row(logits[p], weights[p], d, g)
-        status[p] = st
-        bad_index[p] = bad
+    for p in prange(logits.shape[0]):
+        n, mx, ties, d, g, w, bits = prepare_row(logits, weights, p, status, bad_index)
         out_t[p] = np.nan
         out_c[p] = 0.0
-        if st != OK:
+        if status[p] != OK:
             continue
         dv = d[:n]
         gv = g[:n]
