@@ -65,6 +65,15 @@ def _anneal(W, b, s, clamped, temps, sweeps, state):
 
 
 @njit(cache=True)
+def _phase(W, b, s, clamped, temps, sweeps, stat_temperature, stat_sweeps, state, pair, single):
+    """Anneal the free units, then add the co-occurrences after each statistics sweep."""
+    _anneal(W, b, s, clamped, temps, sweeps, state)
+    for _ in range(stat_sweeps):
+        sweep(W, b, s, clamped, 1.0 / stat_temperature, state)
+        _accumulate(s, pair, single)
+
+
+@njit(cache=True)
 def _accumulate(s, pair, single):
     n = s.size
     for i in range(n):
@@ -186,16 +195,12 @@ def learn_encoder(mask, patterns, n_in, n_hidden, temps, sweeps, stat_temperatur
                         s[i] = (0 if u < flip_on_off else 1) if on else (1 if u < flip_off_on else 0)
                     else:
                         s[i] = 1 if next_double(st) < 0.5 else 0
-                _anneal(W, b, s, clamp_vis, temps, sweeps, st)
-                for _ in range(stat_sweeps):
-                    sweep(W, b, s, clamp_vis, 1.0 / stat_temperature, st)
-                    _accumulate(s, plus, plus1)
+                _phase(W, b, s, clamp_vis, temps, sweeps, stat_temperature, stat_sweeps, st,
+                       plus, plus1)
                 for i in range(n):
                     s[i] = 1 if next_double(st) < 0.5 else 0
-                _anneal(W, b, s, clamp_none, temps, sweeps, st)
-                for _ in range(stat_sweeps):
-                    sweep(W, b, s, clamp_none, 1.0 / stat_temperature, st)
-                    _accumulate(s, minus, minus1)
+                _phase(W, b, s, clamp_none, temps, sweeps, stat_temperature, stat_sweeps, st,
+                       minus, minus1)
             for i in range(n):
                 d = plus1[i] - minus1[i]
                 b[i] += step if d > 0 else (-step if d < 0 else 0.0)
