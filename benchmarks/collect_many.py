@@ -19,7 +19,8 @@ import yaml
 
 def make_sweep(root, n_jobs):
     from simlab import results
-    from simlab.jobs import write_status
+    from simlab.rng import generator
+    from simlab.runs.status import write_status
 
     sizes = [4, 6, 8, 10]
     seeds = range(n_jobs // len(sizes))
@@ -34,7 +35,7 @@ def make_sweep(root, n_jobs):
                 yaml.safe_dump([f"model.size={size}", f"seed={seed}"]))
             cfg = dict(config, seed=seed, model={"size": size})
             (job / ".hydra" / "config.yaml").write_text(yaml.safe_dump(cfg))
-            rng = np.random.default_rng(seed * 100 + size)
+            rng = generator(seed, "collect_benchmark", size)
             ds = xr.Dataset({"energy": (("size", "temperature"), rng.normal(size=(1, 16))),
                              "energy_err": (("size", "temperature"), np.full((1, 16), 0.01))},
                             coords={"size": [size], "temperature": temps})
@@ -50,7 +51,7 @@ def main():
     parser.add_argument("--jobs", type=int, default=1000)
     parser.add_argument("--dir", default="/tmp/simlab_collect_bench")
     args = parser.parse_args()
-    from simlab.collect import collect_to_file
+    from simlab.runs.collect import collect_to_file
 
     root = Path(args.dir)
     shutil.rmtree(root, ignore_errors=True)

@@ -1,8 +1,9 @@
-"""Command-line entry points: thin wrappers that compose a config, validate it and run a task.
+"""Command-line entry points: thin wrappers over :mod:`simlab.runs`.
 
 ``simlab [overrides...]`` (or ``python -m simlab``) is a Hydra application over ``conf/``;
-``simlab collect DIR`` (or ``simlab-collect DIR``) merges a sweep folder into one dataset;
-``simlab rerun FILE`` (or ``simlab-rerun FILE``) recomputes a dataset from its stored config.
+``simlab tasks [NAME]`` lists the tasks and their keys; ``simlab collect DIR`` (or
+``simlab-collect DIR``) merges a sweep folder into one dataset; ``simlab rerun FILE`` (or
+``simlab-rerun FILE``) recomputes a dataset from its stored config.
 """
 
 import sys
@@ -10,8 +11,8 @@ import sys
 import hydra
 from omegaconf import DictConfig
 
-from simlab import config
 from simlab.errors import SimlabError
+from simlab.runs import settings as run_settings
 
 
 @hydra.main(version_base="1.3", config_path="pkg://simlab.conf", config_name="config")
@@ -19,44 +20,71 @@ def _hydra_main(cfg: DictConfig):
     from hydra.core.hydra_config import HydraConfig
     from hydra.types import RunMode
 
-    from simlab import jobs, tasks
+    from simlab.runs.job import run_job
 
     hc = HydraConfig.get()
     multirun = hc.mode == RunMode.MULTIRUN
-    overrides = list(hc.overrides.task)
     try:
-        config.validate(cfg)
-        return jobs.run_job(cfg, hc.runtime.output_dir, tasks.get(cfg.task), overrides,
-                            multirun, hc)
-    except SimlabError as exc:
-        if multirun:  # only reached for invalid configs: record and let the others run
-            jobs.write_status(hc.runtime.output_dir, status="failed", overrides=overrides,
-                              error=str(exc), wall_time_s=0.0)
-            print(f"[simlab] {' '.join(overrides)}: FAILED: {exc}", flush=True)
-            return "failed"
+        return run_job(cfg, hc.runtime.output_dir, list(hc.overrides.task), multirun, hc)
+    except SimlabError as exc:  # single runs only: a multirun records failures and goes on
         print(f"simlab: error: {exc}", file=sys.stderr)
         sys.exit(2)
 
 
 def main():
-    """The ``simlab`` console script (``simlab collect DIR`` and ``simlab rerun FILE`` too)."""
-    if len(sys.argv) > 1 and sys.argv[1] in ("collect", "rerun"):
-        command = sys.argv[1]
-        sys.exit((collect_main if command == "collect" else rerun_main)(sys.argv[2:]))
+    """The ``simlab`` console script (and ``simlab tasks|collect|rerun``)."""
+    arguments = sys.argv[1:]
+    commands = {"collect": collect_main, "rerun": rerun_main, "tasks": tasks_main}
+    if arguments and arguments[0] in commands:
+        sys.exit(commands[arguments[0]](arguments[1:]))
     try:
-        config.check_group_choices([a for a in sys.argv[1:] if not a.startswith("-")])
+        run_settings.check_overrides(arguments)
     except SimlabError as exc:
         print(f"simlab: error: {exc}", file=sys.stderr)
         sys.exit(2)
-    config.register()
+    run_settings.register_hydra()
     _hydra_main()
+
+
+def tasks_main(argv=None):
+    """``simlab tasks [NAME]``: the tasks, or one task's keys with defaults and meanings."""
+    import argparse
+
+    from simlab import schema, tasks
+
+    parser = argparse.ArgumentParser(prog="simlab tasks",
+                                     description="List simlab's tasks, or one task's keys.")
+    parser.add_argument("name", nargs="?", help="a task name")
+    args = parser.parse_args(argv)
+    if args.name is None:
+        for name in tasks.names():
+            print(f"{name:<26} {tasks.get(name).description}")
+        print("\nsimlab tasks NAME lists a task's keys; run one with simlab task=NAME")
+        return 0
+    try:
+        task = tasks.get(args.name)
+    except SimlabError as exc:
+        print(f"simlab tasks: error: {exc}", file=sys.stderr)
+        return 2
+    print(f"{task.name}: {task.description}")
+    if task.groups:
+        print("config groups: " + ", ".join(f"{g} (default {o}: "
+                                            f"{'|'.join(run_settings.group_options(g))})"
+                                            for g, o in task.groups.items()))
+    rows = schema.describe(task.config) + schema.describe(run_settings.SharedConfig)
+    width = max(len(r[0]) for r in rows)
+    for key, default, kind, doc in rows:
+        if key == "task":
+            continue
+        print(f"  {key:<{width}}  {default!s:<18} {doc}")
+    return 0
 
 
 def collect_main(argv=None):
     """The ``simlab-collect`` console script: merge a multirun folder into one dataset."""
     import argparse
 
-    from simlab import collect
+    from simlab.runs import collect
 
     parser = argparse.ArgumentParser(
         prog="simlab-collect",
@@ -80,7 +108,7 @@ def rerun_main(argv=None):
     """The ``simlab-rerun`` console script: recompute a dataset and compare it bit for bit."""
     import argparse
 
-    from simlab import jobs
+    from simlab.runs.rerun import rerun
 
     parser = argparse.ArgumentParser(
         prog="simlab-rerun",
@@ -89,7 +117,7 @@ def rerun_main(argv=None):
     parser.add_argument("-o", "--output", help="folder for the new run (default: FILE.rerun)")
     args = parser.parse_args(argv)
     try:
-        path, diffs = jobs.rerun(args.results, args.output)
+        path, diffs = rerun(args.results, args.output)
     except SimlabError as exc:
         print(f"simlab-rerun: error: {exc}", file=sys.stderr)
         return 2

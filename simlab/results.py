@@ -1,10 +1,13 @@
-"""The Dataset schema: build, validate, save (atomically), load and collect sweeps.
+"""The Dataset schema: the one result shape, its annotation, validation and atomic saving.
 
-Every simlab result is one ``xarray.Dataset``. Dimensions come from :data:`DIMENSIONS`; every
-variable carries ``units`` and ``long_name``; the error of ``x`` is ``x_err``, an exact
-reference ``x_exact``, the infinite-lattice value ``x_onsager`` and the deviation from the
-exact value in standard errors ``x_z``. Attributes hold the provenance: resolved config,
-seed, versions, git commit, creation time and wall time.
+Every simlab result is one ``xarray.Dataset``. Samplers return a :class:`Result` whose
+``to_dataset()`` follows this schema; tasks combine those datasets; figures and reports read
+only datasets. Dimensions come from :data:`DIMENSIONS`; every variable carries ``units`` and
+``long_name``; the error of ``x`` is ``x_err``, an exact reference ``x_exact``, the
+infinite-lattice value ``x_onsager`` and the deviation from the exact value in standard
+errors ``x_z``. A value the data cannot support is NaN, and the variable's attribute
+``missing_reason`` says why (:func:`mark_missing`). Attributes of the Dataset hold the
+provenance: resolved config, seed, versions, git commit, creation time and wall time.
 """
 
 import datetime
@@ -27,6 +30,10 @@ DIMENSIONS = {
     "step": ("annealing step", "1"),
     "read": ("independent read", "1"),
     "chain": ("independent chain", "1"),
+    "sweep": ("recorded sweep", "1"),
+    "site": ("lattice site or unit", "1"),
+    "sample": ("independent sample", "1"),
+    "run": ("independent run", "1"),
     "rescaled_temperature": ("temperature in units of the specific-heat peak, T / T*", "1"),
     "size": ("linear lattice size L", "sites"),
 }
@@ -56,6 +63,40 @@ SUFFIXES = {
     "_z": ("deviation of {} from exact, in standard errors", "1"),
     "_rescaled": ("{} at T = x T_peak, x the rescaled temperature", None),
 }
+
+
+class Result:
+    """Base of what samplers return: a dataclass of arrays with :meth:`to_dataset`.
+
+    Subclasses name their variables in ``META`` ({name: (long_name, units)}) for those not in
+    :data:`VARIABLES`, and build the Dataset in :meth:`to_dataset`, which must return an
+    annotated Dataset (every variable and coordinate with ``long_name`` and ``units``).
+    """
+
+    META = {}
+
+    def to_dataset(self):  # pragma: no cover - every subclass overrides it
+        raise NotImplementedError
+
+    def _dataset(self, data_vars, coords, **attrs):
+        """An annotated Dataset from ``data_vars`` and ``coords`` with this class's META."""
+        ds = xr.Dataset(data_vars, coords=coords)
+        ds.attrs.update(attrs)
+        return annotate(ds, self.META)
+
+
+def mark_missing(ds, name, reason):
+    """Record on variable ``name`` why some of its values are NaN; returns ``ds``."""
+    previous = ds[name].attrs.get("missing_reason")
+    ds[name].attrs["missing_reason"] = reason if not previous or previous == reason \
+        else f"{previous}; {reason}"
+    return ds
+
+
+def missing_reasons(ds):
+    """{variable: reason} for every variable with NaN values explained by ``missing_reason``."""
+    return {name: ds[name].attrs["missing_reason"] for name in ds.data_vars
+            if "missing_reason" in ds[name].attrs}
 
 
 def describe(name, meta=None):

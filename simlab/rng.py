@@ -1,9 +1,18 @@
-"""Random streams: one integer seed -> one independent stream per chain.
+"""Random streams and sub-seeds, all derived by name from one integer seed.
 
-Streams come from ``numpy.random.SeedSequence(seed, spawn_key=key + (chain,))``. The key names
-what the chain simulates (model, size, temperature), never the position of the chain in a
-batch or the process it runs in, so a chain's numbers are the same whatever else is simulated
-beside it, whatever the thread count or launcher.
+:func:`derive` is the only place where simlab turns a seed into randomness: it returns
+``numpy.random.SeedSequence(seed, spawn_key=names)``, the names saying *what is drawn*
+(an instance family and its index, a reference run, a pattern set, the chains of a model at
+a temperature). Everything else goes through it:
+
+- :func:`stream_states`: xoshiro256** states for the Numba kernels, one per chain;
+- :func:`generator`: a ``numpy.random.Generator`` (corpus shuffles, data splits, patterns);
+- :func:`sub_seed`: an integer for APIs that take a seed (a disorder instance).
+
+Because the key names what is drawn, never the position of a chain in a batch, a job number
+or a sum of integers, the same name gives the same numbers whatever else runs beside it, and
+different names never share numbers. Never do arithmetic on seeds: ``seed + k`` for instance
+k made runs with seeds 0 and 1 share all but one instance.
 """
 
 import hashlib
@@ -20,10 +29,10 @@ def validate_seed(seed):
 
 
 def key_part(value):
-    """Map an int, float or str to a non-negative int usable in a SeedSequence spawn key.
+    """Map an int, float, bool or str to a non-negative int usable in a SeedSequence key.
 
-    Floats map through their IEEE-754 bits (so 2.0 and 2.0000000001 differ), strings through
-    the first 8 bytes of their SHA-256.
+    Floats map through their IEEE-754 bits (so 2.0 and 2.0000000001 differ), strings and
+    negative integers through the first 8 bytes of their SHA-256.
     """
     if isinstance(value, (bool, np.bool_)):
         return int(value)
@@ -38,26 +47,60 @@ def key_part(value):
     raise TypeError(f"cannot use {value!r} of type {type(value).__name__} in a seed key")
 
 
+def derive(seed, *names):
+    """The seed sequence of what ``names`` describe, under the run's ``seed``.
+
+    Parameters
+    ----------
+    seed : int
+        The run's seed (>= 0).
+    *names : int, float, bool or str
+        What is drawn, most general first, e.g. ``("instance", "EA2D_L32_pm", 3)``.
+
+    Returns
+    -------
+    numpy.random.SeedSequence
+    """
+    return np.random.SeedSequence(validate_seed(seed),
+                                  spawn_key=tuple(key_part(n) for n in names))
+
+
+def generator(seed, *names):
+    """A ``numpy.random.Generator`` for what ``names`` describe (see :func:`derive`).
+
+    ``seed`` may also be a Generator, which is returned unchanged (scikit-learn's
+    ``random_state`` convention).
+    """
+    if isinstance(seed, np.random.Generator):
+        return seed
+    return np.random.default_rng(derive(seed, *names))
+
+
+def sub_seed(seed, *names):
+    """An integer seed in [0, 2**63) for what ``names`` describe (see :func:`derive`)."""
+    return int(derive(seed, *names).generate_state(1, np.uint64)[0] >> np.uint64(1))
+
+
 def stream_states(seed, key, n_streams):
     """xoshiro256** states for ``n_streams`` independent chains.
+
+    Chain ``i`` gets ``derive(seed, *key, i)``.
 
     Parameters
     ----------
     seed : int
         The run's seed.
     key : tuple of int, float or str
-        What the chains simulate; see the module docstring.
+        What the chains simulate (model, size, temperature, ...).
     n_streams : int
 
     Returns
     -------
     ndarray, shape (n_streams, 4), uint64
     """
-    seed = validate_seed(seed)
-    base = tuple(key_part(k) for k in key)
     states = np.empty((n_streams, 4), dtype=np.uint64)
     for i in range(n_streams):
-        states[i] = np.random.SeedSequence(seed, spawn_key=base + (i,)).generate_state(4, np.uint64)
+        states[i] = derive(seed, *key, i).generate_state(4, np.uint64)
         if not states[i].any():  # the one state xoshiro cannot leave; astronomically unlikely
             states[i, 0] = 1
     return states

@@ -18,10 +18,12 @@ must not increase unless built with ``cooling=False``.
 """
 
 from dataclasses import dataclass, field
+from typing import List, Optional
 
 import numpy as np
 
 from simlab.errors import ConfigError
+from simlab.schema import setting
 from simlab.validation import choice, integer, number
 
 KINDS = ("constant", "linear", "geometric", "exponential", "logarithmic", "custom")
@@ -79,15 +81,19 @@ class Schedule:
         return np.repeat(self.temperatures, self.sweeps_per_step)
 
     def to_dataset(self):
-        """The schedule as an annotated Dataset (dim ``step``) for saving and plotting."""
+        """The schedule as an annotated Dataset: ``schedule_temperature`` on dim ``step``,
+        with the coordinate ``sweeps_done`` (sweeps at the end of each step)."""
         import xarray as xr
 
         ds = xr.Dataset(
             {"schedule_temperature": ("step", self.temperatures)},
-            coords={"step": np.arange(self.n_steps)})
+            coords={"step": np.arange(self.n_steps),
+                    "sweeps_done": ("step", (np.arange(self.n_steps) + 1) * self.sweeps_per_step)})
         ds["schedule_temperature"].attrs.update(long_name=f"{self.kind} schedule temperature",
                                                 units="energy units")
         ds["step"].attrs.update(long_name="temperature step", units="1")
+        ds["sweeps_done"].attrs.update(long_name="sweeps done at the end of the step",
+                                       units="1")
         ds.attrs.update(schedule_kind=self.kind, sweeps_per_step=self.sweeps_per_step,
                         **{f"schedule_{k}": v for k, v in self.params.items()})
         return ds
@@ -236,3 +242,37 @@ def from_config(cfg, n_steps=None, auto_range=None):
         c = get("c") if get("c") is not None else (start * np.log(k0) if start else None)
         return logarithmic(c, n, k0, spp)
     return custom(list(get("points") or []), spp, bool(get("in_beta", False)))
+
+
+@dataclass
+class ScheduleConfig:
+    """A schedule as a config section; null values come from the problem (see
+    :func:`from_config`)."""
+
+    kind: str = setting("geometric", choices=KINDS, doc="schedule family")
+    n_steps: int = setting(1000, minimum=1, doc="temperature steps")
+    sweeps_per_step: int = setting(1, minimum=1, doc="sweeps at each temperature")
+    start: Optional[float] = setting(None, above=0.0,
+                                     doc="first temperature (null: the problem's hot end)")
+    stop: Optional[float] = setting(None, above=0.0,
+                                    doc="last temperature (null: the problem's cold end)")
+    alpha: Optional[float] = setting(None, doc="geometric factor (null: from start to stop)")
+    rate: Optional[float] = setting(None, doc="exponential decay rate (null: start to stop)")
+    c: Optional[float] = setting(None, doc="logarithmic constant (null: c = start ln k0)")
+    k0: float = setting(2.0, doc="logarithmic offset, > 1")
+    temperature: Optional[float] = setting(None, above=0.0,
+                                           doc="constant temperature (null: the cold end)")
+    in_beta: bool = setting(False, doc="linear in beta = 1/T; custom points are betas")
+    points: Optional[List[float]] = setting(None, doc="custom temperatures (or betas)")
+
+    def check(self, key):
+        """Build the schedule with a stand-in range, so every explicit value is checked."""
+        try:
+            self.build((10.0, 0.1))
+        except ConfigError as exc:  # name the full dotted key
+            name = exc.key.split(".", 1)[-1]
+            raise ConfigError(f"{key}.{name}", exc.value, exc.allowed) from None
+
+    def build(self, auto_range=None, n_steps=None):
+        """The :class:`Schedule` (``auto_range``: the problem's (T_hot, T_cold))."""
+        return from_config(self.__dict__, n_steps=n_steps, auto_range=auto_range)

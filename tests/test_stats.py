@@ -91,3 +91,13 @@ def test_auroc_against_brute_force_and_binormal_theory():
     assert auroc(-s, y)[0] == pytest.approx(1 - auc)
     with pytest.raises(DataError, match="both classes"):
         auroc([1.0, 2.0], [True, True])
+
+
+def test_gelman_rubin_detects_stuck_chains():
+    from simlab.stats import gelman_rubin
+
+    rng = np.random.default_rng(0)
+    mixed = rng.normal(size=(8, 2000))
+    assert gelman_rubin(mixed) == pytest.approx(1.0, abs=0.01)
+    stuck = mixed + np.arange(8)[:, None]  # each chain in its own mode
+    assert gelman_rubin(stuck) > 1.5

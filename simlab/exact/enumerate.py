@@ -83,7 +83,7 @@ def enumerate_thermodynamics(energy, n_sites, temperature, values=(-1, 1)):
     Returns the dict of :func:`simlab.thermo.spectrum_thermodynamics` (whole-system values,
     not per site).
     """
-    from simlab.thermo import spectrum_thermodynamics
+    from simlab.thermo.spectra import spectrum_thermodynamics
 
     return spectrum_thermodynamics(enumerate_energies(energy, n_sites, values), temperature)
 

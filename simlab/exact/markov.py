@@ -10,11 +10,14 @@ exact distribution at t, not only with the stationary one.
 Distributions are row vectors over the states of :func:`simlab.exact.enumerate.all_states`.
 """
 
-import numpy as np
+import math
 
+import numpy as np
+from numba import njit
+
+from simlab.errors import ConfigError
 from simlab.exact.enumerate import enumerate_energies
-from simlab.samplers.mcmc import SCANS
-from simlab.samplers.rules import ALGORITHMS
+from simlab.rules import ALGORITHMS, SCANS
 from simlab.validation import choice, integer, number
 
 MAX_SITES = 12
@@ -113,29 +116,63 @@ def point_mass(state, n_sites):
     return p
 
 
-
-
 def landscape_annealing(landscape, schedule, record_steps, algorithm="metropolis", start=0):
     """Exact distribution of the annealing walker on a landscape (time-inhomogeneous chain).
 
     The chain is the one :func:`simlab.samplers.annealing.anneal_landscape` simulates: one
-    proposal per step to one of ``max_degree`` slots, Metropolis or heat-bath acceptance at
-    the schedule's temperature of that step.
+    proposal per step to one of ``max_degree`` slots (a missing neighbour means "stay"),
+    accepted by Metropolis, min(1, exp(-beta dE)), or heat bath, 1 / (1 + exp(beta dE)), at
+    the schedule's temperature of that step. Written here, independently of the sampler.
 
     Returns
     -------
     float64[len(record_steps), n_states]
         The law of the state after each recorded number of steps.
     """
-    from simlab.kernels.annealing import landscape_distribution
-    from simlab.samplers.annealing import _record_steps
-
     choice("algorithm", algorithm, ALGORITHMS)
-    steps = _record_steps(record_steps, schedule)
+    steps = np.asarray(record_steps, dtype=np.int64).ravel()
+    if steps.size == 0 or np.any(np.diff(steps) <= 0) or steps[0] < 0 \
+            or steps[-1] > schedule.n_sweeps:
+        raise ConfigError("record_steps", list(steps[:5]),
+                          f"increasing step counts in 0..{schedule.n_sweeps}")
     p0 = np.zeros(landscape.n_states)
     p0[integer("start", start, 0, landscape.n_states - 1)] = 1.0
     out = np.empty((steps.size, landscape.n_states))
-    landscape_distribution(landscape.energies, landscape.indptr, landscape.indices,
-                           landscape.max_degree, np.ascontiguousarray(schedule.temperatures),
-                           schedule.sweeps_per_step, algorithm == "heatbath", p0, steps, out)
+    _landscape_law(landscape.energies, landscape.indptr, landscape.indices,
+                   landscape.max_degree, np.ascontiguousarray(schedule.temperatures),
+                   schedule.sweeps_per_step, algorithm == "heatbath", p0, steps, out)
     return out
+
+
+@njit(cache=True)
+def _landscape_law(energies, indptr, indices, max_degree, temperatures, sweeps_per_step,
+                   heat_bath, p0, record_steps, out):
+    """Propagate the law p0 through the steps; write it after each recorded step count."""
+    n = energies.size
+    p = p0.copy()
+    q = np.empty(n)
+    j = 0
+    while j < record_steps.size and record_steps[j] == 0:
+        out[j] = p
+        j += 1
+    n_total = temperatures.size * sweeps_per_step
+    for t in range(n_total):
+        beta = 1.0 / temperatures[t // sweeps_per_step]
+        q[:] = 0.0
+        for x in range(n):
+            stay = 1.0
+            for k in range(indptr[x], indptr[x + 1]):
+                y = indices[k]
+                bde = beta * (energies[y] - energies[x])
+                if heat_bath:
+                    a = 1.0 / (1.0 + math.exp(min(bde, 700.0)))
+                else:
+                    a = 1.0 if bde <= 0.0 else math.exp(-bde)
+                move = a / max_degree
+                q[y] += p[x] * move
+                stay -= move
+            q[x] += p[x] * stay
+        p[:] = q
+        while j < record_steps.size and record_steps[j] == t + 1:
+            out[j] = p
+            j += 1

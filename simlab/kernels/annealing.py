@@ -2,46 +2,19 @@
 
 Ising graphs (CSR, see :mod:`simlab.models.graph`): each read keeps the local fields
 f_i = sum_j J_ij s_j + h_i, so a flip attempt costs O(1) and an accepted flip O(degree);
-dE = 2 s_i f_i. Metropolis accepts with min(1, exp(-beta dE)) and never draws a random number
-when beta dE > 44.4 (acceptance below 5e-20) or dE <= 0; it calls exp only when the uniform
-draw falls between the bounds 1 - x <= exp(-x) <= 1/(1 + x). Heat bath flips with
-1 / (1 + exp(beta dE)). One sweep is N attempts, sites in order or uniformly at random.
+dE = 2 s_i f_i, accepted by the shared rules of :mod:`simlab.kernels.acceptance` (Metropolis
+or heat bath). One sweep is N attempts, sites in order or uniformly at random.
 The best configuration is checked at the end of every sweep.
 
 Landscapes (:mod:`simlab.models.landscape`): one proposal per step to one of ``max_degree``
 slots (a missing neighbour means "stay"), accepted by Metropolis or heat bath (Barker).
 """
 
-import math
-
 import numpy as np
 from numba import njit, prange
 
+from simlab.kernels.acceptance import accept
 from simlab.kernels.rng import next_below, next_double
-
-_SKIP = 44.3614195558365  # beta dE above this: exp(-beta dE) < 2^-64, never accepted
-
-
-@njit(cache=True)
-def accept(beta_de, heat_bath, state):
-    """Whether a move with beta * dE is accepted (Metropolis or heat bath)."""
-    if heat_bath:
-        if beta_de > _SKIP:
-            return False
-        if beta_de < -_SKIP:
-            return True
-        return next_double(state) * (1.0 + math.exp(beta_de)) < 1.0
-    if beta_de <= 0.0:
-        return True
-    if beta_de > _SKIP:
-        return False
-    # 1 - x <= exp(-x) <= 1 / (1 + x): most draws are decided without calling exp.
-    r = next_double(state)
-    if r * (1.0 + beta_de) >= 1.0:
-        return False
-    if r < 1.0 - beta_de:
-        return True
-    return r < math.exp(-beta_de)
 
 
 @njit(cache=True)
@@ -155,44 +128,3 @@ def anneal_landscape(energies, indptr, indices, max_degree, temperatures, sweeps
             while j < record_steps.size and record_steps[j] == t + 1:
                 out[r, j] = x
                 j += 1
-
-
-@njit(cache=True)
-def landscape_distribution(energies, indptr, indices, max_degree, temperatures,
-                           sweeps_per_step, heat_bath, p0, record_steps, out):
-    """Exact law of the walker of :func:`anneal_landscape` (time-inhomogeneous chain).
-
-    Parameters
-    ----------
-    p0 : float64[n], initial distribution
-    record_steps : int64[n_rec], increasing step counts
-    out : float64[n_rec, n], written: the distribution after each recorded step count
-    """
-    n = energies.size
-    p = p0.copy()
-    q = np.empty(n)
-    j = 0
-    while j < record_steps.size and record_steps[j] == 0:
-        out[j] = p
-        j += 1
-    n_total = temperatures.size * sweeps_per_step
-    for t in range(n_total):
-        beta = 1.0 / temperatures[t // sweeps_per_step]
-        q[:] = 0.0
-        for x in range(n):
-            stay = 1.0
-            for k in range(indptr[x], indptr[x + 1]):
-                y = indices[k]
-                bde = beta * (energies[y] - energies[x])
-                if heat_bath:
-                    a = 1.0 / (1.0 + math.exp(min(bde, 700.0)))
-                else:
-                    a = 1.0 if bde <= 0.0 else math.exp(-bde)
-                move = a / max_degree
-                q[y] += p[x] * move
-                stay -= move
-            q[x] += p[x] * stay
-        p[:] = q
-        while j < record_steps.size and record_steps[j] == t + 1:
-            out[j] = p
-            j += 1

@@ -11,11 +11,10 @@ and bias by a fixed step in the direction of the difference. After every cycle i
 exactly, by enumeration, whether the machine solves the task (see :func:`solved`).
 """
 
-import math
-
 import numpy as np
 from numba import njit, prange
 
+from simlab.kernels.acceptance import heat_bath
 from simlab.kernels.rng import next_double
 
 
@@ -29,13 +28,9 @@ def sweep(W, b, s, clamped, beta, state):
         f = b[i]
         for j in range(n):
             f += W[i, j] * s[j]
-        x = beta * f
-        if x > 40.0:
-            s[i] = 1
-        elif x < -40.0:
-            s[i] = 0
-        else:
-            s[i] = 1 if next_double(state) * (1.0 + math.exp(-x)) < 1.0 else 0
+        # Heat bath: on with probability 1 / (1 + exp(-beta f)), the Glauber acceptance of
+        # the move off -> on (dE = -f); no draw where |beta f| > 40 decides it in float64.
+        s[i] = 1 if heat_bath(-(beta * f), state, 40.0) else 0
 
 
 @njit(parallel=True, cache=True)
@@ -85,7 +80,7 @@ def _accumulate(s, pair, single):
 
 
 @njit(cache=True)
-def _min_energy_count(W, b, s, free_idx, n_free):
+def min_energy_count(W, b, s, free_idx, n_free):
     """Lowest energy over all settings of the units ``free_idx`` (others fixed in ``s``),
     the number of settings reaching it, and the index of the first one."""
     best = np.inf
@@ -130,7 +125,7 @@ def solved(W, b, patterns, n_in, n_hidden):
     for p in range(patterns.shape[0]):
         for i in range(n_vis):
             s[i] = patterns[p, i]
-        _, count, arg = _min_energy_count(W, b, s, hidden_idx, n_hidden)
+        _, count, arg = min_energy_count(W, b, s, hidden_idx, n_hidden)
         if count != 1:
             return False
         codes[p] = arg
@@ -139,7 +134,7 @@ def solved(W, b, patterns, n_in, n_hidden):
                 return False
         for i in range(n_in):
             s[i] = patterns[p, i]
-        _, count, arg = _min_energy_count(W, b, s, out_hidden_idx, n - n_in)
+        _, count, arg = min_energy_count(W, b, s, out_hidden_idx, n - n_in)
         if count != 1:
             return False
         for k in range(n_in):  # output units are the leading bits of the free code

@@ -5,12 +5,10 @@ row, since W is symmetric). Sweeps visit units in order. At T = 0 a unit with h_
 its state and a read stops after a sweep without flips.
 """
 
-import math
-
 import numpy as np
 from numba import njit, prange
 
-from simlab.kernels.rng import next_double
+from simlab.kernels.acceptance import heat_bath
 
 
 @njit(parallel=True, cache=True)
@@ -41,8 +39,9 @@ def relax(W, spins, temperature, max_sweeps, states, sweeps_done):
             flips = 0
             for i in range(n):
                 if temperature > 0:
-                    x = 2.0 * beta * h[i]
-                    new = 1 if next_double(st) * (1.0 + math.exp(-min(max(x, -700.0), 700.0))) < 1.0 else -1
+                    # Heat bath: +1 with probability 1 / (1 + exp(-2 beta h_i)), the Glauber
+                    # acceptance of the move -1 -> +1 (dE = -2 h_i).
+                    new = 1 if heat_bath(-2.0 * beta * h[i], st) else -1
                 else:
                     new = 1 if h[i] > 0 else (-1 if h[i] < 0 else s[i])
                 if new != s[i]:

@@ -2,7 +2,7 @@
 
 Both Metropolis and heat-bath (Gibbs) updates of a two-state spin are "flip spin i with
 probability p(s_i, n_i)", where n_i is the sum of the z neighbouring spins; the rule only
-changes the table p (built by :func:`simlab.samplers.rules.flip_probability_table`):
+changes the table p (built by :func:`simlab.rules.flip_probability_table`):
 
     Metropolis: p = min(1, exp(-dE/T)),   heat bath: p = 1 / (1 + exp(dE/T)),
     dE = 2 s_i (J n_i + h).

@@ -15,7 +15,7 @@ One sweep is n move attempts; each is 2-opt with probability ``p_two_opt``, else
 import numpy as np
 from numba import njit, prange
 
-from simlab.kernels.annealing import accept
+from simlab.kernels.acceptance import accept
 from simlab.kernels.rng import next_below, next_double
 
 

@@ -11,7 +11,11 @@ import numpy as np
 import xarray as xr
 
 from simlab import results
-from simlab.thermo import LOGIT_VARIABLES, logit_specific_heat_peak, logit_thermodynamics
+from simlab.thermo import (
+    LOGIT_VARIABLES,
+    logit_specific_heat_peak,
+    logit_thermodynamics,
+)
 
 #: Meanings of the token-distribution variables (energies in logit units, k_B = 1).
 TOKEN_META = {

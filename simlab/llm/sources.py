@@ -1,19 +1,24 @@
 """Where token spectra come from: the live model or the bundled sample.
 
-:func:`open_source` returns an object with ``name``, ``revision``, ``corpus``, ``live`` and
+:class:`LLMSource` is the ``llm`` config section of every token task; :func:`open_source`
+turns it into an object with ``name``, ``revision``, ``corpus``, ``live`` and
 ``batches(split)``, which yields ``(SpectrumBatch, (tokens, next_tokens))`` for the split
-"corpus" (positions of the text) or "shuffled" (the same tokens in a seeded random order,
-an out-of-distribution control). ``source="auto"`` uses the model when the ``llm`` extra and
-the model are installed, and the bundled sample otherwise.
+"corpus" (positions of the text) or "shuffled" (the same tokens in a random order drawn from
+``derive(seed, "shuffled_corpus")``, an out-of-distribution control). ``source="auto"`` uses
+the model when the ``llm`` extra and the model are installed, and the bundled sample
+otherwise.
 """
 
 import importlib.util
 import logging
-
-import numpy as np
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Optional
 
 from simlab.errors import ConfigError, ModelError
 from simlab.llm import spectra
+from simlab.rng import generator
+from simlab.schema import check_path, setting
 from simlab.validation import choice, integer
 
 SOURCES = ("auto", "live", "bundle")
@@ -57,7 +62,7 @@ class LiveSource:
         """The corpus token ids, or the same ids in a seeded random order."""
         if split == "corpus":
             return self.ids
-        rng = np.random.default_rng(np.random.SeedSequence(self.seed, spawn_key=(1,)))
+        rng = generator(self.seed, "shuffled_corpus")
         return self.ids[rng.permutation(self.ids.size)]
 
     def batches(self, split):
@@ -105,21 +110,82 @@ class BundleSource:
             start = stop
 
 
-def open_source(source="auto", *, model="smollm2", corpus=None, positions=1024,
-                shuffled_positions=512, context=256, stride=128, batch_size=4, seed=0,
-                bundle=None, progress=False):
-    """The live model or the bundled sample, as asked (see module docstring)."""
-    choice("llm.source", source, SOURCES)
-    integer("llm.positions", positions, 1)
-    integer("llm.shuffled_positions", shuffled_positions, 1)
+@dataclass
+class LLMSource:
+    """Where the token spectra of a task come from (the ``llm`` config section)."""
+
+    source: str = setting("auto", choices=SOURCES,
+                          doc="auto: the model if the llm extra is installed, else the bundle")
+    model: str = setting("smollm2", doc="smollm2, a Hugging Face id, a folder or a .gguf file")
+    corpus: Optional[str] = setting(None, path="file",
+                                    doc="a UTF-8 text file (null: Python's pydoc topics)")
+    positions: int = setting(1024, minimum=1, doc="scored corpus positions")
+    shuffled_positions: int = setting(512, minimum=1, doc="scored shuffled-text positions")
+    context: int = setting(256, minimum=2, doc="window length in tokens")
+    stride: int = setting(128, minimum=1,
+                          doc="positions scored per window (each sees >= context - stride)")
+    batch_size: int = setting(4, minimum=1, doc="windows per forward pass (bounds memory)")
+    bundle: Optional[str] = setting(None, path="file",
+                                    doc="a spectra bundle file (null: the shipped one)")
+
+    def check(self, key):
+        if self.stride > self.context:
+            raise ConfigError(f"{key}.stride", self.stride,
+                              f"an integer from 1 to {key}.context ({self.context})")
+        if self.source == "bundle" and self.corpus is not None:
+            raise ConfigError(f"{key}.corpus", self.corpus, f"null with {key}.source=bundle "
+                              "(the bundle holds spectra of the default corpus)")
+        if self.corpus is not None:
+            from simlab.llm.corpus import read_text
+
+            try:
+                read_text(self.corpus)
+            except Exception as exc:
+                raise ConfigError(f"{key}.corpus", self.corpus, str(exc).split(": ", 1)[-1]) \
+                    from None
+        if self.source == "live":
+            check_live(self.model, key)
+        elif self.model.endswith(".gguf"):
+            check_path(f"{key}.model", self.model)
+
+
+def check_live(model, key="llm"):
+    """Raise ConfigError (naming ``key.model``) if the model cannot be loaded, cheaply: the
+    llm extra is installed, the default model's package is present, a local file exists."""
+    missing = [m for m in ("torch", "transformers", "gguf") if not importlib.util.find_spec(m)]
+    if missing:
+        from simlab.llm.models import INSTALL_LLM
+
+        raise ConfigError(f"{key}.source", "live", f"installed language-model support "
+                          f"({', '.join(missing)} missing: {INSTALL_LLM})")
+    if model == "smollm2":
+        from simlab.llm.models import default_gguf_path
+
+        try:
+            default_gguf_path()
+        except ModelError as exc:
+            raise ConfigError(f"{key}.model", model, str(exc)) from None
+    elif model.endswith(".gguf") or Path(model).expanduser().exists() \
+            or model.startswith((".", "/", "~")):
+        if not Path(model).expanduser().exists():
+            raise ConfigError(f"{key}.model", model, "an existing model file or folder")
+
+
+def open_source(config, seed=0, progress=False):
+    """The live model or the bundled sample, as the :class:`LLMSource` ``config`` asks."""
+    c = config
+    choice("llm.source", c.source, SOURCES)
+    integer("llm.positions", c.positions, 1)
+    integer("llm.shuffled_positions", c.shuffled_positions, 1)
+    source = c.source
     if source == "auto":
-        source = "live" if live_available(model) else "bundle"
+        source = "live" if live_available(c.model) else "bundle"
         log.info("llm.source=auto: using the %s", "model" if source == "live" else
                  "bundled sample (install the llm extra to run the model)")
     if source == "bundle":
-        if corpus is not None:
-            raise ConfigError("llm.corpus", corpus, "null with llm.source=bundle (the bundle "
+        if c.corpus is not None:
+            raise ConfigError("llm.corpus", c.corpus, "null with llm.source=bundle (the bundle "
                               "holds spectra of the default corpus; use llm.source=live)")
-        return BundleSource(bundle, positions, shuffled_positions)
-    return LiveSource(model, corpus, positions, shuffled_positions, context, stride,
-                      batch_size, seed, progress)
+        return BundleSource(c.bundle, c.positions, c.shuffled_positions)
+    return LiveSource(c.model, c.corpus, c.positions, c.shuffled_positions, c.context,
+                      c.stride, c.batch_size, seed, progress)

@@ -160,7 +160,7 @@ def bundle_path():
 
 
 def load_bundle(path=None):
-    """The bundled sample as a Dataset (see :func:`simlab.tasks.llm_bundle.run`)."""
+    """The bundled sample (or another bundle file) as a Dataset (see :func:`build_bundle`)."""
     from simlab import results
 
     ds = results.load(path or bundle_path())
@@ -178,7 +178,7 @@ def bundle_batches(ds, split, n_positions=None, batch_size=256):
     sub = ds.isel(position=np.flatnonzero(ds["split"].values == split))
     if n_positions is not None:
         sub = sub.isel(position=slice(0, n_positions))
-    width = float(ds.attrs["bin_width"])
+    width = float(ds["bin_width"]) if "bin_width" in ds else float(ds.attrs["bin_width"])
     for b in range(0, sub.sizes["position"], batch_size):
         part = sub.isel(position=slice(b, b + batch_size))
         levels, degeneracy = decompress(part["top_logits"].values, part["tail_start"].values,
@@ -200,7 +200,7 @@ def bundle_strings(ds, split, n_positions=None):
     return [str(t) for t in tokens], [str(t) for t in nxt]
 
 
-def build_bundle(splits):
+def build_bundle(splits, top_k=256, bin_width=0.02):
     """Compressed bundle Dataset from live spectra.
 
     Parameters
@@ -208,6 +208,7 @@ def build_bundle(splits):
     splits : list of (str, iterable of (SpectrumBatch, (list of str, list of str)))
         Per split ("corpus", "shuffled"): its batches with the (token, next token) strings.
         Each batch is compressed as it arrives, so only compressed spectra are held.
+    top_k, bin_width : see :func:`compress`.
 
     Returns
     -------
@@ -220,7 +221,7 @@ def build_bundle(splits):
                             "next_token")}
     for split, batches in splits:
         for batch, (tokens, next_tokens) in batches:
-            c = compress(batch.levels)
+            c = compress(batch.levels, top_k, bin_width)
             for key in ("top_logits", "tail_start", "tail_counts"):
                 rows[key].append(c[key])
             rows["stream_position"].append(batch.position)
@@ -235,8 +236,10 @@ def build_bundle(splits):
                            for c in rows["tail_counts"]]
     data = {k: np.concatenate(v) for k, v in rows.items()}
     dims = {"top_logits": ("position", "rank"), "tail_counts": ("position", "bin")}
-    return xr.Dataset({k: (dims.get(k, ("position",)), v) for k, v in data.items()},
-                      coords={"position": np.arange(len(data["tail_start"]))})
+    ds = xr.Dataset({k: (dims.get(k, ("position",)), v) for k, v in data.items()},
+                    coords={"position": np.arange(len(data["tail_start"]))})
+    ds["bin_width"] = ((), float(bin_width))
+    return ds
 
 
 #: Meanings of the bundle's variables.
@@ -252,4 +255,5 @@ BUNDLE_META = {
     "split": ("corpus: text order; shuffled: the same tokens in random order", "1"),
     "token": ("text of the token at the position", "1"),
     "next_token": ("text of the actual next token", "1"),
+    "bin_width": ("width of the histogram bins of the tail", "logit"),
 }

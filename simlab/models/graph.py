@@ -16,6 +16,7 @@ from typing import Optional
 import numpy as np
 
 from simlab.errors import ConfigError, DataError, ModelError
+from simlab.rng import generator
 from simlab.validation import choice, integer, read_text
 
 DISORDERS = ("pm", "gaussian")
@@ -138,13 +139,6 @@ def from_dense(coupling_matrix, fields=None, name="ising_graph"):
     return from_edges(J.shape[0], i, j, J[i, j], fields, name)
 
 
-def _rng(seed, *key):
-    from simlab.rng import key_part, validate_seed
-
-    return np.random.default_rng(np.random.SeedSequence(
-        validate_seed(seed), spawn_key=tuple(key_part(k) for k in key)))
-
-
 def _disorder(rng, size, disorder):
     choice("disorder", disorder, DISORDERS)
     if disorder == "pm":
@@ -179,7 +173,7 @@ def edwards_anderson(L, dim=2, disorder="pm", seed=0, periodic=True):
         i_list.append(np.arange(n)[keep])
         j_list.append(np.ravel_multi_index(nb[keep].T, (L,) * dim))
     i, j = np.concatenate(i_list), np.concatenate(j_list)
-    rng = _rng(seed, "edwards_anderson", L, dim, disorder, bool(periodic))
+    rng = generator(seed, "edwards_anderson", L, dim, disorder, bool(periodic))
     return from_edges(n, i, j, _disorder(rng, i.size, disorder),
                       name=f"EA{dim}D_L{L}_{disorder}_seed{seed}")
 
@@ -188,7 +182,7 @@ def sherrington_kirkpatrick(n, seed=0, disorder="gaussian"):
     """SK model: all pairs, J_ij = g_ij / sqrt(N) with g standard normal (or +-1)."""
     n = integer("n", n, 2)
     i, j = np.triu_indices(n, 1)
-    rng = _rng(seed, "sherrington_kirkpatrick", n, disorder)
+    rng = generator(seed, "sherrington_kirkpatrick", n, disorder)
     return from_edges(n, i, j, _disorder(rng, i.size, disorder) / np.sqrt(n),
                       name=f"SK_N{n}_{disorder}_seed{seed}")
 
@@ -199,7 +193,7 @@ def random_regular(n, degree, seed=0, disorder="pm"):
     degree = integer("degree", degree, 1, n - 1)
     if (n * degree) % 2:
         raise ConfigError("degree", degree, f"a degree with n * degree even (n = {n})")
-    rng = _rng(seed, "random_regular", n, degree, disorder)
+    rng = generator(seed, "random_regular", n, degree, disorder)
     for _ in range(1000):
         stubs = rng.permutation(np.repeat(np.arange(n), degree)).reshape(-1, 2)
         lo, hi = stubs.min(1), stubs.max(1)
@@ -222,7 +216,7 @@ def planted(graph, seed=0):
     (IsingGraph, ndarray, float)
         The instance, the planted configuration t (int8[N]) and the ground-state energy.
     """
-    rng = _rng(seed, "planted", graph.name)
+    rng = generator(seed, "planted", graph.name)
     t = rng.choice(np.array([-1, 1], dtype=np.int8), size=graph.n_sites)
     i, j, w = graph.edges()
     w = np.abs(w)

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from simlab.errors import ModelError
+from simlab.rng import generator
 from simlab.validation import integer
 
 
@@ -60,8 +61,6 @@ def hebbian(patterns):
 
 def random_patterns(n_patterns, n_units, seed=0):
     """P independent unbiased +-1 patterns of N units, int8 (P, N)."""
-    from simlab.models.graph import _rng
-
-    rng = _rng(seed, "hopfield_patterns", n_patterns, n_units)
+    rng = generator(seed, "hopfield_patterns", n_patterns, n_units)
     return rng.choice(np.array([-1, 1], dtype=np.int8),
                       size=(integer("n_patterns", n_patterns, 1), integer("n_units", n_units, 2)))

@@ -11,6 +11,7 @@ from typing import Optional
 import numpy as np
 
 from simlab.errors import ModelError
+from simlab.rng import generator
 from simlab.validation import number
 
 
@@ -89,9 +90,7 @@ def hajek_landscape(depth=1.0, base=1.0):
 
 def random_landscape(n_states, n_edges, seed=0, scale=1.0):
     """A random connected landscape: a random spanning tree plus extra edges, normal energies."""
-    from simlab.models.graph import _rng
-
-    rng = _rng(seed, "random_landscape", n_states, n_edges)
+    rng = generator(seed, "random_landscape", n_states, n_edges)
     order = rng.permutation(n_states)
     tree = [(order[k], order[rng.integers(0, k)]) for k in range(1, n_states)]
     extra = set()

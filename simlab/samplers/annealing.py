@@ -3,8 +3,9 @@
 ``anneal(model, schedule, reads, seed)`` dispatches on the model: :class:`IsingGraph` (or an
 :class:`IsingLattice`, converted to a graph), :class:`TSPInstance`, or :class:`Landscape`
 (use :func:`anneal_landscape` to record the walkers' states). Each read has its own random
-stream, ``SeedSequence(seed, spawn_key=("anneal", model name, read))``, and reads run in
-parallel, so results are identical whatever the thread count.
+stream, ``derive(seed, "anneal", model name, read)``, and reads run in parallel, so results
+are identical whatever the thread count. :func:`anneal_scan` anneals one model under several
+schedule families and lengths (the scan of the annealing experiments).
 """
 
 import time
@@ -14,6 +15,7 @@ from typing import Optional
 import numba
 import numpy as np
 
+from simlab import schedules
 from simlab.errors import ConfigError
 from simlab.kernels import annealing as kernels
 from simlab.kernels import tsp as tsp_kernels
@@ -21,15 +23,15 @@ from simlab.models.graph import IsingGraph, from_edges
 from simlab.models.landscape import Landscape
 from simlab.models.lattice import IsingLattice
 from simlab.models.tsp import TSPInstance
-from simlab.rng import stream_states, validate_seed
-from simlab.samplers.mcmc import SCANS
-from simlab.samplers.rules import ALGORITHMS
+from simlab.results import Result
+from simlab.rng import generator, stream_states, validate_seed
+from simlab.rules import ALGORITHMS, SCANS
 from simlab.schedules import Schedule
 from simlab.validation import choice, integer, number
 
 
 @dataclass
-class AnnealResult:
+class AnnealResult(Result):
     """Reads of one annealing run.
 
     Attributes
@@ -71,28 +73,30 @@ class AnnealResult:
         """Wall time per update attempt in nanoseconds."""
         return 1e9 * self.wall_time / max(self.spin_updates, 1)
 
-    def to_dataset(self):
-        """Final and best energies per read (dim ``read``), the trajectory (``read``,
-        ``step``), the schedule, and timings in attributes."""
-        import xarray as xr
+    META = {"final_energy": ("energy at the end of the schedule", "energy units"),
+            "best_energy": ("lowest energy seen at the end of a sweep", "energy units"),
+            "energy_trajectory": ("energy after the sweep", "energy units"),
+            "best_state": ("best configuration of the read (spins, or a tour)", "1"),
+            "ns_per_update": ("wall time per update attempt", "ns"),
+            "run_seconds": ("wall time of all reads", "s"),
+            "sweep": ("sweeps done", "1")}
 
-        ds = xr.Dataset({"final_energy": ("read", self.energies),
-                         "best_energy": ("read", self.best_energies)},
-                        coords={"read": np.arange(self.energies.size)})
+    def to_dataset(self):
+        """Final and best energies and best states per read, the energy trajectory (read,
+        sweep) if recorded, and the schedule (dim ``step``)."""
+        data = {"final_energy": ("read", self.energies),
+                "best_energy": ("read", self.best_energies),
+                "best_state": (("read", "site"), self.best_states),
+                "ns_per_update": ((), self.ns_per_update),
+                "run_seconds": ((), self.wall_time)}
+        coords = {"read": np.arange(self.energies.size),
+                  "site": np.arange(self.best_states.shape[1])}
         if self.trajectory is not None:
-            ds["energy_trajectory"] = (("read", "sweep"), self.trajectory)
-            ds = ds.assign_coords(sweep=self.record_sweeps)
-        for name, (long_name, units) in {
-                "final_energy": ("energy at the end of the schedule", "energy units"),
-                "best_energy": ("lowest energy seen at the end of a sweep", "energy units"),
-                "energy_trajectory": ("energy after the sweep", "energy units"),
-                "read": ("independent read", "1"), "sweep": ("sweeps done", "1")}.items():
-            if name in ds.variables:
-                ds[name].attrs.update(long_name=long_name, units=units)
-        ds.attrs.update(model=self.model_name, algorithm=self.algorithm, seed=self.seed,
-                        schedule=self.schedule.describe(), wall_time_s=self.wall_time,
-                        ns_per_update=self.ns_per_update)
-        return ds
+            data["energy_trajectory"] = (("read", "sweep"), self.trajectory)
+            coords["sweep"] = self.record_sweeps
+        ds = self._dataset(data, coords, model=self.model_name, algorithm=self.algorithm,
+                           seed=self.seed, schedule=self.schedule.describe())
+        return ds.merge(self.schedule.to_dataset(), combine_attrs="no_conflicts")
 
 
 def lattice_as_graph(model):
@@ -198,6 +202,42 @@ def anneal(model, schedule, reads=100, seed=0, algorithm="metropolis", scan="seq
                         reads * schedule.n_sweeps * n)
 
 
+@dataclass
+class LandscapeWalk(Result):
+    """States of annealed walkers on a landscape (:func:`anneal_landscape`).
+
+    Attributes
+    ----------
+    states : int32[R, S]
+        The state of each walker after each recorded number of steps.
+    record_steps : int64[S]
+    schedule : Schedule
+    algorithm : str
+    seed : int
+    """
+
+    states: np.ndarray
+    record_steps: np.ndarray
+    schedule: Schedule
+    algorithm: str
+    seed: int
+
+    META = {"walker_state": ("state of the walker", "1"),
+            "record_step": ("steps done (one proposal each)", "1")}
+
+    def fraction_in(self, state):
+        """float64[S]: fraction of walkers in ``state`` after each recorded step count."""
+        return (self.states == state).mean(axis=0)
+
+    def to_dataset(self):
+        """``walker_state`` with dims (read, record_step)."""
+        return self._dataset({"walker_state": (("read", "record_step"), self.states)},
+                             {"read": np.arange(self.states.shape[0]),
+                              "record_step": self.record_steps},
+                             algorithm=self.algorithm, seed=self.seed,
+                             schedule=self.schedule.describe())
+
+
 def anneal_landscape(landscape, schedule, reads, record_steps, seed=0, algorithm="metropolis",
                      start=0):
     """States of ``reads`` walkers on a landscape after each of ``record_steps`` steps.
@@ -206,7 +246,7 @@ def anneal_landscape(landscape, schedule, reads, record_steps, seed=0, algorithm
 
     Returns
     -------
-    int32[R, len(record_steps)]
+    LandscapeWalk
     """
     if not isinstance(landscape, Landscape):
         raise ConfigError("landscape", type(landscape).__name__, "a Landscape")
@@ -219,7 +259,7 @@ def anneal_landscape(landscape, schedule, reads, record_steps, seed=0, algorithm
                              landscape.max_degree, np.ascontiguousarray(schedule.temperatures),
                              schedule.sweeps_per_step, algorithm == "heatbath", states,
                              np.full(reads, start, dtype=np.int64), steps, out)
-    return out
+    return LandscapeWalk(out, steps, schedule, algorithm, seed)
 
 
 def _record_steps(record_steps, schedule):
@@ -244,7 +284,7 @@ def default_temperature_range(model, seed=0):
     if isinstance(model, IsingGraph):
         return model.max_abs_delta() / np.log(2.0), model.min_abs_delta() / np.log(100.0)
     if isinstance(model, TSPInstance):
-        rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(7,)))
+        rng = generator(seed, "tsp_temperature_range", model.name)
         tour = rng.permutation(model.n_cities).astype(np.int32)
         deltas = []
         for _ in range(2000):
@@ -255,3 +295,99 @@ def default_temperature_range(model, seed=0):
         d = d[d > 0]
         return float(np.quantile(d, 0.9) / np.log(2.0)), float(d.min() / np.log(100.0))
     raise ConfigError("model", type(model).__name__, "an IsingGraph, IsingLattice or TSPInstance")
+
+
+@dataclass
+class AnnealScan(Result):
+    """One model annealed under several schedule families and lengths (:func:`anneal_scan`).
+
+    Attributes
+    ----------
+    best_energies : float64[F, S, R]
+        Best energy of each read per schedule family and number of sweeps.
+    seconds : float64[F, S]
+        Wall time of the reads of each setting.
+    kinds : list of str
+    sweeps : int64[S]
+    best_state : ndarray
+        The best configuration over the whole scan.
+    model_name : str
+    seed : int
+    """
+
+    best_energies: np.ndarray
+    seconds: np.ndarray
+    kinds: list
+    sweeps: np.ndarray
+    best_state: np.ndarray
+    model_name: str
+    seed: int
+
+    META = {"best_energy": ("best energy of the read", "energy units"),
+            "run_seconds": ("wall time of all reads of the setting", "s"),
+            "schedule": ("schedule family", "1"),
+            "sweeps": ("sweeps per read", "1")}
+
+    def to_dataset(self):
+        """``best_energy`` (schedule, sweeps, read) and ``run_seconds`` (schedule, sweeps)."""
+        return self._dataset(
+            {"best_energy": (("schedule", "sweeps", "read"), self.best_energies),
+             "run_seconds": (("schedule", "sweeps"), self.seconds)},
+            {"schedule": list(self.kinds), "sweeps": self.sweeps,
+             "read": np.arange(self.best_energies.shape[-1])},
+            model=self.model_name, seed=self.seed)
+
+
+def anneal_scan(model, kinds, sweeps, reads, seed=0, auto_range=None, **kwargs):
+    """Anneal ``model`` under each schedule family and total length, one temperature step per
+    sweep, from the problem's T_hot to T_cold.
+
+    Parameters
+    ----------
+    model : IsingGraph, IsingLattice or TSPInstance
+    kinds : sequence of str
+        Schedule families (see :data:`simlab.schedules.KINDS`).
+    sweeps : sequence of int
+        Sweeps per read (= temperature steps).
+    reads : int
+    seed : int
+        Reads use the streams of :func:`anneal`; every setting starts from the same random
+        configurations (common random numbers).
+    auto_range : (float, float), optional
+        (T_hot, T_cold); :func:`default_temperature_range` if omitted.
+    **kwargs
+        Passed to :func:`anneal` (``algorithm``, ``p_two_opt``, ``threads``, ...).
+
+    Returns
+    -------
+    AnnealScan
+    """
+    kinds = [choice("schedule", k, schedules.KINDS) for k in kinds]
+    sweeps = np.array(sorted(integer("sweeps", int(n), 1) for n in sweeps), dtype=np.int64)
+    auto = auto_range if auto_range is not None else default_temperature_range(model, seed)
+    best = np.empty((len(kinds), sweeps.size, integer("reads", reads, 1)))
+    seconds = np.empty((len(kinds), sweeps.size))
+    best_energy, best_state = np.inf, None
+    for b, kind in enumerate(kinds):
+        for c, n in enumerate(sweeps):
+            sched = schedules.from_config({"kind": kind}, n_steps=int(n), auto_range=auto)
+            res = anneal(model, sched, reads=reads, seed=seed, **kwargs)
+            best[b, c] = res.best_energies
+            seconds[b, c] = res.wall_time
+            k = int(np.argmin(res.best_energies))
+            if res.best_energies[k] < best_energy:
+                best_energy, best_state = res.best_energies[k], res.best_states[k].copy()
+    return AnnealScan(best, seconds, kinds, sweeps, best_state, getattr(model, "name", "model"),
+                      seed)
+
+
+def warm_up():
+    """Compile the annealing kernels (Ising graphs, dense rows, tours, landscapes)."""
+    from simlab.models.landscape import hajek_landscape
+
+    anneal(from_edges(3, [0, 1, 2], [1, 2, 0], [1.0, -1.0, 1.0]), schedules.constant(1.0, 1),
+           reads=1)
+    xy = np.array([[0.0, 0.0], [1.0, 0.0], [1.0, 1.0], [0.0, 1.0], [0.5, 2.0]])
+    dist = np.sqrt(((xy[:, None] - xy[None]) ** 2).sum(-1))
+    anneal(TSPInstance("warm_up", xy, dist), schedules.constant(1.0, 1), reads=1)
+    anneal_landscape(hajek_landscape(1.0), schedules.logarithmic(1.0, 2), 1, [0, 2])

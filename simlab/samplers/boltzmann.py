@@ -12,11 +12,43 @@ import numpy as np
 from simlab.errors import ConfigError
 from simlab.kernels import boltzmann as kernels
 from simlab.models.boltzmann import BoltzmannMachine, layered_mask
-from simlab.rng import stream_states, validate_seed
+from simlab.results import Result
+from simlab.rng import generator, stream_states, validate_seed
 from simlab.validation import integer, number
 
 #: Ackley, Hinton & Sejnowski's annealing schedule: (temperature, sweeps) pairs.
 AHS_SCHEDULE = ((20.0, 2), (15.0, 2), (12.0, 2), (10.0, 4))
+
+
+@dataclass
+class GibbsSamples(Result):
+    """Final states of independent heat-bath chains of a Boltzmann machine.
+
+    Attributes
+    ----------
+    states : int8[n_samples, N]
+        {0, 1} states.
+    temperature : float
+    clamp : int64[N]
+        -1 for free units, else the clamped value.
+    seed : int
+    """
+
+    states: np.ndarray
+    temperature: float
+    clamp: np.ndarray
+    seed: int
+
+    META = {"state": ("unit state after the burn-in", "1"),
+            "clamp": ("clamped value of the unit (-1: free)", "1")}
+
+    def to_dataset(self):
+        """``state`` (sample, site) and ``clamp`` (site)."""
+        return self._dataset({"state": (("sample", "site"), self.states),
+                              "clamp": ("site", self.clamp)},
+                             {"sample": np.arange(self.states.shape[0]),
+                              "site": np.arange(self.states.shape[1])},
+                             temperature=self.temperature, seed=self.seed)
 
 
 def gibbs_states(machine, temperature, n_samples, burn_in, seed=0, clamp=None):
@@ -34,7 +66,7 @@ def gibbs_states(machine, temperature, n_samples, burn_in, seed=0, clamp=None):
 
     Returns
     -------
-    int8[n_samples, N]
+    GibbsSamples
     """
     if not isinstance(machine, BoltzmannMachine):
         raise ConfigError("machine", type(machine).__name__, "a BoltzmannMachine")
@@ -47,14 +79,14 @@ def gibbs_states(machine, temperature, n_samples, burn_in, seed=0, clamp=None):
     if c.shape != (n,) or not np.all(np.isin(c, (-1, 0, 1))):
         raise ConfigError("clamp", c.tolist(), f"{n} values, each -1 (free), 0 or 1")
     states = stream_states(seed, ("bm_gibbs", n, t), n_samples)
-    rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(2,)))
+    rng = generator(seed, "bm_gibbs_initial", n, t)
     initial = rng.integers(0, 2, size=(n_samples, n)).astype(np.int8)
     clamped = c >= 0
     initial[:, clamped] = c[clamped]
     out = np.empty_like(initial)
     kernels.sample_states(machine.weights, machine.biases, clamped, initial, t, burn_in,
                           states, out)
-    return out
+    return GibbsSamples(out, t, c, seed)
 
 
 def encoder_task(n_in, n_hidden, connect_hidden=True, connect_visible=True):
@@ -82,7 +114,7 @@ def encoder_task(n_in, n_hidden, connect_hidden=True, connect_visible=True):
 
 
 @dataclass
-class EncoderResult:
+class EncoderResult(Result):
     """Outcome of :func:`learn_encoder`.
 
     Attributes
@@ -101,6 +133,24 @@ class EncoderResult:
     n_in: int
     n_hidden: int
 
+    META = {"cycles": ("learning cycles until solved (-1: not within max_cycles)", "cycles"),
+            "distinct_codes": ("patterns with a unique, unshared hidden code (final machine)",
+                               "1"),
+            "weight": ("final weight W_ij of the run", "1"),
+            "bias": ("final bias b_i of the run", "1"),
+            "site2": ("second unit of a weight", "1")}
+
+    def to_dataset(self):
+        """``cycles`` and ``distinct_codes`` (run), final ``weight`` (run, site, site2) and
+        ``bias`` (run, site)."""
+        return self._dataset(
+            {"cycles": ("run", self.cycles), "distinct_codes": ("run", self.distinct_codes()),
+             "weight": (("run", "site", "site2"), self.weights),
+             "bias": (("run", "site"), self.biases)},
+            {"run": np.arange(self.cycles.size), "site": np.arange(self.biases.shape[1]),
+             "site2": np.arange(self.biases.shape[1])},
+            encoder=f"{self.n_in}-{self.n_hidden}-{self.n_in}", max_cycles=self.max_cycles)
+
     @property
     def solved(self):
         """bool[R]: runs that solved the task (distinct codes and correct completion)."""
@@ -117,7 +167,7 @@ class EncoderResult:
             for p in patterns:
                 s = np.zeros(n, dtype=np.int8)
                 s[: p.size] = p
-                _, count, arg = kernels._min_energy_count(
+                _, count, arg = kernels.min_energy_count(
                     self.weights[r], self.biases[r], s, np.arange(p.size, n), self.n_hidden)
                 codes.append(arg if count == 1 else -1 - len(codes))
             values, counts = np.unique(codes, return_counts=True)

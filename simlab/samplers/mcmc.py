@@ -15,17 +15,15 @@ from tqdm.auto import tqdm
 from simlab.errors import ConfigError
 from simlab.kernels import single_spin
 from simlab.models.lattice import IsingLattice
+from simlab.results import Result
 from simlab.rng import stream_states, validate_seed
-from simlab.samplers.rules import ALGORITHMS, flip_probability_table
+from simlab.rules import ALGORITHMS, INITIAL_STATES, SCANS, flip_probability_table
 from simlab.validation import choice, integer
 from simlab.validation import temperatures as validated_temperatures
 
-INITIAL_STATES = ("ordered", "random")
-SCANS = ("random", "sequential")
-
 
 @dataclass
-class LatticeRun:
+class LatticeRun(Result):
     """Recorded time series of a :func:`sample_lattice` run.
 
     Attributes
@@ -56,11 +54,30 @@ class LatticeRun:
     thermalization: int
     wall_time: float = field(default=0.0)
 
+    META = {"energy_series": ("total energy E after the sweep", "J"),
+            "magnetization_series": ("total magnetisation M after the sweep", "1"),
+            "final_spins": ("spin configuration after the last sweep", "1")}
+
     @property
     def energy(self):
         """Total energy E = -J bond_sum - h M, shape (T, chains, sweeps), float64."""
         return (-self.model.coupling * self.bond_sum.astype(np.float64)
                 - self.model.field * self.magnetization)
+
+    def to_dataset(self):
+        """Energy and magnetisation series (temperature, chain, sweep) and the final spins
+        (temperature, chain, site); the settings in attributes."""
+        return self._dataset(
+            {"energy_series": (("temperature", "chain", "sweep"), self.energy),
+             "magnetization_series": (("temperature", "chain", "sweep"), self.magnetization),
+             "final_spins": (("temperature", "chain", "site"), self.spins)},
+            {"temperature": self.temperatures, "chain": np.arange(self.spins.shape[1]),
+             "sweep": self.thermalization + 1 + np.arange(self.bond_sum.shape[-1]),
+             "site": np.arange(self.model.n_sites)},
+            model=f"Ising lattice {self.model.rows}x{self.model.cols}, "
+                  f"J={self.model.coupling:g}, h={self.model.field:g}",
+            algorithm=self.algorithm, scan=self.scan, init=self.init, seed=self.seed,
+            wall_time_s=self.wall_time)
 
 
 def chain_key(model, temperature):
@@ -93,7 +110,7 @@ def sample_lattice(model, temperatures, *, chains=8, sweeps=10_000, thermalizati
     init : {"ordered", "random"}
         All spins +1, or each +-1 with probability 1/2 from the chain's stream.
     seed : int
-        Chain c at temperature T uses stream ``SeedSequence(seed, spawn_key=(model, T, c))``,
+        Chain c at temperature T uses the stream ``derive(seed, model, T, c)``,
         so results are bit-identical whatever the thread count and whatever other
         temperatures or sizes run beside it.
     record : bool

@@ -1,34 +1,58 @@
-"""Restricted Boltzmann machines: a scikit-learn style estimator, AIS and thermodynamics.
+"""Restricted Boltzmann machines: a scikit-learn estimator, AIS and Gibbs thermodynamics.
 
-:class:`BernoulliRBM` learns binary data with contrastive divergence (CD-k) or persistent
-contrastive divergence (PCD, the default, as scikit-learn's ``BernoulliRBM``), with the same
-methods (``fit``, ``partial_fit``, ``transform``, ``score_samples``, ``gibbs``) plus
-``sample``, ``log_partition`` (annealed importance sampling with an error bar, or exact
-enumeration for small machines), ``log_likelihood`` and ``thermodynamics``.
+:class:`BernoulliRBM` learns data in [0, 1] (binary, or probabilities of the visible units)
+with persistent contrastive divergence (PCD, the default, as scikit-learn's
+``BernoulliRBM``) or CD-k. It is a scikit-learn estimator (``clone``, ``Pipeline``,
+``GridSearchCV``) with ``fit``, ``partial_fit``, ``transform`` and ``score_samples``, plus
+``gibbs``, ``sample``, ``log_partition`` (annealed importance sampling with an error bar, or
+exact enumeration for small machines), ``log_likelihood`` and ``thermodynamics``.
 Energies: E(v, h) = - v.W.h - b.v - c.h (units in {0, 1}).
 """
 
 import time
+from dataclasses import dataclass
 
 import numpy as np
 from scipy.special import expit, logsumexp
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.utils.validation import check_is_fitted, validate_data
 
+from simlab import thermo
 from simlab.errors import ConfigError, DataError
-from simlab.models.boltzmann import RBMParameters, rbm_exact_thermodynamics
-from simlab.validation import integer, number
+from simlab.exact.rbm import rbm_thermodynamics
+from simlab.models.boltzmann import RBMParameters
+from simlab.results import Result
+from simlab.rng import generator
+from simlab.validation import integer, number, temperatures
 
 
-def _rng(random_state, *key):
-    if isinstance(random_state, np.random.Generator):
-        return random_state
-    from simlab.rng import key_part
-
-    seed = 0 if random_state is None else integer("random_state", random_state, 0)
-    return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=tuple(
-        key_part(k) for k in key)))
+def _random(random_state, *names):
+    """A Generator for ``names`` from scikit-learn's ``random_state`` (None means 0)."""
+    if isinstance(random_state, np.random.RandomState):
+        random_state = int(random_state.randint(np.iinfo(np.int32).max))
+    return generator(0 if random_state is None else random_state, *names)
 
 
-class BernoulliRBM:
+def pseudo_log_likelihood(params, v):
+    """Besag's pseudo-log-likelihood sum_i ln P(v_i | v_rest) of each row of ``v``, exactly.
+
+    P(v_i | v_rest) = sigmoid(F(v with v_i flipped) - F(v)) for binary v (T = 1).
+
+    Returns
+    -------
+    float64[n_samples]
+    """
+    v = np.asarray(v, dtype=np.float64)
+    f = params.free_energy(v)
+    total = np.zeros(v.shape[0])
+    for i in range(v.shape[1]):
+        flipped = v.copy()
+        flipped[:, i] = 1.0 - flipped[:, i]
+        total -= np.logaddexp(0.0, -(params.free_energy(flipped) - f))
+    return total
+
+
+class BernoulliRBM(TransformerMixin, BaseEstimator):
     """Bernoulli-Bernoulli RBM trained by (persistent) contrastive divergence.
 
     Parameters
@@ -43,54 +67,63 @@ class BernoulliRBM:
         Gibbs steps per update of the negative phase.
     persistent : bool
         PCD (chains carried across updates) if True, else CD-k from the data.
-    random_state : int, optional
-        Seeds initialisation, batch order, sampling; the same value gives the same model.
+    random_state : int, numpy Generator or None
+        Seeds initialisation, batch order and sampling (None means 0); the same value gives
+        the same machine.
     verbose : bool
-        Print the mean pseudo-likelihood and time after each epoch.
+        Print the mean pseudo-log-likelihood and time after each epoch.
 
     Attributes
     ----------
     components_ : float64[n_components, n_features]  (W transposed, as in scikit-learn)
     intercept_visible_, intercept_hidden_ : float64
+    h_samples_ : float64[batch_size, n_components], the persistent chains
     epoch_seconds_ : list of float
+    n_features_in_ : int
+
+    Notes
+    -----
+    Parameters are stored as given and validated by :meth:`fit` (scikit-learn's rule).
     """
 
     def __init__(self, n_components=256, learning_rate=0.1, batch_size=10, n_iter=10, k=1,
                  persistent=True, random_state=None, verbose=False):
-        self.n_components = integer("n_components", n_components, 1)
-        self.learning_rate = number("learning_rate", learning_rate, positive=True)
-        self.batch_size = integer("batch_size", batch_size, 1)
-        self.n_iter = integer("n_iter", n_iter, 1)
-        self.k = integer("k", k, 1)
-        self.persistent = bool(persistent)
+        self.n_components = n_components
+        self.learning_rate = learning_rate
+        self.batch_size = batch_size
+        self.n_iter = n_iter
+        self.k = k
+        self.persistent = persistent
         self.random_state = random_state
         self.verbose = verbose
 
     # -- validation ---------------------------------------------------------------------------
-    def _check(self, X, binary, fitted=True):
-        X = np.asarray(X, dtype=np.float64)
-        if X.ndim != 2 or X.shape[0] == 0:
-            raise DataError(f"X must be a non-empty 2-D array (samples, features), got {X.shape}")
-        if not np.all(np.isfinite(X)):
-            row, col = np.argwhere(~np.isfinite(X))[0]
-            raise DataError(f"X contains NaN or inf at sample {row}, feature {col}")
-        if binary and not np.all((X == 0) | (X == 1)):
-            row, col = np.argwhere((X != 0) & (X != 1))[0]
-            raise DataError(f"X must be binary (0 or 1) for training; sample {row}, feature "
-                            f"{col} is {X[row, col]!r} (binarise it, e.g. X > threshold)")
-        if not binary and (X.min() < 0 or X.max() > 1):
-            raise DataError("X must lie in [0, 1] (probabilities of the visible units)")
-        if fitted:
-            if not hasattr(self, "components_"):
-                raise DataError("this BernoulliRBM is not fitted yet; call fit first")
-            if X.shape[1] != self.components_.shape[1]:
-                raise DataError(f"X has {X.shape[1]} features but the RBM was fitted with "
-                                f"{self.components_.shape[1]}")
+    def _check_parameters(self):
+        integer("n_components", self.n_components, 1)
+        number("learning_rate", self.learning_rate, positive=True)
+        integer("batch_size", self.batch_size, 1)
+        integer("n_iter", self.n_iter, 1)
+        integer("k", self.k, 1)
+
+    def _check_X(self, X, reset, bounded=True):
+        """X as finite float64 (n_samples, n_features), in [0, 1] if ``bounded``; counts the
+        features when ``reset``, else checks their number."""
+        X = validate_data(self, X, reset=reset, dtype=np.float64, copy=False)
+        outside = (X < 0) | (X > 1)
+        if bounded and outside.any():
+            row, col = np.argwhere(outside)[0]
+            raise DataError(f"X must lie in [0, 1] (binary data or probabilities of the visible "
+                            f"units); sample {row}, feature {col} is {X[row, col]!r}")
         return X
+
+    def _check_fitted_X(self, X, bounded=True):
+        check_is_fitted(self, "components_")
+        return self._check_X(X, reset=False, bounded=bounded)
 
     @property
     def params(self):
         """The machine as :class:`RBMParameters` (weights (n_visible, n_hidden))."""
+        check_is_fitted(self, "components_")
         return RBMParameters(self.components_.T.copy(), self.intercept_visible_.copy(),
                              self.intercept_hidden_.copy())
 
@@ -105,21 +138,25 @@ class BernoulliRBM:
         return (self._random.random(p.shape) < p).astype(np.float64)
 
     def transform(self, X):
-        """P(h = 1 | v) for each sample, shape (n_samples, n_components)."""
-        return self._mean_hiddens(self._check(X, binary=False))
+        """P(h = 1 | v) for each sample, shape (n_samples, n_components).
+
+        Any finite X is accepted (test data scaled with the training data's range may fall
+        slightly outside [0, 1]); :meth:`fit` requires [0, 1].
+        """
+        return self._mean_hiddens(self._check_fitted_X(X, bounded=False))
 
     def gibbs(self, v):
         """One block-Gibbs step v -> h -> v'; returns the sampled v', shape like ``v``."""
-        v = self._check(v, binary=False)
+        v = self._check_fitted_X(v)
         return self._sample(self._mean_visibles(self._sample(self._mean_hiddens(v))))
 
     def free_energy(self, v, temperature=1.0):
-        """F(v) at temperature T, shape (n_samples,)."""
-        return self.params.free_energy(np.asarray(v, dtype=np.float64), temperature)
+        """F(v) at temperature T, shape (n_samples,) (any finite v, as :meth:`transform`)."""
+        return self.params.free_energy(self._check_fitted_X(v, bounded=False), temperature)
 
     # -- learning -----------------------------------------------------------------------------
     def _initialise(self, n_features):
-        self._random = _rng(self.random_state, "rbm")
+        self._random = _random(self.random_state, "rbm")
         self.components_ = self._random.normal(0.0, 0.01, (self.n_components, n_features))
         self.intercept_hidden_ = np.zeros(self.n_components)
         self.intercept_visible_ = np.zeros(n_features)
@@ -143,20 +180,20 @@ class BernoulliRBM:
         if self.persistent:
             self.h_samples_[: v_pos.shape[0]] = h
 
-    def partial_fit(self, X):
-        """One update on the batch X (initialising the model if needed)."""
-        X = self._check(X, binary=True, fitted=False)
-        if not hasattr(self, "components_"):
+    def partial_fit(self, X, y=None):
+        """One update on the batch X (initialising the model on the first call)."""
+        self._check_parameters()
+        first = not hasattr(self, "components_")
+        X = self._check_X(X, reset=first)
+        if first:
             self._initialise(X.shape[1])
-        elif X.shape[1] != self.components_.shape[1]:
-            raise DataError(f"X has {X.shape[1]} features but the RBM was fitted with "
-                            f"{self.components_.shape[1]}")
         self._update(X)
         return self
 
-    def fit(self, X):
-        """Learn X (binary, shape (n_samples, n_features)) for ``n_iter`` epochs."""
-        X = self._check(X, binary=True, fitted=False)
+    def fit(self, X, y=None):
+        """Learn X (values in [0, 1], shape (n_samples, n_features)) for ``n_iter`` epochs."""
+        self._check_parameters()
+        X = self._check_X(X, reset=True)
         self._initialise(X.shape[1])
         n = X.shape[0]
         n_batches = int(np.ceil(n / self.batch_size))
@@ -167,59 +204,55 @@ class BernoulliRBM:
                 self._update(X[order[b * self.batch_size:(b + 1) * self.batch_size]])
             self.epoch_seconds_.append(time.perf_counter() - start)
             if self.verbose:
-                print(f"[BernoulliRBM] epoch {epoch + 1}: pseudo-likelihood "
+                print(f"[BernoulliRBM] epoch {epoch + 1}: pseudo-log-likelihood "
                       f"{self.score_samples(X).mean():.2f}, {self.epoch_seconds_[-1]:.2f} s")
         return self
 
     # -- evaluation ---------------------------------------------------------------------------
     def score_samples(self, X):
-        """Pseudo-likelihood of each sample (as scikit-learn: one random unit flipped),
-        n_features * ln sigmoid(F(v~) - F(v)); shape (n_samples,)."""
-        v = self._check(X, binary=False)
-        rng = _rng(self.random_state, "score_samples")
-        flip = v.copy()
-        idx = rng.integers(0, v.shape[1], v.shape[0])
-        flip[np.arange(v.shape[0]), idx] = 1 - flip[np.arange(v.shape[0]), idx]
-        return v.shape[1] * -np.logaddexp(0.0, -(self.free_energy(flip) - self.free_energy(v)))
+        """Pseudo-log-likelihood of each sample, sum_i ln P(v_i | v_rest), computed exactly
+        (scikit-learn's estimator samples one unit and multiplies by n_features; the
+        expectation is the same). Shape (n_samples,)."""
+        return pseudo_log_likelihood(self.params, self._check_fitted_X(X))
 
     def sample(self, n_samples, n_steps=1000, seed=0):
         """Visible samples from ``n_samples`` independent chains after ``n_steps`` block-Gibbs
         steps from random visible states."""
-        self._check(np.zeros((1, self.components_.shape[1])), binary=False)
-        rng = _rng(seed, "rbm_sample")
+        check_is_fitted(self, "components_")
+        rng = _random(seed, "rbm_sample")
         v = (rng.random((integer("n_samples", n_samples, 1), self.components_.shape[1])) < 0.5)
         v = v.astype(np.float64)
         for _ in range(integer("n_steps", n_steps, 1)):
-            h = (rng.random((v.shape[0], self.n_components)) < self._mean_hiddens(v)) * 1.0
+            h = (rng.random((v.shape[0], self.components_.shape[0])) < self._mean_hiddens(v)) * 1.0
             v = (rng.random(v.shape) < self._mean_visibles(h)) * 1.0
         return v
 
     def log_partition(self, method="ais", n_runs=100, n_betas=10000, data=None, seed=0):
-        """ln Z at T = 1 and its standard error.
+        """ln Z at T = 1 with its standard error, as an :class:`AISEstimate`.
 
         ``method="exact"`` enumerates the smaller layer (at most 20 units; error 0).
-        ``method="ais"``: annealed importance sampling (Neal 2001; Salakhutdinov & Murray
-        2008) from a base-rate machine (no weights; visible biases from the mean of ``data``
-        if given), ``n_runs`` runs over ``n_betas`` equally spaced inverse temperatures.
-        The error is the delta-method standard error of ln(mean importance weight).
+        ``method="ais"``: annealed importance sampling (see :func:`ais_log_partition`).
         """
-        self._check(np.zeros((1, self.components_.shape[1])), binary=False)
+        check_is_fitted(self, "components_")
         if method == "exact":
-            return float(rbm_exact_thermodynamics(self.params, 1.0)["log_z"][0]), 0.0
+            return AISEstimate(float(rbm_thermodynamics(self.params, 1.0)["log_z"][0]), 0.0,
+                               np.zeros(0), "exact", int(seed))
         if method != "ais":
             raise ConfigError("method", method, "'ais' or 'exact'")
         return ais_log_partition(self.params, n_runs, n_betas, data, seed)
 
     def log_likelihood(self, X, log_z=None):
-        """Average log-likelihood -F(v) - ln Z of the rows of X (ln Z by AIS if not given)."""
-        X = self._check(X, binary=False)
+        """Average log-likelihood -F(v) - ln Z of the rows of X (ln Z by AIS if not given;
+        a float or an :class:`AISEstimate`)."""
+        X = self._check_fitted_X(X)
         if log_z is None:
-            log_z = self.log_partition(data=X)[0]
-        return float(np.mean(-self.free_energy(X)) - log_z)
+            log_z = self.log_partition(data=X)
+        log_z = getattr(log_z, "log_z", log_z)
+        return float(np.mean(-self.params.free_energy(X)) - log_z)
 
     def thermodynamics(self, temperature, method="exact", chains=64, sweeps=2000,
                        thermalization=500, seed=0, max_r_hat=1.02):
-        """U, C, S, F per unit of the trained machine against temperature.
+        """U, C, S, F per unit of the trained machine against temperature, as a Dataset.
 
         ``method="exact"`` enumerates the smaller layer (<= 20 units). ``method="mc"``
         runs block-Gibbs chains at each T (energies recorded every sweep, jackknife errors)
@@ -229,24 +262,31 @@ class BernoulliRBM:
         mixing. Going down from the hottest temperature, MC values are reported only until
         the first temperature where the chains' Gelman-Rubin R-hat of the energy exceeds
         ``max_r_hat``; below it (where chains may also all freeze into one mode and look
-        consistent) every value is NaN. ``r_hat_energy`` is returned for every temperature.
+        consistent) every value is NaN, with the reason in ``missing_reason``.
 
         Returns
         -------
-        dict of float64[T]
+        xarray.Dataset
+            Dim ``temperature``; ``energy``, ``specific_heat``, ``entropy``, ``free_energy``
+            per unit (and for "mc" their ``_err``, ``entropy_quadrature_err``,
+            ``r_hat_energy`` and ``tau_energy``).
         """
-        from simlab import thermo
+        import xarray as xr
 
-        t = np.atleast_1d(np.asarray(temperature, dtype=np.float64))
+        from simlab.results import annotate, mark_missing
+
+        t = temperatures("temperature", temperature)
         n_units = self.components_.shape[0] + self.components_.shape[1]
         if method == "exact":
-            r = rbm_exact_thermodynamics(self.params, t)
-            return {"energy": r["energy"] / n_units, "specific_heat": r["specific_heat"] / n_units,
-                    "entropy": r["entropy"] / n_units, "free_energy": r["free_energy"] / n_units}
+            r = rbm_thermodynamics(self.params, t)
+            ds = xr.Dataset({name: ("temperature", r[name] / n_units) for name in (
+                "energy", "specific_heat", "entropy", "free_energy")},
+                coords={"temperature": t})
+            return annotate(ds, RBM_META)
         if method != "mc":
             raise ConfigError("method", method, "'exact' or 'mc'")
-        energy = rbm_energy_series(self.params, t, chains, sweeps, thermalization, seed)
-        est = thermo.energy_estimators(energy, n_units, t)
+        series = rbm_energy_series(self.params, t, chains, sweeps, thermalization, seed)
+        est = thermo.energy_estimators(series.energy, n_units, t)
         mixed = est["r_hat_energy"] <= max_r_hat
         # Usable: from the hottest temperature down to (not including) the first unmixed one.
         order = np.argsort(-t)
@@ -264,11 +304,73 @@ class BernoulliRBM:
         est["free_energy"] = est["energy"] - t * est["entropy"]
         est["free_energy_err"] = np.hypot(est["energy_err"], t * np.hypot(
             est["entropy_err"], est["entropy_quadrature_err"]))
-        return est
+        names = ("energy", "energy_err", "specific_heat", "specific_heat_err", "entropy",
+                 "entropy_err", "entropy_quadrature_err", "free_energy", "free_energy_err",
+                 "r_hat_energy", "tau_energy")
+        ds = annotate(xr.Dataset({n: ("temperature", est[n]) for n in names},
+                                 coords={"temperature": t}), RBM_META)
+        if not usable.all():
+            lowest = float(t[usable].min()) if usable.any() else float("inf")
+            for name in names[:9]:
+                mark_missing(ds, name, f"Gibbs chains do not mix below T = {lowest:g} "
+                             f"(R-hat of the energy > {max_r_hat})")
+        return ds
+
+
+#: Meanings of the thermodynamic variables of an RBM (units: the weights' energy scale).
+RBM_META = {
+    "temperature": ("temperature T (weights divided by T)", "1"),
+    "energy": ("energy per unit U/N", "1"),
+    "specific_heat": ("specific heat per unit C/N", "1"),
+    "entropy": ("entropy per unit S/N", "nats"),
+    "free_energy": ("free energy per unit F/N", "1"),
+    "r_hat_energy": ("Gelman-Rubin R-hat of the energy across chains", "1"),
+    "tau_energy": ("integrated autocorrelation time of the energy", "sweeps"),
+}
+
+
+@dataclass
+class AISEstimate(Result):
+    """ln Z of an RBM and its standard error (:func:`ais_log_partition`).
+
+    Attributes
+    ----------
+    log_z, log_z_err : float
+    log_weights : float64[n_runs]
+        Log importance weights of the runs (empty for exact enumeration).
+    method : str
+        "ais" or "exact".
+    seed : int
+    """
+
+    log_z: float
+    log_z_err: float
+    log_weights: np.ndarray
+    method: str
+    seed: int
+
+    META = {"log_z": ("ln Z at T = 1", "1"),
+            "log_weight": ("log importance weight of the AIS run", "1")}
+
+    def to_dataset(self):
+        """``log_z`` and ``log_z_err`` (scalars) and ``log_weight`` (run)."""
+        return self._dataset({"log_z": ((), self.log_z), "log_z_err": ((), self.log_z_err),
+                              "log_weight": ("run", self.log_weights)},
+                             {"run": np.arange(self.log_weights.size)}, method=self.method,
+                             seed=self.seed)
 
 
 def ais_log_partition(params, n_runs=100, n_betas=10000, data=None, seed=0):
-    """ln Z of an RBM by annealed importance sampling; returns (ln Z, standard error)."""
+    """ln Z of an RBM by annealed importance sampling (Neal 2001; Salakhutdinov & Murray 2008).
+
+    From a base-rate machine (no weights; visible biases from the mean of ``data`` if given),
+    ``n_runs`` runs over ``n_betas`` equally spaced inverse temperatures. The error is the
+    delta-method standard error of ln(mean importance weight).
+
+    Returns
+    -------
+    AISEstimate
+    """
     n_runs = integer("n_runs", n_runs, 2)
     n_betas = integer("n_betas", n_betas, 2)
     W, b, c = params.weights, params.visible_bias, params.hidden_bias
@@ -277,7 +379,7 @@ def ais_log_partition(params, n_runs=100, n_betas=10000, data=None, seed=0):
         base = np.log(mean / (1 - mean))
     else:
         base = np.zeros_like(b)
-    rng = _rng(seed, "ais")
+    rng = _random(seed, "ais")
     betas = np.linspace(0.0, 1.0, n_betas)
 
     def log_p_star(v, beta):
@@ -294,24 +396,56 @@ def ais_log_partition(params, n_runs=100, n_betas=10000, data=None, seed=0):
     log_mean = logsumexp(log_w) - np.log(n_runs)
     r = np.exp(log_w - log_w.max())
     error = r.std(ddof=1) / (r.mean() * np.sqrt(n_runs))
-    return float(log_z_base + log_mean), float(error)
+    return AISEstimate(float(log_z_base + log_mean), float(error), log_w, "ais", int(seed))
+
+
+@dataclass
+class EnergySeries(Result):
+    """Energies E(v, h) of block-Gibbs chains (:func:`rbm_energy_series`).
+
+    Attributes
+    ----------
+    energy : float64[T, chains, sweeps]
+    temperatures : float64[T]
+    thermalization : int
+    seed : int
+    """
+
+    energy: np.ndarray
+    temperatures: np.ndarray
+    thermalization: int
+    seed: int
+
+    META = {"energy_series": ("total energy E(v, h) after the sweep", "1"),
+            "temperature": ("temperature T (weights divided by T)", "1")}
+
+    def to_dataset(self):
+        """``energy_series`` with dims (temperature, chain, sweep)."""
+        return self._dataset(
+            {"energy_series": (("temperature", "chain", "sweep"), self.energy)},
+            {"temperature": self.temperatures, "chain": np.arange(self.energy.shape[1]),
+             "sweep": self.thermalization + 1 + np.arange(self.energy.shape[2])},
+            seed=self.seed)
 
 
 def rbm_energy_series(params, temperatures, chains, sweeps, thermalization, seed=0):
     """Energies E(v, h) after every block-Gibbs sweep at each temperature.
 
+    The chains at temperature T use ``derive(seed, "rbm_energy", T)``.
+
     Returns
     -------
-    float64[T, chains, sweeps]
+    EnergySeries
     """
+    t = np.asarray(temperatures, dtype=np.float64)
     W, b, c = params.weights, params.visible_bias, params.hidden_bias
-    out = np.empty((len(temperatures), chains, sweeps))
-    for k, t in enumerate(temperatures):
-        rng = _rng(seed, "rbm_energy", float(t))
+    out = np.empty((t.size, chains, sweeps))
+    for k, tk in enumerate(t):
+        rng = _random(seed, "rbm_energy", float(tk))
         v = (rng.random((chains, b.size)) < 0.5) * 1.0
         for step in range(thermalization + sweeps):
-            h = (rng.random((chains, c.size)) < expit((v @ W + c) / t)) * 1.0
-            v = (rng.random(v.shape) < expit((h @ W.T + b) / t)) * 1.0
+            h = (rng.random((chains, c.size)) < expit((v @ W + c) / tk)) * 1.0
+            v = (rng.random(v.shape) < expit((h @ W.T + b) / tk)) * 1.0
             if step >= thermalization:
                 out[k, :, step - thermalization] = params.energy(v, h)
-    return out
+    return EnergySeries(out, t, int(thermalization), int(seed))

@@ -1,0 +1,45 @@
+"""Names of the single-spin update rules and scans, and the lattice flip-probability tables.
+
+For a two-state spin the heat-bath (Gibbs) update, which draws the new value from its
+conditional distribution, flips the spin with the Glauber probability 1/(1 + exp(dE/T)); the
+Metropolis update flips it with min(1, exp(-dE/T)). Both satisfy detailed balance site by
+site. The kernels decide with :mod:`simlab.kernels.acceptance`; the lattice kernel looks the
+same probabilities up in the tables built here (held to the kernel functions by the tests).
+"""
+
+import numpy as np
+
+from simlab.validation import choice
+
+ALGORITHMS = ("metropolis", "heatbath")
+#: Site order within a sweep: N uniformly random sites, or sites 0..N-1 in order.
+SCANS = ("random", "sequential")
+#: Initial states of lattice chains: all +1, or each spin +-1 with probability 1/2.
+INITIAL_STATES = ("ordered", "random")
+
+
+def flip_probability_table(algorithm, temperature, coupling, field, degree):
+    """Flip probabilities p[(s + 1) // 2, (n + z) // 2] for spin s with neighbour sum n.
+
+    Parameters
+    ----------
+    algorithm : {"metropolis", "heatbath"}
+    temperature : float
+        T > 0 (``inf`` allowed: every proposal has dE/T = 0).
+    coupling, field : float
+        J and h.
+    degree : int
+        Number of neighbours z.
+
+    Returns
+    -------
+    ndarray, shape (2, z + 1), float64
+    """
+    choice("algorithm", algorithm, ALGORITHMS)
+    spin = np.array([-1.0, 1.0])[:, None]
+    neighbour_sum = np.arange(-degree, degree + 1, 2, dtype=np.float64)[None, :]
+    beta_de = 2.0 * spin * (coupling * neighbour_sum + field) / temperature
+    with np.errstate(over="ignore"):
+        if algorithm == "metropolis":
+            return np.minimum(1.0, np.exp(-beta_de))
+        return 1.0 / (1.0 + np.exp(beta_de))

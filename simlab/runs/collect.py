@@ -1,0 +1,138 @@
+"""Merge the results of a sweep folder into one Dataset along the swept keys.
+
+A key that a task maps to an existing dimension (the dataset attribute ``config_dims``,
+e.g. ``model.size:size``, from the task's ``dims``) merges along that dimension; any other
+swept key becomes a new dimension named after the key, with the override values (parsed as
+YAML, so numbers stay numbers) as its coordinate.
+
+Jobs without a complete result (missing, failed, truncated) are reported by their overrides,
+and the merge is refused unless ``allow_missing``. Jobs whose configs differ in a key that was
+not swept are refused, naming the keys.
+"""
+
+from pathlib import Path
+
+import xarray as xr
+import yaml
+
+from simlab import results
+from simlab.errors import DataError
+from simlab.runs.folders import label, scan
+from simlab.runs.settings import config_differences
+
+
+def _config_dims(ds):
+    pairs = [p.split(":") for p in ds.attrs.get("config_dims", "").split(",") if p]
+    return {key: dim for key, dim in pairs}
+
+
+def collect(directory, allow_missing=False):
+    """Merge every job's results under ``directory`` into one Dataset.
+
+    Returns
+    -------
+    (xarray.Dataset, str)
+        The merged Dataset (attributes ``swept_keys``, ``jobs`` and ``missing_jobs``) and a
+        report.
+
+    Raises
+    ------
+    DataError
+        Jobs without a readable result (unless ``allow_missing``), or configs that differ in
+        keys that were not swept (naming them).
+    """
+    jobs, overrides, swept, paths, problems = scan(directory)
+    datasets, labels, first_config = [], [], None
+    for job, over, path in zip(jobs, overrides, paths):
+        if path is None:
+            continue
+        try:
+            ds = results.load(path)
+        except DataError as exc:
+            problems.append(f"{label(over)}: unreadable ({exc})")
+            continue
+        if first_config is None:
+            first_config = (ds.attrs["config"], label(over))
+        else:
+            diff = [k for k in config_differences(first_config[0], ds.attrs["config"])
+                    if k not in swept]
+            if diff:
+                raise DataError(
+                    f"{directory}: jobs '{first_config[1]}' and '{label(over)}' differ in "
+                    f"config keys that were not swept: {', '.join(diff)}; refusing to merge")
+        dims = _config_dims(ds)
+        new = {k: [yaml.safe_load(over[k])] for k in swept if k not in dims and k in over}
+        if new:
+            ds = ds.expand_dims(new)
+            for k in new:
+                ds[k].attrs.update(long_name=f"swept config key {k}", units="1")
+        datasets.append(ds)
+        labels.append(label(over))
+    if problems and not allow_missing:
+        raise DataError(f"{len(problems)} of {len(jobs)} jobs have no complete result "
+                        "(re-run the sweep, or pass --allow-missing): " + "; ".join(problems))
+    if not datasets:
+        raise DataError(f"{directory}: no job has a complete result")
+    # "minimal": variables without a merged dimension (e.g. Onsager curves) are not broadcast.
+    merged = xr.combine_by_coords(datasets, data_vars="minimal", compat="no_conflicts",
+                                  join="outer", combine_attrs="drop_conflicts")
+    for key in ("config", "seed", "simlab_version", "title"):
+        if key in datasets[0].attrs:
+            merged.attrs[key] = datasets[0].attrs[key]
+    merged.attrs["swept_keys"] = ",".join(swept)
+    merged.attrs["jobs"] = "\n".join(labels)
+    merged.attrs["missing_jobs"] = "\n".join(problems)
+    report = (f"merged {len(datasets)} of {len(jobs)} jobs along "
+              f"{', '.join(swept) or 'no swept key'}"
+              + (f"; left out {len(problems)}:\n  " + "\n  ".join(problems) if problems else ""))
+    return merged, report
+
+
+def collect_to_file(directory, output=None, allow_missing=False):
+    """:func:`collect` and save atomically to ``output`` (default ``directory/merged.nc``).
+
+    Returns
+    -------
+    (Path, str)
+        The written file and the report.
+    """
+    merged, report = collect(directory, allow_missing)
+    path = results.save(merged, Path(output) if output else Path(directory) / "merged.nc")
+    return path, report
+
+
+def open_sweep(directory, chunks=None):
+    """Open a sweep larger than memory lazily with dask (``pip install "simlab[dask]"``).
+
+    Every complete job file is opened with ``xarray.open_mfdataset``; swept keys become
+    dimensions as in :func:`collect`. Nothing is loaded until computed.
+
+    Parameters
+    ----------
+    chunks : dict, optional
+        dask chunks per dimension (default: one chunk per file).
+    """
+    import importlib.util
+
+    if importlib.util.find_spec("dask") is None:
+        raise DataError('open_sweep needs dask: pip install "simlab[dask]"')
+    jobs, overrides, swept, paths, problems = scan(directory)
+    by_path = {str(p.resolve()): o for p, o in zip(paths, overrides) if p is not None}
+    if not by_path:
+        raise DataError(f"{directory}: no job has a complete result")
+
+    def add_swept_dims(ds):
+        over = by_path[str(Path(ds.encoding["source"]).resolve())]
+        dims = _config_dims(ds)
+        new = {k: [yaml.safe_load(over[k])] for k in swept if k not in dims and k in over}
+        return ds.expand_dims(new) if new else ds
+
+    merged = xr.open_mfdataset(sorted(by_path), engine=results.ENGINE, preprocess=add_swept_dims,
+                               combine="by_coords", data_vars="minimal", coords="minimal",
+                               compat="override", chunks=chunks or {})
+    merged.attrs["swept_keys"] = ",".join(swept)
+    merged.attrs["missing_jobs"] = "\n".join(problems)
+    return merged
+
+
+__all__ = ["collect", "collect_to_file", "open_sweep"]

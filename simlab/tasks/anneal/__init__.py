@@ -1,0 +1,93 @@
+"""Anneal your own problem: a generated spin glass, an edge-list file or a TSPLIB instance.
+
+``simlab task=anneal anneal.problem=edge_list anneal.path=my_model.txt schedule=geometric``
+writes the reads (final and best energy, best state), the energy trajectories and the
+schedule.
+"""
+
+from dataclasses import dataclass
+from typing import Optional
+
+from simlab.errors import ConfigError
+from simlab.models import graph, tsp
+from simlab.rules import ALGORITHMS, SCANS
+from simlab.samplers.annealing import anneal, default_temperature_range, warm_up
+from simlab.schedules import ScheduleConfig
+from simlab.schema import check_path, section, setting
+from simlab.tasks import Figure, Task, register
+from simlab.tasks.anneal import figures
+
+PROBLEMS = ("ea2d", "ea3d", "sk", "rrg", "edge_list", "tsplib")
+
+
+@dataclass
+class AnnealProblem:
+    """The problem to anneal and how many reads."""
+
+    problem: str = setting("ea2d", choices=PROBLEMS, doc="what to anneal")
+    size: int = setting(32, minimum=2, doc="L for ea2d/ea3d, N for sk/rrg")
+    degree: int = setting(3, minimum=1, doc="degree of the random regular graph (rrg)")
+    disorder: str = setting("pm", choices=graph.DISORDERS, doc="couplings +-J or Gaussian")
+    instance_seed: int = setting(0, minimum=0,
+                                 doc="which disorder instance (independent of seed)")
+    path: Optional[str] = setting(None, doc="edge_list: the file; tsplib: a shipped name "
+                                            "or a .tsp file (null: berlin52)")
+    reads: int = setting(32, minimum=1, doc="independent reads")
+    algorithm: str = setting("metropolis", choices=ALGORITHMS, doc="acceptance rule")
+    scan: str = setting("sequential", choices=SCANS, doc="site order within a sweep")
+    record_every: int = setting(10, minimum=1, doc="sweeps between recorded energies")
+
+    def check(self, key):
+        if self.problem == "edge_list":
+            if not self.path:
+                raise ConfigError(f"{key}.path", self.path, "the edge-list file to anneal")
+            check_path(f"{key}.path", self.path)
+        if self.problem == "tsplib" and self.path and self.path not in tsp.SHIPPED:
+            check_path(f"{key}.path", self.path)
+        if self.problem in ("ea2d", "ea3d") and self.size < 3:
+            raise ConfigError(f"{key}.size", self.size, "an integer >= 3 (periodic lattice)")
+
+    def build(self):
+        """The model this section describes."""
+        if self.problem in ("ea2d", "ea3d"):
+            return graph.edwards_anderson(self.size, 2 if self.problem == "ea2d" else 3,
+                                          self.disorder, self.instance_seed)
+        if self.problem == "sk":
+            return graph.sherrington_kirkpatrick(self.size, self.instance_seed,
+                                                 "gaussian" if self.disorder == "gaussian"
+                                                 else "pm")
+        if self.problem == "rrg":
+            return graph.random_regular(self.size, self.degree, self.instance_seed,
+                                        self.disorder)
+        if self.problem == "edge_list":
+            return graph.read_edge_list(self.path)
+        if self.path is None or self.path in tsp.SHIPPED:
+            return tsp.load_tsplib(self.path or "berlin52")
+        return tsp.read_tsplib(self.path)
+
+
+@dataclass
+class AnnealConfig:
+    """Sections of the anneal task."""
+
+    anneal: AnnealProblem = section(AnnealProblem)
+    schedule: ScheduleConfig = section(ScheduleConfig)
+
+
+def run(params, ctx):
+    """Anneal; the Dataset holds the reads (dim ``read``) and the schedule (dim ``step``)."""
+    a = params.anneal
+    model = a.build()
+    schedule = params.schedule.build(default_temperature_range(model, ctx.seed))
+    res = anneal(model, schedule, reads=a.reads, seed=ctx.seed, algorithm=a.algorithm,
+                 scan=a.scan, record_every=a.record_every)
+    ds = res.to_dataset()
+    ds.attrs["title"] = f"Simulated annealing of {model.name}: {schedule.describe()}"
+    return ds
+
+
+TASK = register(Task(
+    name="anneal", description="anneal a spin glass, an edge-list file or a TSPLIB instance",
+    config=AnnealConfig, run=run, warm_up=lambda params: warm_up(),
+    figures=(Figure("annealing.png", figures.annealing_run),), report=figures.report,
+    groups={"schedule": "geometric"}))

@@ -1,0 +1,38 @@
+"""Figure and report of the anneal task, from its Dataset only."""
+
+import numpy as np
+
+from simlab.render.figures import new_figure, save, title
+
+
+def annealing_run(ds, path):
+    """Energy trajectories of the reads (median and range) with the schedule's temperature."""
+    fig, ax = new_figure(size=(8, 4.5))
+    if "energy_trajectory" in ds:
+        e = ds["energy_trajectory"].values
+        x = ds["sweep"].values
+        ax.fill_between(x, e.min(0), e.max(0), alpha=0.25, color="tab:blue", lw=0,
+                        label="reads: min-max")
+        ax.plot(x, np.median(e, axis=0), color="tab:blue", lw=1.5, label="reads: median")
+    ax.set_xlabel("sweep")
+    ax.set_ylabel("energy")
+    ax.set_xscale("log")
+    ax.grid(alpha=0.3, which="both")
+    twin = ax.twinx()
+    twin.plot(ds["sweeps_done"].values, ds["schedule_temperature"].values, color="tab:red",
+              lw=1, ls="--", label="temperature")
+    twin.set_ylabel("temperature", color="tab:red")
+    twin.set_yscale("log")
+    ax.legend(loc="upper right", fontsize=8)
+    ax.set_title(title(ds), fontsize=9)
+    fig.tight_layout()
+    return save(fig, path)
+
+
+def report(ds):
+    """Best energy, mean final energy with its standard error, and the speed."""
+    final = ds["final_energy"].values
+    return (f"{title(ds)}\n{final.size} reads ({ds.attrs.get('algorithm', '')}): best energy "
+            f"{float(ds['best_energy'].min()):.6g}; final energy mean {final.mean():.6g} ± "
+            f"{final.std(ddof=1) / np.sqrt(final.size) if final.size > 1 else float('nan'):.2g}"
+            f"; {float(ds['ns_per_update']):.2f} ns per update")

@@ -1,0 +1,1 @@
+"""Config sections and helpers shared by several tasks (not a task itself)."""

@@ -1,0 +1,192 @@
+"""The 2D Ising sweep: Monte Carlo thermodynamics over sizes and temperatures, beside exact.
+
+For each lattice size, run the sampler at every temperature of the grid, estimate U, C, |M|,
+chi and the Binder cumulant with errors, integrate the entropy from infinite temperature,
+locate the specific-heat peak by reweighting, and put Kaufman's exact finite-lattice values
+and Onsager's infinite-lattice values beside them.
+
+Honest output: a number the grid or the data cannot support is NaN, with the reason in the
+variable's ``missing_reason`` attribute and a line under the table (see :mod:`.honesty`).
+"""
+
+from dataclasses import dataclass
+from typing import List
+
+import numpy as np
+import xarray as xr
+
+from simlab import results, thermo
+from simlab.errors import ConfigError
+from simlab.exact import kaufman, onsager
+from simlab.grids import TemperatureGrid
+from simlab.models.lattice import IsingLattice
+from simlab.rules import ALGORITHMS, INITIAL_STATES, SCANS
+from simlab.samplers.mcmc import sample_lattice
+from simlab.schema import section, setting
+from simlab.tasks import Figure, Task, register
+from simlab.tasks.ising_sweep import figures, honesty
+
+
+@dataclass
+class LatticeModel:
+    """The Ising model on L x L tori: E = -J sum_<ij> s_i s_j - h sum_i s_i."""
+
+    name: str = setting("ising", choices=("ising",), doc="the spin model")
+    size: List[int] = setting(factory=lambda: [8, 16, 32], minimum=2, maximum=4096,
+                              doc="linear sizes L (one dataset with a size dimension)")
+    coupling: float = setting(1.0, doc="J (> 0 ferromagnetic)")
+    field: float = setting(0.0, doc="h (exact curves only for h = 0)")
+
+    def check(self, key):
+        if not self.size:
+            raise ConfigError(f"{key}.size", self.size, "a size or a non-empty list of sizes")
+        if len(set(self.size)) != len(self.size):
+            raise ConfigError(f"{key}.size", self.size, "distinct sizes")
+        if self.coupling == 0:
+            raise ConfigError(f"{key}.coupling", self.coupling, "a finite non-zero number")
+
+
+@dataclass
+class LatticeSampler:
+    """Single-spin-flip Monte Carlo: counts per temperature and chain."""
+
+    algorithm: str = setting("metropolis", choices=ALGORITHMS, doc="update rule")
+    scan: str = setting("random", choices=SCANS,
+                        doc="site order in a sweep (random: irreducible for both rules)")
+    chains: int = setting(8, minimum=1, doc="independent chains per temperature")
+    sweeps: int = setting(20_000, minimum=1, doc="recorded sweeps per chain")
+    thermalization: int = setting(2_000, minimum=0, doc="discarded sweeps per chain")
+    init: str = setting("ordered", choices=INITIAL_STATES, doc="initial state")
+    blocks: int = setting(16, minimum=1, doc="jackknife blocks per chain")
+
+    def check(self, key):
+        low = 1 if self.chains > 1 else 2
+        if not low <= self.blocks <= self.sweeps:
+            raise ConfigError(f"{key}.blocks", self.blocks,
+                              f"an integer from {low} to {key}.sweeps ({self.sweeps})")
+
+
+@dataclass
+class IsingSweepConfig:
+    """Sections of the ising_sweep task."""
+
+    model: LatticeModel = section(LatticeModel)
+    sampler: LatticeSampler = section(LatticeSampler)
+    temperature: TemperatureGrid = section(lambda: TemperatureGrid(
+        min=1.0, max=4.0, num=16, focus=2.269, focus_width=0.6, focus_num=16, tail=4))
+
+    def check(self, key):
+        self.temperature.check_positive("temperature")
+
+
+MC_VARIABLES = ("energy", "specific_heat", "abs_magnetization", "susceptibility", "binder")
+EXACT_VARIABLES = ("energy", "specific_heat", "entropy", "free_energy")
+
+
+def exact_curves(model, temps):
+    """Kaufman's finite-lattice curves and peak where they apply (zero field), else {}."""
+    out = {}
+    if model.field != 0:
+        return out
+    if model.coupling > 0 or (model.rows % 2 == 0 and model.cols % 2 == 0):
+        k = kaufman.kaufman(model.rows, model.cols, temps, model.coupling)
+        for name in EXACT_VARIABLES:
+            out[name + "_exact"] = k[name]
+        bracket = (1.5 * abs(model.coupling), 3.5 * abs(model.coupling))
+        out["peak_temperature_exact"], out["peak_specific_heat_exact"] = \
+            kaufman.specific_heat_peak(model.rows, model.cols, abs(model.coupling), bracket)
+    return out
+
+
+def simulate_size(params, size, temps, ctx):
+    """Per-size variables ({name: array}) and NaN reasons ({name: reason})."""
+    s = params.sampler
+    model = IsingLattice(size, coupling=params.model.coupling, field=params.model.field)
+    run = sample_lattice(model, temps, chains=s.chains, sweeps=s.sweeps,
+                         thermalization=s.thermalization, algorithm=s.algorithm, scan=s.scan,
+                         init=s.init, seed=ctx.seed, progress=ctx.progress)
+    est = thermo.lattice_estimators(run.energy, run.magnetization, model.n_sites, temps,
+                                    s.blocks)
+    reasons = {}
+    honesty.withhold_unreliable_errors(est, s.sweeps // s.blocks, s.chains * s.blocks,
+                                       reasons)
+    entropy = honesty.entropy_if_supported(temps, est, reasons)
+    est.update(entropy)
+    total_err = np.hypot(est["entropy_err"], est["entropy_quadrature_err"])
+    est["free_energy"] = est["energy"] - temps * est["entropy"]
+    est["free_energy_err"] = np.hypot(est["energy_err"], temps * total_err)
+    peak = honesty.reweighted_peak(run.energy, temps, est["specific_heat"], model.n_sites,
+                                   s.blocks, reasons)
+    for name in ("temperature", "temperature_err", "specific_heat", "specific_heat_err"):
+        est[f"peak_{name}"] = peak[name]
+    if not np.isnan(peak["temperature"]):
+        honesty.check_entropy_resolves_peak(est, peak, reasons)
+    exact = exact_curves(model, temps)
+    est.update(exact)
+    if exact:
+        errors = {"energy": est["energy_err"], "specific_heat": est["specific_heat_err"],
+                  "free_energy": est["free_energy_err"], "entropy": total_err,
+                  "peak_temperature": peak["temperature_err"]}
+        values = {**{n: est[n] for n in ("energy", "specific_heat", "free_energy",
+                                         "entropy")},
+                  "peak_temperature": peak["temperature"]}
+        for name, value in values.items():
+            est[name + "_z"] = honesty.z_score(name, value, exact[name + "_exact"],
+                                               errors[name], reasons)
+    return est, reasons
+
+
+def build_dataset(per_size, sizes, temps, params, tail):
+    """Stack per-size dicts into a Dataset with dims (size, temperature)."""
+    data = {}
+    for name in per_size[0][0]:
+        values = np.array([d[name] for d, _ in per_size], dtype=np.float64)
+        dims = ("size",) if values.ndim == 1 else ("size", "temperature")
+        data[name] = (dims, values)
+    ds = xr.Dataset(data, coords={"size": np.array(sizes), "temperature": temps})
+    ds = ds.assign_coords(entropy_tail=("temperature", tail))
+    if params.model.field == 0 and params.model.coupling > 0:
+        for name, func in (("energy", onsager.energy), ("specific_heat", onsager.specific_heat),
+                           ("abs_magnetization", onsager.magnetization)):
+            ds[name + "_onsager"] = ("temperature", func(temps, params.model.coupling))
+    ds["block_length"] = ((), params.sampler.sweeps // params.sampler.blocks)
+    ds = results.annotate(ds, META)
+    for _, reasons in per_size:
+        for name, reason in reasons.items():
+            if name in ds:
+                results.mark_missing(ds, name, reason)
+    return ds
+
+
+META = {
+    "entropy_tail": ("True for temperatures added only for the entropy integral (not drawn)",
+                     "1"),
+    "block_length": ("sweeps per jackknife block", "sweeps"),
+}
+
+
+def run(params, ctx):
+    """The sweep described by ``params``: a Dataset with dims (size, temperature)."""
+    temps = params.temperature.values()
+    per_size = [simulate_size(params, L, temps, ctx) for L in params.model.size]
+    ds = build_dataset(per_size, params.model.size, temps, params,
+                       params.temperature.tail_mask())
+    ds.attrs["title"] = "2D Ising model on L x L tori: Monte Carlo vs exact"
+    return ds
+
+
+def warm_up(params):
+    """Compile the sampler's kernels on a 2 x 2 lattice."""
+    s = params.sampler
+    sample_lattice(IsingLattice(2), [1.0], chains=1, sweeps=1, thermalization=1,
+                   algorithm=s.algorithm, scan=s.scan, init=s.init)
+
+
+TASK = register(Task(
+    name="ising_sweep",
+    description="2D Ising tori: U, C, S, F, |M|, chi, Binder vs T with errors, beside exact",
+    config=IsingSweepConfig, run=run, warm_up=warm_up,
+    figures=(Figure("thermodynamics.png", figures.thermodynamics),
+             Figure("deviations.png", figures.deviations, when=lambda ds: "energy_z" in ds)),
+    report=figures.summary_table, groups={"model": "ising", "sampler": "metropolis"},
+    dims={"model.size": "size"}))

@@ -1,0 +1,106 @@
+"""Figures and the summary table of the Ising sweep, drawn from its Dataset only."""
+
+import numpy as np
+
+from simlab.exact.onsager import CRITICAL_TEMPERATURE
+from simlab.render.figures import colors, log_ticks, new_figure, save, title
+from simlab.results import missing_reasons
+
+PANELS = (
+    ("specific_heat", "specific heat per spin  C/N  [$k_B$]"),
+    ("entropy", "entropy per spin  S/N  [$k_B$, nats]"),
+    ("energy", "energy per spin  U/N  [J]"),
+    ("abs_magnetization", r"magnetisation per spin  $\langle|M|\rangle/N$"),
+)
+
+
+def thermodynamics(ds, path):
+    """C, S, U and |M| against T per size: Monte Carlo with error bars, exact as lines.
+
+    Temperatures added only for the entropy integral (``entropy_tail``) are not drawn.
+    """
+    fig, axes = new_figure(2, 2, size=(11, 8), sharex=True)
+    palette = colors("viridis", ds.sizes["size"])
+    if "entropy_tail" in ds.coords:
+        ds = ds.sel(temperature=~ds["entropy_tail"])
+    t = ds["temperature"].values
+    for ax, (name, label) in zip(axes.ravel(), PANELS):
+        for color, L in zip(palette, ds["size"].values):
+            d = ds.sel(size=L)
+            err = d[name + "_err"].values
+            if name == "entropy" and "entropy_quadrature_err" in d:
+                err = np.hypot(err, d["entropy_quadrature_err"].values)
+            ax.errorbar(t, d[name].values, yerr=np.where(np.isfinite(err), err, 0.0), fmt="o",
+                        ms=3.5, color=color, capsize=2, lw=1, label=f"L = {L} Monte Carlo")
+            if name + "_exact" in d:
+                ax.plot(t, d[name + "_exact"].values, "-", color=color, lw=1.2,
+                        label=f"L = {L} exact (Kaufman)")
+        if name + "_onsager" in ds:
+            ax.plot(t, ds[name + "_onsager"].values, "--", color="0.4", lw=1,
+                    label="L = ∞ (Onsager)")
+        ax.axvline(CRITICAL_TEMPERATURE, color="0.7", lw=0.8, ls=":")
+        ax.set_ylabel(label)
+        ax.grid(alpha=0.3)
+    for ax in axes[1]:
+        ax.set_xlabel("temperature  T  [J/$k_B$]")
+    axes[1, 0].legend(fontsize=8, ncol=2, loc="upper left")
+    fig.suptitle(title(ds))
+    fig.tight_layout()
+    return save(fig, path)
+
+
+def deviations(ds, path):
+    """(Monte Carlo - exact) / sigma for U, C and S against T per size, with +-2 and +-4 bands."""
+    names = [n for n in ("energy", "specific_heat", "entropy") if n + "_z" in ds]
+    fig, axes = new_figure(1, len(names), size=(4.2 * len(names), 3.6), sharey=True)
+    axes = np.atleast_1d(axes)
+    palette = colors("viridis", ds.sizes["size"])
+    for ax, name in zip(axes, names):
+        ax.axhspan(-4, 4, color="0.93")
+        ax.axhspan(-2, 2, color="0.85")
+        for color, L in zip(palette, ds["size"].values):
+            ax.plot(ds["temperature"], ds[name + "_z"].sel(size=L), "o-", ms=3, lw=0.8,
+                    color=color, label=f"L = {L}")
+        ax.axhline(0, color="k", lw=0.6)
+        ax.set_title(ds[name].attrs.get("long_name", name), fontsize=9)
+        ax.set_xlabel("temperature  T  [J/$k_B$]")
+        ax.set_xscale("log")
+        log_ticks(ax, ds["temperature"].values)
+        ax.grid(alpha=0.3)
+    axes[0].set_ylabel("(Monte Carlo − exact) / σ")
+    axes[0].legend(fontsize=8)
+    fig.tight_layout()
+    return save(fig, path)
+
+
+def _max_abs(values):
+    finite = np.abs(values[np.isfinite(values)])
+    return f"{finite.max():>7.2f}σ" if finite.size else f"{'n/a':>8}"
+
+
+def summary_table(ds):
+    """Measured vs exact peak temperature and worst deviations per size, then the reasons
+    for every value the run could not support."""
+    has_exact = "peak_temperature_exact" in ds
+    head = f"{'L':>5}  {'T_peak (MC)':>20}"
+    if has_exact:
+        head += (f"  {'T_peak (exact)':>14}  {'dev':>6}  {'max|z| U':>8}  {'max|z| C':>8}  "
+                 f"{'max|z| S':>8}")
+    lines = [head]
+    for L in ds["size"].values:
+        d = ds.sel(size=L)
+        t, e = float(d.peak_temperature), float(d.peak_temperature_err)
+        row = f"{L:>5}  " + (f"{t:>10.4f} ± {e:<7.4f}" if np.isfinite(t) else f"{'n/a':>20}")
+        if has_exact:
+            z = float(d.peak_temperature_z)
+            row += (f"  {float(d.peak_temperature_exact):>14.4f}  "
+                    + (f"{z:>5.1f}σ" if np.isfinite(z) else f"{'n/a':>6}") + "  "
+                    + "  ".join(_max_abs(d[n + "_z"].values)
+                                for n in ("energy", "specific_heat", "entropy")))
+        lines.append(row)
+    by_reason = {}
+    for name, reason in missing_reasons(ds).items():
+        by_reason.setdefault(reason, []).append(name)
+    for reason, names in by_reason.items():
+        lines.append(f"  not reported ({', '.join(names)}): {reason}")
+    return "\n".join(lines)

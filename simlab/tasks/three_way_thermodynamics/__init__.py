@@ -1,0 +1,103 @@
+"""The three systems side by side: 2D Ising lattice, a trained RBM, a language model.
+
+Each system's S/S(T = inf) and C/C(T_peak) against T / T_peak: Kaufman's exact Ising curve,
+a digits RBM trained as in ``rbm_digits`` (per unit), and the median over positions of the
+exact next-token curves (live model or bundled sample). All three are exact: the RBM has
+``rbm.n_hidden_exact`` hidden units so that its hidden layer can be enumerated (larger
+trained RBMs freeze at low T, where Monte Carlo stops mixing).
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+import xarray as xr
+
+from simlab import results
+from simlab.exact import kaufman
+from simlab.exact.rbm import rbm_thermodynamics
+from simlab.llm.analysis import batch_variables, warm_up
+from simlab.llm.sources import LLMSource, open_source
+from simlab.schema import section, setting
+from simlab.tasks import Figure, Task, register
+from simlab.tasks.common.digits import RBMTraining, binary_digits, train_rbm
+from simlab.tasks.three_way_thermodynamics import figures
+
+
+@dataclass
+class IsingLatticeSize:
+    """The Ising lattice of the comparison."""
+
+    size: int = setting(32, minimum=2, maximum=512, doc="linear size L of the L x L torus")
+
+
+@dataclass
+class ThreeWayConfig:
+    """Sections of the three_way_thermodynamics task."""
+
+    llm: LLMSource = section(LLMSource)
+    rbm: RBMTraining = section(RBMTraining)
+    ising: IsingLatticeSize = section(IsingLatticeSize)
+
+
+META = {
+    "rescaled_temperature": ("T / T_peak", "1"),
+    "ising_entropy": ("2D Ising S/N (Kaufman, exact)", "nats"),
+    "ising_specific_heat": ("2D Ising C/N (Kaufman, exact)", "1"),
+    "token_entropy": ("median over positions of the next-token S", "nats"),
+    "token_entropy_max": ("median ln V' of the next-token distributions", "nats"),
+    "token_specific_heat": ("median over positions of the next-token C", "1"),
+    "rbm_entropy": ("digits RBM S/N (exact enumeration)", "nats"),
+    "rbm_specific_heat": ("digits RBM C/N (exact enumeration)", "1"),
+    "ising_size": ("linear size L of the Ising torus", "sites"),
+    "ising_peak_temperature": ("temperature of the Ising C/N maximum", "J/k_B"),
+    "rbm_peak_temperature": ("temperature of the RBM C/N maximum", "1"),
+    "rbm_hidden_units": ("hidden units of the RBM", "1"),
+    "token_positions": ("positions in the token median", "1"),
+}
+
+
+def run(params, ctx):
+    """The three systems' curves on the rescaled axis."""
+    from scipy.optimize import minimize_scalar
+
+    x = np.geomspace(0.05, 20.0, 161)
+    L = params.ising.size
+    t_peak, _ = kaufman.specific_heat_peak(L, L)
+    ising = kaufman.kaufman(L, L, x * t_peak)
+    source = open_source(params.llm, ctx.seed, ctx.progress)
+    parts = [batch_variables(b, np.array([1.0]), x) for b, _ in source.batches("corpus")]
+    token_s = np.concatenate([p["entropy_rescaled"] for p in parts])
+    token_c = np.concatenate([p["specific_heat_rescaled"] for p in parts])
+    token_smax = np.concatenate([p["entropy_max"] for p in parts])
+    r = params.rbm
+    train, _ = binary_digits(r.threshold, r.test_fraction, ctx.seed)
+    machine = train_rbm(r, train, r.n_hidden_exact, ctx.seed).params
+    n_units = machine.n_visible + machine.n_hidden
+    res = minimize_scalar(lambda lt: -rbm_thermodynamics(machine, np.exp(lt))[
+        "specific_heat"][0], bounds=(np.log(0.05), np.log(20.0)), method="bounded",
+        options={"xatol": 1e-7})
+    t_rbm_peak = float(np.exp(res.x))
+    rbm = rbm_thermodynamics(machine, x * t_rbm_peak)
+    ds = xr.Dataset(
+        {"ising_entropy": ("rescaled_temperature", ising["entropy"]),
+         "ising_specific_heat": ("rescaled_temperature", ising["specific_heat"]),
+         "token_entropy": ("rescaled_temperature", np.nanmedian(token_s, axis=0)),
+         "token_specific_heat": ("rescaled_temperature", np.nanmedian(token_c, axis=0)),
+         "token_entropy_max": ((), float(np.median(token_smax))),
+         "rbm_entropy": ("rescaled_temperature", rbm["entropy"] / n_units),
+         "rbm_specific_heat": ("rescaled_temperature", rbm["specific_heat"] / n_units),
+         "ising_size": ((), L), "ising_peak_temperature": ((), t_peak),
+         "rbm_peak_temperature": ((), t_rbm_peak), "rbm_hidden_units": ((), r.n_hidden_exact),
+         "token_positions": ((), int(token_s.shape[0]))},
+        coords={"rescaled_temperature": x})
+    ds.attrs.update(title="2D Ising, digits RBM and language-model next-token distributions",
+                    token_source=source.name)
+    return results.annotate(ds, META)
+
+
+TASK = register(Task(
+    name="three_way_thermodynamics",
+    description="S and C against T/T_peak: Ising lattice, a trained RBM, a language model",
+    config=ThreeWayConfig, run=run, warm_up=lambda params: warm_up(),
+    figures=(Figure("three_way_thermodynamics.png", figures.three_way),),
+    report=figures.summary))

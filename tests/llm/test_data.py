@@ -1,0 +1,84 @@
+"""Corpus, windows, compression and the bundle: no model needed."""
+
+import numpy as np
+import pytest
+
+from simlab.errors import ConfigError, DataError
+from simlab.llm import corpus, spectra
+from simlab.thermo import logit_thermodynamics
+
+
+def test_default_corpus_is_python_reference_text():
+    text = corpus.default_text()
+    assert len(text) > 100_000 and "assert" in text and "The" in text
+    text2, description = corpus.load_corpus(None)
+    assert text2 == text and "pydoc_data.topics" in description
+
+
+def test_corpus_file_errors(tmp_path):
+    with pytest.raises(DataError, match="no such file"):
+        corpus.read_text(tmp_path / "absent.txt")
+    (tmp_path / "empty.txt").write_text("  \n")
+    with pytest.raises(DataError, match="empty"):
+        corpus.read_text(tmp_path / "empty.txt")
+    (tmp_path / "latin1.txt").write_bytes("caf\xe9".encode("latin-1"))
+    with pytest.raises(DataError, match="not UTF-8"):
+        corpus.read_text(tmp_path / "latin1.txt")
+    (tmp_path / "ok.txt").write_text("hello world", encoding="utf-8")
+    assert corpus.load_corpus(tmp_path / "ok.txt") == ("hello world", "file ok.txt")
+
+
+@pytest.mark.parametrize("n_tokens,n_positions,context,stride", [
+    (100_000, 1024, 256, 128), (1000, 1024, 256, 128), (50, 10, 256, 128), (300, 7, 64, 3),
+    (1000, 10**6, 64, 32), (1001, 10**6, 64, 7)])
+def test_windows_score_distinct_positions_with_context(n_tokens, n_positions, context, stride):
+    starts, ctx, st = spectra.plan_windows(n_tokens, n_positions, context, stride)
+    scored = (starts[:, None] + np.arange(ctx - st, ctx)[None, :]).ravel()
+    positions = np.unique(scored)
+    assert positions.max() + 1 < n_tokens                     # every position has a next token
+    assert starts.min() >= 0 and ctx <= n_tokens - 1
+    assert np.all(np.diff(starts) > 0)
+    if n_positions >= n_tokens:
+        # Asking for more than the corpus holds scores every position with full context.
+        assert np.array_equal(positions, np.arange(ctx - st, n_tokens - 1))
+    else:
+        assert positions.size == scored.size                  # never scored twice
+        assert positions.size >= min(n_positions, positions.size)
+
+
+def test_plan_windows_rejects_bad_values():
+    with pytest.raises(ConfigError, match="llm.stride"):
+        spectra.plan_windows(1000, 10, 64, 0)
+
+
+def test_compression_roundtrip_accuracy():
+    rng = np.random.default_rng(0)
+    z = (rng.normal(size=(6, 5000)) * 4).astype(np.float32)
+    c = spectra.compress(z, top_k=64, bin_width=0.02)
+    assert c["top_logits"].shape == (6, 64)
+    assert np.array_equal(c["top_logits"][:, 0], z.max(axis=1))
+    assert np.all(c["tail_counts"].sum(axis=1) == 5000 - 64)
+    levels, g = spectra.decompress(c["top_logits"], c["tail_start"], c["tail_counts"], 0.02)
+    t = np.geomspace(0.05, 20, 10)
+    a = logit_thermodynamics(levels, t, degeneracy=g)
+    b = logit_thermodynamics(z, t)
+    assert np.max(np.abs(a["entropy"] - b["entropy"])) < 1e-3
+    assert np.allclose(a["energy"], b["energy"], atol=2e-3)
+    with pytest.raises(DataError, match="finite"):
+        spectra.compress(np.array([[0.0, np.nan, 1.0]]), top_k=1)
+
+
+def test_shipped_bundle_is_small_valid_and_documented():
+    path = spectra.bundle_path()
+    assert path.stat().st_size <= 5_000_000
+    ds = spectra.load_bundle()
+    for key in ("model", "model_revision", "corpus", "regenerate_with", "config", "created",
+                "simlab_version"):
+        assert key in ds.attrs, key
+    assert float(ds["bin_width"]) == 0.02 and ds["bin_width"].attrs["units"] == "logit"
+    assert "simlab experiment=llm_bundle" in ds.attrs["regenerate_with"]
+    counts = {s: int((ds["split"].values == s).sum()) for s in spectra.SPLITS}
+    assert counts == {"corpus": 1024, "shuffled": 512}
+    # Every stored spectrum accounts for the whole vocabulary.
+    total = ds["top_logits"].sizes["rank"] + ds["tail_counts"].values.astype(int).sum(axis=1)
+    assert np.all(total == ds.attrs["vocab_size"])

@@ -1,0 +1,181 @@
+"""Sweeps: launchers, resumption after SIGKILL, corrupted files, collect checks, rerun."""
+
+import os
+import shutil
+import signal
+import subprocess
+import time
+
+import numpy as np
+import pytest
+import xarray as xr
+
+from simlab import results
+from simlab.runs import collect, folders, job, rerun, settings, status
+from simlab.errors import DataError
+
+#: 8 fast jobs: 2 sizes x 4 seeds.
+SWEEP = ["model.size=4,6", "seed=1,2,3,4", "sampler.chains=2", "sampler.sweeps=400",
+         "sampler.thermalization=40", "sampler.blocks=4", "temperature.num=3",
+         "temperature.focus_num=2", "temperature.tail=2", "output.progress=false",
+         "output.plots=false"]
+
+
+def simlab(args, cwd, **kwargs):
+    return subprocess.run([shutil.which("simlab")] + args, cwd=cwd, capture_output=True,
+                          text=True, timeout=900, **kwargs)
+
+
+def sweep(tmp_path, name, *extra):
+    proc = simlab(["-m"] + SWEEP + [f"hydra.sweep.dir={name}"] + list(extra), tmp_path)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    return proc
+
+
+def merged(path):
+    ds, _ = collect.collect(path)
+    return ds.drop_attrs()
+
+
+def test_launchers_and_worker_counts_give_identical_merged_results(tmp_path):
+    runs = {"basic": ["hydra/launcher=basic"], "local": [],
+            "joblib_1_worker": ["hydra/launcher=local", "hydra.launcher.n_jobs=1"],
+            "submitit_local": ["hydra/launcher=submitit_local"]}
+    data = {}
+    for name, extra in runs.items():
+        proc = sweep(tmp_path, name, *extra)
+        assert "8 done, 0 skipped, 0 failed" in proc.stdout, proc.stdout
+        data[name] = merged(tmp_path / name)
+    reference = data.pop("basic")
+    assert dict(reference.sizes) == {"seed": 4, "size": 2, "temperature": 7}
+    assert reference["seed"].dtype.kind == "i"
+    for name, ds in data.items():
+        xr.testing.assert_identical(ds, reference)
+
+
+def test_a_sweep_compiles_its_kernels_once(tmp_path):
+    sweep(tmp_path, "once")
+    statuses = [status.read_status(j) for j in folders.job_dirs(tmp_path / "once")]
+    # Only the first job of each worker process can compile; with a warm cache none does,
+    # and a worker that finds the cache written by another loads it instead of compiling.
+    compiled = [s["kernel_compilations"] for s in statuses]
+    assert sum(1 for c in compiled if c > 0) <= 1 or max(compiled) == 0
+
+
+def test_rerun_skips_complete_jobs_and_force_redoes_them(tmp_path):
+    sweep(tmp_path, "s")
+    again = sweep(tmp_path, "s")
+    assert "0 done, 8 skipped" in again.stdout
+    forced = sweep(tmp_path, "s", "force=true")
+    assert "8 done, 0 skipped" in forced.stdout
+
+
+def test_kill_and_resume_gives_the_uninterrupted_result(tmp_path):
+    # Longer jobs than the other tests, so the kill lands in the middle of the sweep.
+    args = [shutil.which("simlab"), "-m"] + SWEEP + ["hydra.sweep.dir=resumed",
+                                                     "hydra/launcher=basic",
+                                                     "sampler.sweeps=20000"]
+    proc = subprocess.Popen(args, cwd=tmp_path, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL, start_new_session=True)
+    deadline = time.time() + 300
+    done = 0
+    while time.time() < deadline and proc.poll() is None:
+        done = len(list((tmp_path / "resumed").rglob("status.json")))
+        if done >= 3:
+            break
+        time.sleep(0.2)
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    assert 3 <= done < 8, f"kill happened after {done} jobs"
+    # Resume with the same command as the killed one: complete jobs are skipped.
+    resumed = subprocess.run(args, cwd=tmp_path, capture_output=True, text=True, timeout=900)
+    assert resumed.returncode == 0, resumed.stderr
+    assert "skipped" in resumed.stdout
+    first = merged(tmp_path / "resumed")
+    # And an uninterrupted run of that command gives the same numbers.
+    clean = subprocess.run([a.replace("resumed", "clean") for a in args], cwd=tmp_path,
+                           capture_output=True, text=True, timeout=900)
+    assert clean.returncode == 0, clean.stderr
+    xr.testing.assert_identical(first, merged(tmp_path / "clean"))
+    assert not list((tmp_path / "resumed").rglob("*.tmp"))
+
+
+def test_truncated_job_file_is_detected_and_redone(tmp_path):
+    sweep(tmp_path, "t")
+    reference = merged(tmp_path / "t")
+    job = folders.job_dirs(tmp_path / "t")[3]
+    data = (job / "results.nc").read_bytes()
+    (job / "results.nc").write_bytes(data[: len(data) // 2])
+    with pytest.raises(DataError, match="unreadable"):
+        collect.collect(tmp_path / "t")
+    again = sweep(tmp_path, "t")
+    assert "1 done, 7 skipped" in again.stdout
+    xr.testing.assert_identical(merged(tmp_path / "t"), reference)
+
+
+def test_collect_refuses_mixed_configs_naming_the_keys(tmp_path):
+    sweep(tmp_path, "m")
+    job = folders.job_dirs(tmp_path / "m")[0]
+    ds = results.load(job / "results.nc")
+    ds.attrs["config"] = ds.attrs["config"].replace("sweeps: 400", "sweeps: 500")
+    results.save(ds, job / "results.nc")
+    with pytest.raises(DataError, match="not swept: sampler.sweeps"):
+        collect.collect(tmp_path / "m")
+
+
+def test_failed_job_does_not_stop_the_others(tmp_path):
+    proc = simlab(["-m", "model.size=4,1,6"] + SWEEP[2:] + ["hydra.sweep.dir=f"], tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert "2 done, 0 skipped, 1 failed" in proc.stdout
+    assert "model.size=1" in proc.stdout and "from 2 to 4096" in proc.stdout
+    with pytest.raises(DataError, match="model.size=1.*failed"):
+        collect.collect(tmp_path / "f")
+    ds, report = collect.collect(tmp_path / "f", allow_missing=True)
+    assert list(ds["size"].values) == [4, 6] and "model.size=1" in report
+
+
+def test_rerun_reproduces_a_dataset_bit_for_bit(tmp_path):
+    sweep(tmp_path, "r")
+    target = folders.job_dirs(tmp_path / "r")[5] / "results.nc"
+    proc = simlab(["rerun", str(target), "-o", str(tmp_path / "again")], tmp_path)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "identical" in proc.stdout
+    path, diffs = rerun.rerun(target, tmp_path / "again2")
+    assert diffs == [] and path.exists()
+
+
+def test_open_sweep_is_lazy_with_dask(tmp_path):
+    pytest.importorskip("dask")
+    sweep(tmp_path, "d")
+    lazy = collect.open_sweep(tmp_path / "d")
+    assert type(lazy["energy"].data).__module__.startswith("dask")
+    np.testing.assert_array_equal(lazy["energy"].transpose(*merged(tmp_path / "d")["energy"].dims)
+                                  .values, merged(tmp_path / "d")["energy"].values)
+
+
+def test_thread_budget_splits_cores_between_joblib_workers():
+    from omegaconf import OmegaConf
+
+    cores = len(os.sched_getaffinity(0))
+    joblib = OmegaConf.create({"launcher": {"_target_": "x.JoblibLauncher", "n_jobs": -1}})
+    assert job.thread_budget(joblib) == max(1, cores // cores)
+    basic = OmegaConf.create({"launcher": {"_target_": "x.BasicLauncher"}})
+    assert job.thread_budget(basic) == cores
+    assert job.thread_budget(None) == cores  # single runs: no launcher shares the cores
+
+
+def test_single_run_uses_every_core(tmp_path):
+    proc = simlab(["model.size=4", "sampler.sweeps=100", "sampler.thermalization=10",
+                   "sampler.chains=2", "sampler.blocks=2", "temperature.num=2",
+                   "temperature.focus_num=0", "temperature.tail=1", "output.progress=false",
+                   "output.plots=false", "hydra.run.dir=single"], tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    state = status.read_status(tmp_path / "single")
+    assert state["numba_threads"] == min(len(os.sched_getaffinity(0)),
+                                          __import__("numba").config.NUMBA_NUM_THREADS)
+
+
+def test_config_differences_ignore_presentation_keys():
+    a = "seed: 1\nthreads: 2\nsampler:\n  sweeps: 10\noutput:\n  progress: true\n"
+    b = "seed: 1\nthreads: null\nsampler:\n  sweeps: 12\noutput:\n  progress: false\n"
+    assert settings.config_differences(a, b) == ["sampler.sweeps"]
