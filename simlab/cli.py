@@ -124,5 +124,6 @@ def rerun_main(argv=None):
     if diffs:
         print(f"{path}: differs from {args.results}:\n  " + "\n  ".join(diffs))
         return 1
-    print(f"{path}: identical to {args.results} (all variables and coordinates, bit for bit)")
+    print(f"{path}: identical to {args.results} (all variables and coordinates, bit for bit; "
+          "wall times excepted)")
     return 0

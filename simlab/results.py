@@ -85,6 +85,16 @@ class Result:
         return annotate(ds, self.META)
 
 
+#: Units of timing variables: measurements of the machine, not of the model, so reruns
+#: compare them apart (see :func:`is_timing`).
+TIMING_UNITS = ("s", "ms", "ns")
+
+
+def is_timing(variable):
+    """True for a variable that holds a wall time (its units are seconds or a fraction)."""
+    return variable.attrs.get("units") in TIMING_UNITS
+
+
 def mark_missing(ds, name, reason):
     """Record on variable ``name`` why some of its values are NaN; returns ``ds``."""
     previous = ds[name].attrs.get("missing_reason")

@@ -67,3 +67,36 @@ def test_save_refuses_unannotated_variables(tmp_path):
     with pytest.raises(DataError, match="other"):
         results.save(ds, tmp_path / "x.nc")
     assert not any(tmp_path.iterdir())
+
+
+def test_every_sampler_result_gives_an_annotated_dataset():
+    # The one result shape: every Result subclass in simlab.samplers builds a Dataset whose
+    # every variable and coordinate has units and a long name.
+    import inspect
+
+    from simlab import results, samplers  # noqa: F401
+    from simlab.models import IsingLattice
+    from simlab.samplers import mcmc
+
+    names = {cls.__name__ for module in ("mcmc", "annealing", "boltzmann", "hopfield", "rbm",
+                                         "tokens")
+             for _, cls in inspect.getmembers(__import__(f"simlab.samplers.{module}",
+                                                         fromlist=["x"]), inspect.isclass)
+             if issubclass(cls, results.Result) and cls is not results.Result}
+    assert names == {"LatticeRun", "AnnealResult", "AnnealScan", "LandscapeWalk",
+                     "GibbsSamples", "EncoderResult", "Retrieval", "AISEstimate",
+                     "EnergySeries", "TokenSamples"}
+    run = mcmc.sample_lattice(IsingLattice(3), [2.0], chains=2, sweeps=5, thermalization=1)
+    ds = run.to_dataset()
+    for name in list(ds.data_vars) + list(ds.coords):
+        assert {"units", "long_name"} <= set(ds[name].attrs), name
+    assert ds["energy_series"].dims == ("temperature", "chain", "sweep")
+
+
+def test_missing_values_carry_their_reason():
+    ds = results.annotate(xr.Dataset({"energy": ("temperature", [1.0, np.nan])},
+                                     coords={"temperature": [1.0, 2.0]}))
+    results.mark_missing(ds, "energy", "first reason")
+    results.mark_missing(ds, "energy", "first reason")
+    results.mark_missing(ds, "energy", "second reason")
+    assert results.missing_reasons(ds) == {"energy": "first reason; second reason"}

@@ -41,7 +41,11 @@ def live_available(model="smollm2"):
 
 
 class LiveSource:
-    """Spectra computed by running the model over the corpus."""
+    """Spectra computed by running the model over the corpus.
+
+    ``model`` is a name for :func:`simlab.llm.models.load` or an already loaded
+    :class:`~simlab.llm.models.LanguageModel`.
+    """
 
     live = True
 
@@ -50,7 +54,7 @@ class LiveSource:
         from simlab.llm import corpus as corpus_module
         from simlab.llm import models
 
-        self.lm = models.load(model)
+        self.lm = model if isinstance(model, models.LanguageModel) else models.load(model)
         text, self.corpus = corpus_module.load_corpus(corpus)
         self.ids = self.lm.encode(text)
         self.name, self.revision = self.lm.name, self.lm.revision

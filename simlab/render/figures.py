@@ -8,13 +8,13 @@ backend matplotlib's rules chose.
 
 from pathlib import Path
 
-import matplotlib
 import numpy as np
-from matplotlib.figure import Figure
 
 
 def new_figure(rows=1, cols=1, size=(8.0, 4.5), **kwargs):
     """A (Figure, axes) pair; ``axes`` is a numpy array when rows * cols > 1."""
+    from matplotlib.figure import Figure  # imported when drawing: the command starts faster
+
     fig = Figure(figsize=size)
     axes = fig.subplots(rows, cols, **kwargs)
     return fig, axes
@@ -30,7 +30,16 @@ def save(fig, path, dpi=130):
 
 def colors(name, n, start=0.0, stop=0.85):
     """``n`` colours evenly spaced along the colormap ``name``, shape (n, 4)."""
+    import matplotlib
+
     return matplotlib.colormaps[name](np.linspace(start, stop, max(int(n), 1)))
+
+
+def qualitative(name="tab10"):
+    """The colours of a qualitative colormap (a tuple of RGB triples)."""
+    import matplotlib
+
+    return matplotlib.colormaps[name].colors
 
 
 def log_ticks(ax, values, candidates=(0.5, 1, 1.5, 2, 3, 4, 6, 10, 20, 50, 100)):

@@ -32,11 +32,17 @@ def rerun(path, output_dir=None):
 
 
 def dataset_differences(a, b):
-    """Names of variables and coordinates whose values differ (attributes ignored)."""
+    """Names of variables and coordinates whose values differ (attributes ignored).
+
+    Timings (:func:`simlab.results.is_timing`) measure the machine, not the model, and are
+    left out of the comparison.
+    """
     diffs = []
     for name in sorted(set(a.variables) | set(b.variables)):
         if name not in a.variables or name not in b.variables:
             diffs.append(f"{name}: only in one dataset")
+            continue
+        if results.is_timing(a[name]):
             continue
         x, y = a[name].values, b[name].values
         if x.shape != y.shape:

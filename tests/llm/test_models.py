@@ -84,7 +84,7 @@ def test_bundle_matches_the_live_pipeline(lm):
     from simlab.llm.sources import BundleSource, LiveSource
 
     bundle = BundleSource(None, 1024, 512)
-    live = LiveSource("smollm2", None, 1024, 512, 256, 128, 2, 0, False)
+    live = LiveSource(lm, None, 1024, 512, 256, 128, 2, 0, False)
     for split in spectra.SPLITS:
         b, (tokens_b, _) = next(bundle.batches(split))
         v, (tokens_v, _) = next(live.batches(split))
@@ -101,7 +101,7 @@ def test_compression_keeps_the_thermodynamics_of_live_logits(lm):
     # The accuracy stated in simlab.llm.spectra: max |dS| 3.2e-4 nats, max |dC|/C 1.5e-4.
     from simlab.llm.sources import LiveSource
 
-    live = LiveSource("smollm2", None, 64, 64, 256, 128, 2, 0, False)
+    live = LiveSource(lm, None, 64, 64, 256, 128, 2, 0, False)
     t = np.geomspace(0.05, 20, 12)
     for split in spectra.SPLITS:
         v, _ = next(live.batches(split))

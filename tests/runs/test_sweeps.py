@@ -14,8 +14,8 @@ from simlab import results
 from simlab.runs import collect, folders, job, rerun, settings, status
 from simlab.errors import DataError
 
-#: 8 fast jobs: 2 sizes x 4 seeds.
-SWEEP = ["model.size=4,6", "seed=1,2,3,4", "sampler.chains=2", "sampler.sweeps=400",
+#: 4 fast jobs: 2 sizes x 2 seeds.
+SWEEP = ["model.size=4,6", "seed=1,2", "sampler.chains=2", "sampler.sweeps=400",
          "sampler.thermalization=40", "sampler.blocks=4", "temperature.num=3",
          "temperature.focus_num=2", "temperature.tail=2", "output.progress=false",
          "output.plots=false"]
@@ -44,10 +44,10 @@ def test_launchers_and_worker_counts_give_identical_merged_results(tmp_path):
     data = {}
     for name, extra in runs.items():
         proc = sweep(tmp_path, name, *extra)
-        assert "8 done, 0 skipped, 0 failed" in proc.stdout, proc.stdout
+        assert "4 done, 0 skipped, 0 failed" in proc.stdout, proc.stdout
         data[name] = merged(tmp_path / name)
     reference = data.pop("basic")
-    assert dict(reference.sizes) == {"seed": 4, "size": 2, "temperature": 7}
+    assert dict(reference.sizes) == {"seed": 2, "size": 2, "temperature": 7}
     assert reference["seed"].dtype.kind == "i"
     for name, ds in data.items():
         xr.testing.assert_identical(ds, reference)
@@ -65,9 +65,9 @@ def test_a_sweep_compiles_its_kernels_once(tmp_path):
 def test_rerun_skips_complete_jobs_and_force_redoes_them(tmp_path):
     sweep(tmp_path, "s")
     again = sweep(tmp_path, "s")
-    assert "0 done, 8 skipped" in again.stdout
+    assert "0 done, 4 skipped" in again.stdout
     forced = sweep(tmp_path, "s", "force=true")
-    assert "8 done, 0 skipped" in forced.stdout
+    assert "4 done, 0 skipped" in forced.stdout
 
 
 def test_kill_and_resume_gives_the_uninterrupted_result(tmp_path):
@@ -81,12 +81,12 @@ def test_kill_and_resume_gives_the_uninterrupted_result(tmp_path):
     done = 0
     while time.time() < deadline and proc.poll() is None:
         done = len(list((tmp_path / "resumed").rglob("status.json")))
-        if done >= 3:
+        if done >= 2:
             break
         time.sleep(0.2)
     os.killpg(proc.pid, signal.SIGKILL)
     proc.wait()
-    assert 3 <= done < 8, f"kill happened after {done} jobs"
+    assert 2 <= done < 4, f"kill happened after {done} jobs"
     # Resume with the same command as the killed one: complete jobs are skipped.
     resumed = subprocess.run(args, cwd=tmp_path, capture_output=True, text=True, timeout=900)
     assert resumed.returncode == 0, resumed.stderr
@@ -109,7 +109,7 @@ def test_truncated_job_file_is_detected_and_redone(tmp_path):
     with pytest.raises(DataError, match="unreadable"):
         collect.collect(tmp_path / "t")
     again = sweep(tmp_path, "t")
-    assert "1 done, 7 skipped" in again.stdout
+    assert "1 done, 3 skipped" in again.stdout
     xr.testing.assert_identical(merged(tmp_path / "t"), reference)
 
 
@@ -136,7 +136,7 @@ def test_failed_job_does_not_stop_the_others(tmp_path):
 
 def test_rerun_reproduces_a_dataset_bit_for_bit(tmp_path):
     sweep(tmp_path, "r")
-    target = folders.job_dirs(tmp_path / "r")[5] / "results.nc"
+    target = folders.job_dirs(tmp_path / "r")[3] / "results.nc"
     proc = simlab(["rerun", str(target), "-o", str(tmp_path / "again")], tmp_path)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "identical" in proc.stdout

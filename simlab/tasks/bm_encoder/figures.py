@@ -1,9 +1,8 @@
 """Figure and report of the bm_encoder task, from its Dataset only."""
 
-import matplotlib
 import numpy as np
 
-from simlab.render.figures import new_figure, save, title
+from simlab.render.figures import new_figure, qualitative, save, title
 
 #: Ackley, Hinton & Sejnowski (1985): runs solved / runs, median and max learning cycles.
 REFERENCE = {"4-2-4": (250, 250, 110, 1810), "4-3-4": (None, None, 270, None),
@@ -13,7 +12,7 @@ REFERENCE = {"4-2-4": (250, 250, 110, 1810), "4-3-4": (None, None, 270, None),
 def encoder_learning(ds, path):
     """Fraction of runs solved against learning cycles, per encoder."""
     fig, ax = new_figure(size=(7.5, 4.5))
-    for name, color in zip(ds["encoder"].values, matplotlib.colormaps["tab10"].colors):
+    for name, color in zip(ds["encoder"].values, qualitative()):
         c = ds["cycles"].sel(encoder=name).values
         c = c[c >= -1]
         solved = np.sort(c[c > 0])

@@ -6,7 +6,6 @@ from dataclasses import dataclass
 import numpy as np
 
 from simlab.rng import generator
-from simlab.samplers.rbm import BernoulliRBM
 from simlab.schema import setting
 
 
@@ -39,6 +38,10 @@ def binary_digits(threshold, test_fraction, seed):
 
 def train_rbm(training, X, n_hidden, seed):
     """A :class:`BernoulliRBM` with ``n_hidden`` units trained on X as ``training`` says."""
+    # Imported here: scikit-learn takes 0.6 s to import, and every task is imported when
+    # the command line starts.
+    from simlab.samplers.rbm import BernoulliRBM
+
     return BernoulliRBM(n_hidden, learning_rate=training.learning_rate,
                         batch_size=training.batch_size, n_iter=training.n_iter,
                         random_state=seed).fit(X)

@@ -1,15 +1,14 @@
 """Figure and report of the hajek_threshold task, from its Dataset only."""
 
-import matplotlib
 import numpy as np
 
-from simlab.render.figures import new_figure, save, title
+from simlab.render.figures import new_figure, qualitative, save, title
 
 
 def hajek_threshold(ds, path):
     """P(global minimum) and its complement against steps, exact lines and Monte Carlo points."""
     fig, axes = new_figure(1, 2, size=(12, 4.8))
-    palette = matplotlib.colormaps["tab10"].colors[:ds.sizes["c_ratio"]]
+    palette = qualitative()[:ds.sizes["c_ratio"]]
     step = ds["step"].values
     mc = ds["mc_step"].values
     for color, r in zip(palette, ds["c_ratio"].values):

@@ -116,7 +116,7 @@ def simulate_size(params, size, temps, ctx):
     est["free_energy"] = est["energy"] - temps * est["entropy"]
     est["free_energy_err"] = np.hypot(est["energy_err"], temps * total_err)
     peak = honesty.reweighted_peak(run.energy, temps, est["specific_heat"], model.n_sites,
-                                   s.blocks, reasons)
+                                   s.blocks, reasons, np.isfinite(est["energy_err"]))
     for name in ("temperature", "temperature_err", "specific_heat", "specific_heat_err"):
         est[f"peak_{name}"] = peak[name]
     if not np.isnan(peak["temperature"]):
@@ -130,9 +130,12 @@ def simulate_size(params, size, temps, ctx):
         values = {**{n: est[n] for n in ("energy", "specific_heat", "free_energy",
                                          "entropy")},
                   "peak_temperature": peak["temperature"]}
+        n_eff = honesty.effective_samples(est, s.chains, s.sweeps)
+        samples = {"energy": n_eff, "specific_heat": n_eff, "entropy": n_eff.min(),
+                   "free_energy": n_eff.min(), "peak_temperature": n_eff.min()}
         for name, value in values.items():
             est[name + "_z"] = honesty.z_score(name, value, exact[name + "_exact"],
-                                               errors[name], reasons)
+                                               errors[name], reasons, samples[name])
     return est, reasons
 
 

@@ -3,8 +3,10 @@
 - **Error bars** need blocks longer than the correlations and enough of them: an error is
   withheld (NaN) where a block is shorter than :data:`MIN_BLOCKS_PER_TAU` integrated
   autocorrelation times; a z-score needs at least :data:`MIN_POOLED_BLOCKS` blocks (the
-  jackknife error then has as many degrees of freedom, so |z| > 6 has a chance below 1e-4)
-  and a non-zero error (zero variance means the chains did not move).
+  jackknife error then has as many degrees of freedom, so |z| > 6 has a chance below 1e-4),
+  at least :data:`MIN_EFFECTIVE_SAMPLES` independent samples (chains x sweeps / tau; fewer
+  leave the estimate of C, a variance, too skewed for a Gaussian z) and a non-zero error
+  (zero variance means the chains did not move).
 - **The entropy integral** of C/T from T = infinity needs a grid that resolves C(T): at least
   :data:`MIN_ENTROPY_POINTS` temperatures, no step in f = C T between neighbouring points
   larger than :data:`MAX_ENTROPY_JUMP` of its maximum, the largest C not at the hottest
@@ -13,8 +15,11 @@
   the grid stepped over it). Measured on Kaufman's exact C for L = 2 to 16 on 3,000 random
   grids: where these hold, the integral's true error stayed below 5 times its quadrature
   estimate plus 1e-3; the default grid passes for L = 2 to 64.
-- **The specific-heat peak** needs two temperatures or more, a maximum inside the grid, and
-  energy histograms that reach the window searched: |1/T - 1/T_0| sigma_E <= 2 at both ends.
+- **The specific-heat peak** needs two temperatures or more, an energy that fluctuates
+  (3 levels or more sampled) where C is largest, a maximum inside the grid, and energy
+  histograms that reach the window searched: within it the mean energy may move by at most
+  2 standard deviations of the reweighted histogram, judged by sigma_E |1/T - 1/T_0| and by
+  half the measured energy difference to each neighbouring temperature.
 """
 
 import numpy as np
@@ -23,6 +28,7 @@ from simlab import thermo
 
 MIN_BLOCKS_PER_TAU = 5.0
 MIN_POOLED_BLOCKS = 16
+MIN_EFFECTIVE_SAMPLES = 500
 MIN_ENTROPY_POINTS = 5
 MAX_ENTROPY_JUMP = 0.25
 MAX_PEAK_EXCESS = 0.10
@@ -41,7 +47,8 @@ def _note(reasons, name, reason):
 def withhold_unreliable_errors(est, block_length, pooled_blocks, reasons):
     """Set errors to NaN where blocks are shorter than MIN_BLOCKS_PER_TAU * tau (in place)."""
     for tau_name, names in _ERRORS_BY_TAU.items():
-        short = ~(block_length >= MIN_BLOCKS_PER_TAU * est[tau_name])
+        tau = est[tau_name]  # NaN for a constant series: zero variance, handled by z_score
+        short = np.isfinite(tau) & ~(block_length >= MIN_BLOCKS_PER_TAU * tau)
         if short.any():
             for name in names:
                 est[name + "_err"] = np.where(short, np.nan, est[name + "_err"])
@@ -53,8 +60,19 @@ def withhold_unreliable_errors(est, block_length, pooled_blocks, reasons):
                                   f"{MIN_POOLED_BLOCKS}: errors too uncertain for z-scores")
 
 
-def z_score(name, value, exact, error, reasons):
-    """(value - exact) / error, NaN with a reason where the error cannot support it."""
+def effective_samples(est, chains, sweeps):
+    """Independent samples per temperature, chains * sweeps / tau (inf for a frozen series)."""
+    tau = est["tau_energy"]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(np.isfinite(tau), chains * sweeps / tau, np.inf)
+
+
+def z_score(name, value, exact, error, reasons, n_eff):
+    """(value - exact) / error, NaN with a reason where the error cannot support it.
+
+    ``n_eff`` is the number of independent samples behind each value (see
+    :func:`effective_samples`; the smallest over the grid for the entropy integral).
+    """
     value, exact, error = (np.asarray(x, dtype=np.float64) for x in (value, exact, error))
     z_name = name + "_z"
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -62,6 +80,11 @@ def z_score(name, value, exact, error, reasons):
     if "_few_blocks" in reasons:
         _note(reasons, z_name, reasons["_few_blocks"])
         return np.full_like(z, np.nan)
+    few = np.broadcast_to(np.asarray(n_eff) < MIN_EFFECTIVE_SAMPLES, z.shape)
+    if np.any(few):
+        _note(reasons, z_name, f"fewer than {MIN_EFFECTIVE_SAMPLES} independent samples "
+              "(chains x sweeps / tau): the estimate is too skewed for a Gaussian z-score")
+        z = np.where(few, np.nan, z)
     zero = error == 0
     if np.any(zero):
         _note(reasons, z_name, "zero variance: the chains did not move (frozen), no error bar")
@@ -123,18 +146,22 @@ def _nan_peak(reasons, why):
             "specific_heat_err": np.nan}
 
 
-def reweighted_peak(energy, temps, c_values, n_sites, blocks, reasons):
+def reweighted_peak(energy, temps, c_values, n_sites, blocks, reasons, errors_ok=None):
     """The reweighted maximum of C near the grid maximum, moving along the grid if needed.
 
     The window around grid point k reaches half way to its neighbours (half a spacing past
     the ends of the grid). Returns NaN values with a reason when the grid cannot support
-    the search (see the module docstring).
+    the search (see the module docstring); ``errors_ok`` (bool per temperature) withholds
+    the peak's errors where the blocks are too short for independent block means.
     """
     if temps.size < 2:
         return _nan_peak(reasons, "one temperature: no peak search")
     if not np.any(np.isfinite(c_values)):
         return _nan_peak(reasons, "no finite specific heat")
     k = int(np.nanargmax(c_values))
+    if np.unique(energy[k]).size < 3:
+        return _nan_peak(reasons, "the energy hardly fluctuates where C is largest (fewer than "
+                         "3 energy levels sampled): nothing to reweight")
     for _ in range(len(temps)):
         lo = temps[0] - 0.5 * (temps[1] - temps[0]) if k == 0 else 0.5 * (temps[k - 1] + temps[k])
         hi = (temps[-1] + 0.5 * (temps[-1] - temps[-2]) if k == len(temps) - 1
@@ -151,9 +178,20 @@ def reweighted_peak(energy, temps, c_values, n_sites, blocks, reasons):
         return _nan_peak(reasons, "C(T) is largest at an end of the grid: the peak lies outside")
     sigma_e = np.std(energy[k])
     reach = sigma_e * max(abs(1.0 / lo - 1.0 / temps[k]), abs(1.0 / hi - 1.0 / temps[k]))
-    if not reach <= MAX_REWEIGHT:
+    # Half way to a neighbour the mean energy moves by half the measured difference; it must
+    # stay within MAX_REWEIGHT standard deviations of the histogram being reweighted.
+    neighbours = [j for j in (k - 1, k + 1) if 0 <= j < len(temps)]
+    shift = max((abs(np.mean(energy[j]) - np.mean(energy[k])) / 2 for j in neighbours),
+                default=0.0) / max(sigma_e, 1e-300)
+    if not max(reach, shift) <= MAX_REWEIGHT:
         return _nan_peak(reasons, f"the grid is too coarse near the peak for reweighting "
-                         f"(|1/T - 1/T0| sigma_E = {reach:.2g} > {MAX_REWEIGHT:g})")
+                         f"(the energy moves {max(reach, shift):.2g} standard deviations "
+                         f"within the window, more than {MAX_REWEIGHT:g})")
+    if errors_ok is not None and not errors_ok[k]:
+        peak = dict(peak, temperature_err=np.nan, specific_heat_err=np.nan)
+        for name in ("peak_temperature_err", "peak_specific_heat_err"):
+            _note(reasons, name, "blocks shorter than 5 autocorrelation times where C is "
+                  "largest: no independent blocks for the jackknife")
     if not np.isfinite(peak["temperature_err"]) or peak["temperature_err"] == 0:
         _note(reasons, "peak_temperature_z", "the peak's jackknife error is zero or undefined")
     return peak

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from typing import List
 
 import numpy as np
-from scipy import stats as scipy_stats
 
 from simlab import results
 from simlab.exact import kaufman
@@ -108,6 +107,8 @@ def ising_curves(sizes, temperatures, rescaled):
 
 def peak_relation(t_star, spread):
     """Correlation of ln T* with ln(spread) over positions where both are positive and finite."""
+    from scipy import stats as scipy_stats
+
     ok = np.isfinite(t_star) & np.isfinite(spread) & (spread > 0) & (t_star > 0)
     x, y = np.log(spread[ok]), np.log(t_star[ok])
     fit = scipy_stats.linregress(x, y)

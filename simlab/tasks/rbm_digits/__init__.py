@@ -18,7 +18,6 @@ import xarray as xr
 from simlab import results
 from simlab.grids import TemperatureGrid
 from simlab.models.boltzmann import RBMParameters
-from simlab.samplers.rbm import ais_log_partition, pseudo_log_likelihood
 from simlab.schema import section, setting
 from simlab.tasks import Figure, Task, register
 from simlab.tasks.common.digits import RBMTraining, binary_digits, train_rbm
@@ -83,6 +82,8 @@ def train_both(X, r, seed):
 
 def run(params, ctx):
     """Train, evaluate and measure."""
+    from simlab.samplers.rbm import ais_log_partition, pseudo_log_likelihood  # see train_rbm
+
     r = params.rbm
     train, test = binary_digits(r.threshold, r.test_fraction, ctx.seed)
     ours, ours_time, theirs, theirs_time = train_both(train, r, ctx.seed)

@@ -1,9 +1,8 @@
 """Figure and report of the spin_glass_annealing task, from its Dataset only."""
 
-import matplotlib
 import numpy as np
 
-from simlab.render.figures import new_figure, save, title
+from simlab.render.figures import new_figure, qualitative, save, title
 
 
 def spin_glass_annealing(ds, path):
@@ -11,7 +10,7 @@ def spin_glass_annealing(ds, path):
     labels = ds["problem"].values
     fig, axes = new_figure(1, labels.size, size=(6 * labels.size, 4.5))
     axes = np.atleast_1d(axes)
-    palette = dict(zip(ds["schedule"].values, matplotlib.colormaps["tab10"].colors))
+    palette = dict(zip(ds["schedule"].values, qualitative()))
     for ax, label in zip(axes, labels):
         d = ds.sel(problem=label)
         for kind in d["schedule"].values:
@@ -23,7 +22,8 @@ def spin_glass_annealing(ds, path):
         ax.set_title(f"{label}: E_ref/N = {ref.mean():.4f} (mean of {ref.size} instances)",
                      fontsize=10)
         ax.set_xscale("log")
-        ax.set_yscale("log")
+        if np.any(d["residual_energy_per_spin"].values > 0):
+            ax.set_yscale("log")
         ax.set_xlabel("sweeps per read")
         ax.set_ylabel("residual energy per spin  (E − E_ref)/N  [J]")
         ax.grid(alpha=0.3, which="both")

@@ -1,9 +1,8 @@
 """Figures and report of the tsp_annealing task, from its Dataset only."""
 
-import matplotlib
 import numpy as np
 
-from simlab.render.figures import new_figure, save, title
+from simlab.render.figures import new_figure, qualitative, save, title
 
 
 def tsp_annealing(ds, path):
@@ -11,7 +10,7 @@ def tsp_annealing(ds, path):
     names = ds["instance"].values
     fig, axes = new_figure(1, names.size, size=(4.6 * names.size, 4.2), sharey=True)
     axes = np.atleast_1d(axes)
-    palette = dict(zip(ds["schedule"].values, matplotlib.colormaps["tab10"].colors))
+    palette = dict(zip(ds["schedule"].values, qualitative()))
     x = ds["sweeps"].values
     for ax, name in zip(axes, names):
         d = ds.sel(instance=name)

@@ -1,0 +1,114 @@
+"""Every task end to end on a small config, and its result unchanged by an unrelated change.
+
+Each row runs a task twice in this process, exactly as ``simlab`` does (composition,
+validation, run, publish): once small, and once with a change to a part of the config that
+must not touch a selected part of the result (another lattice size, another instance, more
+temperatures for a different curve...). The selected part must be identical bit for bit:
+random streams are keyed by what they draw, never by what else runs beside them.
+"""
+
+import numpy as np
+import pytest
+import xarray as xr
+from helpers import run_task
+
+from simlab import tasks
+
+BUNDLE = ["llm.source=bundle", "llm.positions=24", "llm.shuffled_positions=12"]
+
+#: task: (small overrides, unrelated change, selection of the result that must not change,
+#:        variables compared, figures expected)
+CASES = {
+    "ising_sweep": (
+        ["model.size=[4]", "sampler.chains=2", "sampler.sweeps=300", "sampler.blocks=4",
+         "sampler.thermalization=20", "temperature.num=3", "temperature.focus_num=0",
+         "temperature.tail=1"],
+        ["model.size=[4,6]"], {"size": 4},
+        ["energy", "specific_heat", "abs_magnetization", "binder"],
+        ["thermodynamics.png", "deviations.png"]),
+    "anneal": (
+        ["anneal.size=6", "anneal.reads=4", "schedule.n_steps=60", "anneal.record_every=10"],
+        ["anneal.record_every=7"], {}, ["final_energy", "best_energy", "best_state"],
+        ["annealing.png"]),
+    "hajek_threshold": (
+        ["hajek.c_ratios=[1.0]", "hajek.exact_steps=3000", "hajek.mc_steps=1000",
+         "hajek.reads=300"],
+        ["hajek.c_ratios=[0.5,1.0]"], {"c_ratio": 1.0}, ["p_global_exact", "p_global_mc"],
+        ["hajek_threshold.png"]),
+    "tsp_annealing": (
+        ["tsp.instances=[eil51]", "tsp.sweeps=[30]", "tsp.reads=3", "tsp.schedules=[geometric]"],
+        ["tsp.instances=[berlin52,eil51]"], {"instance": "eil51"}, ["best_length"],
+        ["tsp_annealing.png", "tsp_tours.png"]),
+    "spin_glass_annealing": (
+        ["spin_glass.ea_size=4", "spin_glass.sk_size=12", "spin_glass.instances=2",
+         "spin_glass.sweeps=[10]", "spin_glass.reads=3", "spin_glass.reference_sweeps=50",
+         "spin_glass.reference_reads=3", "spin_glass.schedules=[geometric]"],
+        ["spin_glass.sk_size=14"], {"problem": "EA2D_L4_pm"},
+        ["best_energy_per_spin", "reference_energy_per_spin"], ["spin_glass_annealing.png"]),
+    "bm_encoder": (
+        ["encoder.encoders=[[4,2,3,200]]"], ["encoder.encoders=[[4,2,3,200],[4,3,2,50]]"],
+        {"encoder": "4-2-4"}, ["cycles"], ["bm_encoder.png"]),
+    "rbm_digits": (
+        ["rbm.n_hidden=8", "rbm.n_hidden_exact=4", "rbm.n_iter=1", "rbm.ais_runs=5",
+         "rbm.ais_betas=50", "temperature.num=3", "temperature.tail=1", "rbm.chains=4",
+         "rbm.sweeps=40"],
+        ["temperature.num=4"], {}, ["pseudo_likelihood", "log_likelihood", "log_z"],
+        ["rbm_digits.png"]),
+    "hopfield_capacity": (
+        ["hopfield.n_units=60", "hopfield.loads=[0.05]", "hopfield.pattern_sets=2",
+         "hopfield.tested_patterns=3", "temperature.points=[0.0,0.5]",
+         "hopfield.phase_loads=[0.05]", "hopfield.phase_sweeps=3", "hopfield.theory_points=2"],
+        ["hopfield.loads=[0.05,0.1]"], {"load": 0.05}, ["overlap"], ["hopfield_capacity.png"]),
+    "llm_vs_ising": (
+        BUNDLE + ["temperature.num=12", "ising.sizes=[4]"], ["ising.sizes=[4,6]"], {},
+        ["entropy", "specific_heat", "peak_temperature"], ["llm_vs_ising.png"]),
+    "logpartition_confidence": (
+        BUNDLE, ["llm.shuffled_positions=16"], {"position": slice(0, 24)},
+        ["log_z", "entropy", "correct"], ["confidence.png"]),
+    "three_way_thermodynamics": (
+        BUNDLE + ["rbm.n_hidden_exact=4", "rbm.n_iter=1"], ["ising.size=8"], {},
+        ["token_entropy", "rbm_specific_heat"], ["three_way_thermodynamics.png"]),
+}
+
+
+def test_every_task_has_a_row():
+    # llm_bundle needs the live model; tests/llm covers it.
+    assert set(CASES) | {"llm_bundle"} == set(tasks.names())
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_task_end_to_end_and_unchanged_by_an_unrelated_change(name, tmp_path):
+    small, change, selection, names, figures = CASES[name]
+    base = run_task([f"task={name}"] + small, tmp_path / "a")
+    other = run_task([f"task={name}"] + small + change, tmp_path / "b")
+    assert base.attrs["task"] == name and base.attrs["title"]
+    for figure in figures:
+        assert (tmp_path / "a" / figure).stat().st_size > 5_000, figure
+    a, b = base.sel(selection), other.sel(selection)
+    for variable in names:
+        xr.testing.assert_identical(a[variable].drop_attrs(), b[variable].drop_attrs())
+    # The change did change the run: it is in the stored config.
+    assert base.attrs["config"] != other.attrs["config"]
+
+
+def test_rerun_of_every_shape_of_result(tmp_path):
+    from simlab.runs.rerun import rerun
+
+    for name in ("anneal", "hajek_threshold"):
+        small, *_ = CASES[name]
+        run_task([f"task={name}"] + small, tmp_path / name)
+        path, diffs = rerun(tmp_path / name / "results.nc", tmp_path / f"{name}_again")
+        assert diffs == [] and path.exists(), (name, diffs)
+
+
+def test_figures_read_only_datasets(tmp_path):
+    # Drawing from a saved, reloaded Dataset gives the same figures as during the run.
+    from simlab import results
+
+    small, *_ = CASES["ising_sweep"]
+    run_task(["task=ising_sweep"] + small, tmp_path / "run")
+    ds = results.load(tmp_path / "run" / "results.nc")
+    for figure in tasks.get("ising_sweep").figures:
+        figure.draw(ds, tmp_path / figure.file)
+        assert (tmp_path / figure.file).stat().st_size > 5_000
+    assert np.isfinite(ds["energy"]).all()
