@@ -17,7 +17,8 @@ def main():
     parser.add_argument("--repeats", type=int, default=5)
     args = parser.parse_args()
     from simlab.models.boltzmann import RBMParameters
-    from simlab.samplers.rbm import ais_log_partition, pseudo_log_likelihood
+    from simlab.samplers.ais import ais_log_partition
+    from simlab.samplers.rbm import pseudo_log_likelihood
     from simlab.tasks.common.digits import binary_digits
     from simlab.tasks.rbm_digits import RBMDigitsSettings, train_both
 

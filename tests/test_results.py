@@ -78,8 +78,8 @@ def test_every_sampler_result_gives_an_annotated_dataset():
     from simlab.models import IsingLattice
     from simlab.samplers import mcmc
 
-    names = {cls.__name__ for module in ("mcmc", "annealing", "boltzmann", "hopfield", "rbm",
-                                         "tokens")
+    names = {cls.__name__ for module in ("mcmc", "annealing", "landscape", "boltzmann",
+                                         "hopfield", "rbm", "ais", "rbm_chains", "tokens")
              for _, cls in inspect.getmembers(__import__(f"simlab.samplers.{module}",
                                                          fromlist=["x"]), inspect.isclass)
              if issubclass(cls, results.Result) and cls is not results.Result}

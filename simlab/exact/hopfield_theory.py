@@ -22,12 +22,18 @@ from scipy.special import erf
 
 from simlab.validation import number
 
-# Dense trapezoid grid for the Gaussian averages: at low T the integrand is nearly a step of
+# Dense trapezoid grids for the Gaussian averages: at low T the integrand is nearly a step of
 # width T / sqrt(alpha r), which Gauss-Hermite nodes miss (they produce spurious small-m
-# fixed points); 40,001 points on [-10, 10] resolve T down to about 0.02.
-_NODES = np.linspace(-10.0, 10.0, 40001)
-_WEIGHTS = np.exp(-0.5 * _NODES**2)
-_WEIGHTS /= _WEIGHTS.sum()
+# fixed points). 40,001 points on [-10, 10] resolve T down to about 0.02; above T = 0.2 the
+# step is ten times wider and 4,001 points resolve it as well, ten times faster.
+def _grid(n):
+    nodes = np.linspace(-10.0, 10.0, n)
+    weights = np.exp(-0.5 * nodes**2)
+    return nodes, weights / weights.sum()
+
+
+_FINE = _grid(40001)
+_COARSE = _grid(4001)
 
 
 def retrieval_overlap(alpha, temperature, iterations=20000, tol=1e-12):
@@ -45,9 +51,10 @@ def retrieval_overlap(alpha, temperature, iterations=20000, tol=1e-12):
             r_new = 1 / (1 - c) ** 2
             q_new = 1.0
         else:
-            x = np.tanh((m + np.sqrt(a * r) * _NODES) / t)
-            m_new = float(_WEIGHTS @ x)
-            q_new = float(_WEIGHTS @ x**2)
+            nodes, weights = _FINE if t < 0.2 else _COARSE
+            x = np.tanh((m + np.sqrt(a * r) * nodes) / t)
+            m_new = float(weights @ x)
+            q_new = float(weights @ x**2)
             denominator = 1 - (1 - q_new) / t
             if denominator <= 0:
                 return 0.0
@@ -60,9 +67,13 @@ def retrieval_overlap(alpha, temperature, iterations=20000, tol=1e-12):
 
 
 def critical_load(temperature, lo=1e-3, hi=0.2, tol=1e-5):
-    """Largest alpha with a retrieval solution at ``temperature`` (bisection)."""
+    """Largest alpha with a retrieval solution at ``temperature`` (bisection).
+
+    For T >= 1 there is none at any load (as alpha -> 0, m = tanh(m / T) has m > 0 only
+    for T < 1), so the answer is 0 without iterating.
+    """
     t = number("temperature", temperature, minimum=0.0)
-    if retrieval_overlap(lo, t) == 0.0:
+    if t >= 1.0 or retrieval_overlap(lo, t) == 0.0:
         return 0.0
     while hi - lo > tol:
         mid = 0.5 * (lo + hi)

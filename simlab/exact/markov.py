@@ -119,7 +119,7 @@ def point_mass(state, n_sites):
 def landscape_annealing(landscape, schedule, record_steps, algorithm="metropolis", start=0):
     """Exact distribution of the annealing walker on a landscape (time-inhomogeneous chain).
 
-    The chain is the one :func:`simlab.samplers.annealing.anneal_landscape` simulates: one
+    The chain is the one :func:`simlab.samplers.landscape.anneal_landscape` simulates: one
     proposal per step to one of ``max_degree`` slots (a missing neighbour means "stay"),
     accepted by Metropolis, min(1, exp(-beta dE)), or heat bath, 1 / (1 + exp(beta dE)), at
     the schedule's temperature of that step. Written here, independently of the sampler.

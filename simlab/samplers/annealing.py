@@ -1,8 +1,8 @@
 """Simulated annealing: many independent reads of a model under a temperature schedule.
 
 ``anneal(model, schedule, reads, seed)`` dispatches on the model: :class:`IsingGraph` (or an
-:class:`IsingLattice`, converted to a graph), :class:`TSPInstance`, or :class:`Landscape`
-(use :func:`anneal_landscape` to record the walkers' states). Each read has its own random
+:class:`IsingLattice`, converted to a graph) or :class:`TSPInstance` (walkers on small
+landscapes: :mod:`simlab.samplers.landscape`). Each read has its own random
 stream, ``derive(seed, "anneal", model name, read)``, and reads run in parallel, so results
 are identical whatever the thread count. :func:`anneal_scan` anneals one model under several
 schedule families and lengths (the scan of the annealing experiments).
@@ -20,7 +20,6 @@ from simlab.errors import ConfigError
 from simlab.kernels import annealing as kernels
 from simlab.kernels import tsp as tsp_kernels
 from simlab.models.graph import IsingGraph, from_edges
-from simlab.models.landscape import Landscape
 from simlab.models.lattice import IsingLattice
 from simlab.models.tsp import TSPInstance
 from simlab.results import Result
@@ -202,75 +201,6 @@ def anneal(model, schedule, reads=100, seed=0, algorithm="metropolis", scan="seq
                         reads * schedule.n_sweeps * n)
 
 
-@dataclass
-class LandscapeWalk(Result):
-    """States of annealed walkers on a landscape (:func:`anneal_landscape`).
-
-    Attributes
-    ----------
-    states : int32[R, S]
-        The state of each walker after each recorded number of steps.
-    record_steps : int64[S]
-    schedule : Schedule
-    algorithm : str
-    seed : int
-    """
-
-    states: np.ndarray
-    record_steps: np.ndarray
-    schedule: Schedule
-    algorithm: str
-    seed: int
-
-    META = {"walker_state": ("state of the walker", "1"),
-            "record_step": ("steps done (one proposal each)", "1")}
-
-    def fraction_in(self, state):
-        """float64[S]: fraction of walkers in ``state`` after each recorded step count."""
-        return (self.states == state).mean(axis=0)
-
-    def to_dataset(self):
-        """``walker_state`` with dims (read, record_step)."""
-        return self._dataset({"walker_state": (("read", "record_step"), self.states)},
-                             {"read": np.arange(self.states.shape[0]),
-                              "record_step": self.record_steps},
-                             algorithm=self.algorithm, seed=self.seed,
-                             schedule=self.schedule.describe())
-
-
-def anneal_landscape(landscape, schedule, reads, record_steps, seed=0, algorithm="metropolis",
-                     start=0):
-    """States of ``reads`` walkers on a landscape after each of ``record_steps`` steps.
-
-    One step is one proposal (``schedule.sweeps_per_step`` proposals per temperature).
-
-    Returns
-    -------
-    LandscapeWalk
-    """
-    if not isinstance(landscape, Landscape):
-        raise ConfigError("landscape", type(landscape).__name__, "a Landscape")
-    reads, seed, _, _ = _setup(schedule, reads, seed, algorithm, None, None)
-    steps = _record_steps(record_steps, schedule)
-    start = integer("start", start, 0, landscape.n_states - 1)
-    states = stream_states(seed, ("anneal_landscape", landscape.n_states), reads)
-    out = np.empty((reads, steps.size), dtype=np.int32)
-    kernels.anneal_landscape(landscape.energies, landscape.indptr, landscape.indices,
-                             landscape.max_degree, np.ascontiguousarray(schedule.temperatures),
-                             schedule.sweeps_per_step, algorithm == "heatbath", states,
-                             np.full(reads, start, dtype=np.int64), steps, out)
-    return LandscapeWalk(out, steps, schedule, algorithm, seed)
-
-
-def _record_steps(record_steps, schedule):
-    steps = np.asarray(record_steps, dtype=np.int64).ravel()
-    if steps.size == 0 or np.any(np.diff(steps) <= 0) or steps[0] < 0 \
-            or steps[-1] > schedule.n_sweeps:
-        raise ConfigError("record_steps", list(steps[:5]),
-                          f"increasing step counts in 0..{schedule.n_sweeps}")
-    return steps
-
-
 def default_temperature_range(model, seed=0):
     """(T_hot, T_cold) for annealing ``model``, from the scale of its energy changes.
 
@@ -384,6 +314,7 @@ def anneal_scan(model, kinds, sweeps, reads, seed=0, auto_range=None, **kwargs):
 def warm_up():
     """Compile the annealing kernels (Ising graphs, dense rows, tours, landscapes)."""
     from simlab.models.landscape import hajek_landscape
+    from simlab.samplers.landscape import anneal_landscape
 
     anneal(from_edges(3, [0, 1, 2], [1, 2, 0], [1.0, -1.0, 1.0]), schedules.constant(1.0, 1),
            reads=1)

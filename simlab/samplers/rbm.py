@@ -1,4 +1,4 @@
-"""Restricted Boltzmann machines: a scikit-learn estimator, AIS and Gibbs thermodynamics.
+"""Restricted Boltzmann machines: a scikit-learn estimator with AIS and Gibbs thermodynamics.
 
 :class:`BernoulliRBM` learns data in [0, 1] (binary, or probabilities of the visible units)
 with persistent contrastive divergence (PCD, the default, as scikit-learn's
@@ -10,10 +10,9 @@ Energies: E(v, h) = - v.W.h - b.v - c.h (units in {0, 1}).
 """
 
 import time
-from dataclasses import dataclass
 
 import numpy as np
-from scipy.special import expit, logsumexp
+from scipy.special import expit
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted, validate_data
 
@@ -21,16 +20,9 @@ from simlab import thermo
 from simlab.errors import ConfigError, DataError
 from simlab.exact.rbm import rbm_thermodynamics
 from simlab.models.boltzmann import RBMParameters
-from simlab.results import Result
-from simlab.rng import generator
+from simlab.samplers.ais import AISEstimate, ais_log_partition
+from simlab.samplers.rbm_chains import random_stream, rbm_energy_series
 from simlab.validation import integer, number, temperatures
-
-
-def _random(random_state, *names):
-    """A Generator for ``names`` from scikit-learn's ``random_state`` (None means 0)."""
-    if isinstance(random_state, np.random.RandomState):
-        random_state = int(random_state.randint(np.iinfo(np.int32).max))
-    return generator(0 if random_state is None else random_state, *names)
 
 
 def pseudo_log_likelihood(params, v):
@@ -156,7 +148,7 @@ class BernoulliRBM(TransformerMixin, BaseEstimator):
 
     # -- learning -----------------------------------------------------------------------------
     def _initialise(self, n_features):
-        self._random = _random(self.random_state, "rbm")
+        self._random = random_stream(self.random_state, "rbm")
         self.components_ = self._random.normal(0.0, 0.01, (self.n_components, n_features))
         self.intercept_hidden_ = np.zeros(self.n_components)
         self.intercept_visible_ = np.zeros(n_features)
@@ -219,7 +211,7 @@ class BernoulliRBM(TransformerMixin, BaseEstimator):
         """Visible samples from ``n_samples`` independent chains after ``n_steps`` block-Gibbs
         steps from random visible states."""
         check_is_fitted(self, "components_")
-        rng = _random(seed, "rbm_sample")
+        rng = random_stream(seed, "rbm_sample")
         v = (rng.random((integer("n_samples", n_samples, 1), self.components_.shape[1])) < 0.5)
         v = v.astype(np.float64)
         for _ in range(integer("n_steps", n_steps, 1)):
@@ -327,125 +319,3 @@ RBM_META = {
     "r_hat_energy": ("Gelman-Rubin R-hat of the energy across chains", "1"),
     "tau_energy": ("integrated autocorrelation time of the energy", "sweeps"),
 }
-
-
-@dataclass
-class AISEstimate(Result):
-    """ln Z of an RBM and its standard error (:func:`ais_log_partition`).
-
-    Attributes
-    ----------
-    log_z, log_z_err : float
-    log_weights : float64[n_runs]
-        Log importance weights of the runs (empty for exact enumeration).
-    method : str
-        "ais" or "exact".
-    seed : int
-    """
-
-    log_z: float
-    log_z_err: float
-    log_weights: np.ndarray
-    method: str
-    seed: int
-
-    META = {"log_z": ("ln Z at T = 1", "1"),
-            "log_weight": ("log importance weight of the AIS run", "1")}
-
-    def to_dataset(self):
-        """``log_z`` and ``log_z_err`` (scalars) and ``log_weight`` (run)."""
-        return self._dataset({"log_z": ((), self.log_z), "log_z_err": ((), self.log_z_err),
-                              "log_weight": ("run", self.log_weights)},
-                             {"run": np.arange(self.log_weights.size)}, method=self.method,
-                             seed=self.seed)
-
-
-def ais_log_partition(params, n_runs=100, n_betas=10000, data=None, seed=0):
-    """ln Z of an RBM by annealed importance sampling (Neal 2001; Salakhutdinov & Murray 2008).
-
-    From a base-rate machine (no weights; visible biases from the mean of ``data`` if given),
-    ``n_runs`` runs over ``n_betas`` equally spaced inverse temperatures. The error is the
-    delta-method standard error of ln(mean importance weight).
-
-    Returns
-    -------
-    AISEstimate
-    """
-    n_runs = integer("n_runs", n_runs, 2)
-    n_betas = integer("n_betas", n_betas, 2)
-    W, b, c = params.weights, params.visible_bias, params.hidden_bias
-    if data is not None:
-        mean = np.clip(np.asarray(data, dtype=np.float64).mean(axis=0), 1e-3, 1 - 1e-3)
-        base = np.log(mean / (1 - mean))
-    else:
-        base = np.zeros_like(b)
-    rng = _random(seed, "ais")
-    betas = np.linspace(0.0, 1.0, n_betas)
-
-    def log_p_star(v, beta):
-        return (1 - beta) * (v @ base) + beta * (v @ b) + np.logaddexp(
-            0.0, beta * (v @ W + c)).sum(axis=1)
-
-    v = (rng.random((n_runs, b.size)) < expit(base)).astype(np.float64)
-    log_w = np.zeros(n_runs)
-    for k in range(1, n_betas):
-        log_w += log_p_star(v, betas[k]) - log_p_star(v, betas[k - 1])
-        h = (rng.random((n_runs, c.size)) < expit(betas[k] * (v @ W + c))) * 1.0
-        v = (rng.random(v.shape) < expit((1 - betas[k]) * base + betas[k] * (h @ W.T + b))) * 1.0
-    log_z_base = np.logaddexp(0.0, base).sum() + c.size * np.log(2.0)
-    log_mean = logsumexp(log_w) - np.log(n_runs)
-    r = np.exp(log_w - log_w.max())
-    error = r.std(ddof=1) / (r.mean() * np.sqrt(n_runs))
-    return AISEstimate(float(log_z_base + log_mean), float(error), log_w, "ais", int(seed))
-
-
-@dataclass
-class EnergySeries(Result):
-    """Energies E(v, h) of block-Gibbs chains (:func:`rbm_energy_series`).
-
-    Attributes
-    ----------
-    energy : float64[T, chains, sweeps]
-    temperatures : float64[T]
-    thermalization : int
-    seed : int
-    """
-
-    energy: np.ndarray
-    temperatures: np.ndarray
-    thermalization: int
-    seed: int
-
-    META = {"energy_series": ("total energy E(v, h) after the sweep", "1"),
-            "temperature": ("temperature T (weights divided by T)", "1")}
-
-    def to_dataset(self):
-        """``energy_series`` with dims (temperature, chain, sweep)."""
-        return self._dataset(
-            {"energy_series": (("temperature", "chain", "sweep"), self.energy)},
-            {"temperature": self.temperatures, "chain": np.arange(self.energy.shape[1]),
-             "sweep": self.thermalization + 1 + np.arange(self.energy.shape[2])},
-            seed=self.seed)
-
-
-def rbm_energy_series(params, temperatures, chains, sweeps, thermalization, seed=0):
-    """Energies E(v, h) after every block-Gibbs sweep at each temperature.
-
-    The chains at temperature T use ``derive(seed, "rbm_energy", T)``.
-
-    Returns
-    -------
-    EnergySeries
-    """
-    t = np.asarray(temperatures, dtype=np.float64)
-    W, b, c = params.weights, params.visible_bias, params.hidden_bias
-    out = np.empty((t.size, chains, sweeps))
-    for k, tk in enumerate(t):
-        rng = _random(seed, "rbm_energy", float(tk))
-        v = (rng.random((chains, b.size)) < 0.5) * 1.0
-        for step in range(thermalization + sweeps):
-            h = (rng.random((chains, c.size)) < expit((v @ W + c) / tk)) * 1.0
-            v = (rng.random(v.shape) < expit((h @ W.T + b) / tk)) * 1.0
-            if step >= thermalization:
-                out[k, :, step - thermalization] = params.energy(v, h)
-    return EnergySeries(out, t, int(thermalization), int(seed))

@@ -11,7 +11,8 @@ from simlab.exact.markov import landscape_annealing
 from simlab.kernels import tsp as tk
 from simlab.metrics import optimal_tts, repetitions, success_probability, wilson_interval
 from simlab.models import graph, landscape, tsp
-from simlab.samplers.annealing import anneal, anneal_landscape
+from simlab.samplers.annealing import anneal
+from simlab.samplers.landscape import anneal_landscape
 
 
 # --- Monte Carlo against the exact chain -----------------------------------------------------

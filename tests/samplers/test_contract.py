@@ -26,7 +26,8 @@ from simlab.models.boltzmann import BoltzmannMachine, exact_distribution
 from simlab.models.hopfield import hebbian, random_patterns
 from simlab.models.tsp import TSPInstance
 from simlab.samplers import sample_lattice
-from simlab.samplers.annealing import anneal, anneal_landscape
+from simlab.samplers.annealing import anneal
+from simlab.samplers.landscape import anneal_landscape
 from simlab.samplers.boltzmann import gibbs_states
 from simlab.samplers.hopfield import retrieve
 from simlab.samplers.rbm import BernoulliRBM

@@ -18,7 +18,7 @@ from simlab.exact.markov import landscape_annealing
 from simlab.metrics import wilson_interval
 from simlab.models.landscape import hajek_landscape
 from simlab.rules import ALGORITHMS
-from simlab.samplers.annealing import anneal_landscape
+from simlab.samplers.landscape import anneal_landscape
 from simlab.schema import section, setting
 from simlab.tasks import Figure, Task, register
 from simlab.tasks.hajek_threshold import figures

@@ -82,7 +82,8 @@ def train_both(X, r, seed):
 
 def run(params, ctx):
     """Train, evaluate and measure."""
-    from simlab.samplers.rbm import ais_log_partition, pseudo_log_likelihood  # see train_rbm
+    from simlab.samplers.ais import ais_log_partition  # imported here: see train_rbm
+    from simlab.samplers.rbm import pseudo_log_likelihood
 
     r = params.rbm
     train, test = binary_digits(r.threshold, r.test_fraction, ctx.seed)
