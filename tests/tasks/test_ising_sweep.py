@@ -116,7 +116,7 @@ def test_any_grid_gives_a_one_line_error_or_an_honest_dataset(
 
 
 @pytest.mark.slow
-@settings(max_examples=1000, deadline=None, database=None,
+@settings(max_examples=1000, deadline=None, derandomize=True, database=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(points=temperatures, size=st.integers(2, 6), chains=st.integers(1, 8),
        sweeps=st.sampled_from([50, 300, 2000, 8000]), blocks=st.integers(1, 16),
