@@ -240,9 +240,14 @@ def check_overrides(arguments):
             continue
         if key not in known:
             parent = key.rsplit(".", 1)[0]
-            hint = (f"keys of {parent}: " + ", ".join(k for k in sorted(known)
-                                                       if k.startswith(parent + ".")))\
-                if "." in key and any(k.startswith(parent + ".") for k in known) else \
-                f"sections of task {'/'.join(task_names)}: " + ", ".join(sorted(
-                    {k.split(".")[0] for k in known}))
+            if "." in key and any(k.startswith(parent + ".") for k in known):
+                hint = f"keys of {parent}: " + ", ".join(
+                    k.rsplit(".", 1)[1] for k in sorted(known)
+                    if k.startswith(parent + ".") and k.count(".") == key.count("."))
+            else:
+                sections = sorted({k.split(".")[0] for task in selected
+                                   for k in schema.keys(task.config)})
+                hint = (f"its sections: {', '.join(sections) or 'none'}; shared: "
+                        + ", ".join(f.name for f in dataclasses.fields(SharedConfig)
+                                    if f.name != "task"))
             raise ConfigError(key, value, f"not a key of task {'/'.join(task_names)} ({hint})")

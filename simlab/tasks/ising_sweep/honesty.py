@@ -89,10 +89,10 @@ def z_score(name, value, exact, error, reasons, n_eff):
     if np.any(zero):
         _note(reasons, z_name, "zero variance: the chains did not move (frozen), no error bar")
         z = np.where(zero, np.nan, z)
-    missing = ~np.isfinite(error) & ~zero
+    missing = ~np.isfinite(z) & ~zero & ~few
     if np.any(missing):
-        _note(reasons, z_name, f"no error for {name} (see {name}_err"
-              + (" or entropy)" if name in ("entropy", "free_energy") else ")"))
+        _note(reasons, z_name, f"no value or no error for {name} where the grid or the data "
+              f"cannot support it (see the reasons on {name} and {name}_err)")
     return z
 
 
