@@ -70,3 +70,37 @@ def sample_from_logits(logits, temperature, n_samples, seed=0):
     out = np.empty((rows.shape[0], t.size, n_samples), dtype=np.int64)
     k.sample_tokens(rows, inv_t, states, out)
     return TokenSamples(out.reshape(*lead, t.size, n_samples), t, int(seed))
+
+
+def draw_next(logits, temperature, states):
+    """One token per row from softmax(logits / T_row), each row with its own stream.
+
+    The generation step: row r draws with ``states[r]`` (advanced in place), so a sequence's
+    tokens depend on its own stream and logits only, never on the other rows of the batch.
+
+    Parameters
+    ----------
+    logits : array_like or torch.Tensor, shape (P, V)
+    temperature : array_like, shape (P,)
+        T >= 0 per row (T = 0: uniform over the tied maxima).
+    states : uint64[P, 4]
+        xoshiro256** states from :func:`simlab.rng.stream_states`.
+
+    Returns
+    -------
+    int64[P]
+    """
+    from simlab.errors import DataError
+    from simlab.kernels import softmax as k
+
+    rows, lead = as_logit_rows(logits)
+    t = temperatures("temperature", temperature, allow_zero=True, allow_inf=True)
+    if t.size != rows.shape[0] or states.shape != (rows.shape[0], 4):
+        raise DataError(f"{rows.shape[0]} rows of logits need {rows.shape[0]} temperatures and "
+                        f"states of shape ({rows.shape[0]}, 4); got {t.size} and {states.shape}")
+    check_logit_rows(rows, lead)
+    with np.errstate(divide="ignore"):
+        inv_t = 1.0 / t
+    out = np.empty(rows.shape[0], dtype=np.int64)
+    k.sample_rows(rows, inv_t, states, out)
+    return out

@@ -190,3 +190,99 @@ def check_logit_rows(rows, lead):
     k.spectrum_moments(rows, degeneracy_rows(None, rows, lead), np.ones(1), scratch,
                        np.empty(rows.shape[0]), status, bad_index)
     raise_bad_rows(status, bad_index, lead)
+
+
+def row_thermodynamics(logits, temperature):
+    """Exact thermodynamics of each row at its own temperature (one T per row).
+
+    Parameters
+    ----------
+    logits : array_like or torch.Tensor, shape (P, V)
+    temperature : array_like, shape (P,)
+        T >= 0 per row (0 and inf are the exact limits).
+
+    Returns
+    -------
+    dict of float64[P]
+        ``log_z``, ``energy``, ``entropy`` (nats) and ``specific_heat``, as in
+        :func:`logit_thermodynamics`, each row at its own T.
+    """
+    from simlab.kernels import softmax as k
+
+    rows, lead = as_logit_rows(logits)
+    t = temperatures("temperature", temperature, allow_zero=True, allow_inf=True)
+    if t.size != rows.shape[0]:
+        raise DataError(f"{t.size} temperatures for {rows.shape[0]} rows of logits")
+    with np.errstate(divide="ignore"):
+        inv_t = 1.0 / t
+    out = np.empty((rows.shape[0], 3))
+    top = np.empty(rows.shape[0])
+    status = np.empty(rows.shape[0], dtype=np.int64)
+    bad_index = np.empty(rows.shape[0], dtype=np.int64)
+    k.row_moments(rows, inv_t, out, top, status, bad_index)
+    raise_bad_rows(status, bad_index, lead)
+    log_z_reduced, mu, var = out[:, 0], out[:, 1], out[:, 2]
+    zero_t = t == 0
+    with np.errstate(invalid="ignore", over="ignore"):
+        return {
+            "log_z": np.where(zero_t, np.inf, log_z_reduced + inv_t * top),
+            "energy": -(top + mu),
+            "entropy": np.where(zero_t, log_z_reduced, log_z_reduced - inv_t * mu),
+            "specific_heat": np.where(zero_t | np.isinf(t), 0.0, var * inv_t**2),
+        }
+
+
+def temperature_for_entropy(logits, entropy, tol=1e-9, t_range=(1e-4, 1e4)):
+    """The temperature at which each row's entropy equals ``entropy`` (nats).
+
+    S(T) of softmax(z / T) rises monotonically from ln g (g tied maxima, T = 0) to ln V'
+    (V' finite logits, T = inf); the solution is found by Newton's method in ln T (dS/d ln T
+    = C) safeguarded by bisection, to |S - target| <= ``tol``.
+
+    Parameters
+    ----------
+    logits : array_like or torch.Tensor, shape (P, V)
+    entropy : float or array_like, shape (P,)
+        Target entropy per row, nats.
+    tol : float
+    t_range : (float, float)
+        Bracket of the search; a target reached only outside it is an error.
+
+    Returns
+    -------
+    float64[P]
+        T per row (0 or inf where the target is ln g or ln V').
+
+    Raises
+    ------
+    ConfigError
+        Naming the row, the target and its [ln g, ln V'] when the target is out of range.
+    """
+    from simlab.kernels import softmax as k
+
+    rows, lead = as_logit_rows(logits)
+    target = np.broadcast_to(np.asarray(entropy, dtype=np.float64), (rows.shape[0],)).copy()
+    if not np.all(np.isfinite(target)):
+        raise ConfigError("entropy", float(target[~np.isfinite(target)][0]), "finite targets")
+    lo, hi = temperatures("t_range", t_range)
+    tol = number("tol", tol, positive=True)
+    out = np.empty(rows.shape[0])
+    status = np.empty(rows.shape[0], dtype=np.int64)
+    bad_index = np.empty(rows.shape[0], dtype=np.int64)
+    k.solve_entropy(rows, target, np.log(lo), np.log(hi), tol, out, status, bad_index)
+    scan = np.where((status == k.OUT_OF_RANGE) | (status == k.NOT_BRACKETED), k.OK, status)
+    raise_bad_rows(scan, bad_index, lead)
+    bad = np.flatnonzero(status != k.OK)
+    if bad.size:
+        row = int(bad[0])
+        z = np.asarray(rows[row], dtype=np.float64)
+        finite = z[np.isfinite(z)]
+        s_min, s_max = np.log(np.sum(finite == finite.max())), np.log(finite.size)
+        where = tuple(int(i) for i in np.unravel_index(row, lead)) if lead else ()
+        if status[row] == k.OUT_OF_RANGE:
+            raise ConfigError("entropy", float(target[row]),
+                              f"an entropy in [ln g, ln V'] = [{s_min:.6g}, {s_max:.6g}] nats for "
+                              f"the distribution at position {where}")
+        raise ConfigError("entropy", float(target[row]),
+                          f"an entropy reached for T in [{lo:g}, {hi:g}] at position {where}")
+    return out.reshape(lead)

@@ -1,0 +1,216 @@
+"""Generation of token sequences at temperature, with their per-step thermodynamics.
+
+:func:`generate` runs a causal language model from the beginning-of-sequence token, batched
+over sequences, with the model's key-value cache, and draws each next token with simlab's
+seeded sampler (:func:`simlab.samplers.tokens.draw_next`): pure temperature sampling, no
+top-k or top-p unless a control truncates (:mod:`simlab.llm.controls`). Sequence i of a
+control uses the stream ``derive(seed, "generation", *control.key, i)``, so it depends on
+the seed, the control and its index only, never on the batch it ran in. Every step records
+the drawn token, the temperature used, the exact ln Z, entropy and specific heat of the
+distribution it was drawn from, and the token's log-probability under the model at T = 1
+(for the perplexity). The thermodynamic variables are stored as float32: the analysis reads
+exactly what a saved dataset or the shipped bundle holds.
+
+With ``checkpoint_dir`` every finished batch is saved there, and a run interrupted and
+started again with the same arguments resumes from the batches it finds.
+"""
+
+import hashlib
+import inspect
+import json
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from simlab.errors import ConfigError
+from simlab.results import Result
+from simlab.rng import stream_states
+from simlab.samplers.tokens import draw_next
+from simlab.thermo.logits import row_thermodynamics
+from simlab.validation import integer
+
+#: Per-step variables besides the token: name -> (long_name, units).
+STEP_META = {
+    "token_id": ("drawn token", "1"),
+    "sampling_temperature": ("temperature the token was drawn at", "logit"),
+    "log_z": ("ln Z of the distribution drawn from, at its temperature", "1"),
+    "entropy": ("entropy of the distribution drawn from", "nats"),
+    "specific_heat": ("specific heat C = Var(E)/T^2 of the distribution drawn from", "1"),
+    "log_prob": ("log-probability of the drawn token under the model at T = 1", "nats"),
+}
+
+
+@dataclass
+class GeneratedText(Result):
+    """Sequences drawn by :func:`generate`.
+
+    Attributes
+    ----------
+    steps : dict of ndarray, each (C, S, N)
+        ``token_id`` (int32) and the float32 variables of :data:`STEP_META`, per control,
+        sequence and step.
+    labels : list of str
+        One per control.
+    temperatures : float64[C]
+        The fixed temperature of each control (NaN for the others).
+    seed : int
+    model, revision : str
+    seconds : float
+        Wall time of the generation (resumed batches excluded).
+    generated_tokens : int
+        Tokens generated in this call (resumed batches excluded).
+    """
+
+    steps: dict
+    labels: list
+    temperatures: np.ndarray
+    seed: int
+    model: str
+    revision: str
+    seconds: float = 0.0
+    generated_tokens: int = 0
+
+    META = {**STEP_META,
+            "control": ("how the temperature of each step was set", "1"),
+            "control_temperature": ("fixed sampling temperature of the control (NaN: none)",
+                                    "logit"),
+            "sequence": ("generated sequence", "1"),
+            "step": ("token position after the beginning of the sequence", "1"),
+            "tokens_per_second": ("tokens generated per second of wall time", "1/s")}
+
+    @property
+    def tokens_per_second(self):
+        return self.generated_tokens / self.seconds if self.seconds > 0 else float("nan")
+
+    def to_dataset(self):
+        """Dims (control, sequence, step); ``control_temperature`` along ``control``."""
+        c, s, n = self.steps["token_id"].shape
+        return self._dataset(
+            {name: (("control", "sequence", "step"), values)
+             for name, values in self.steps.items()}
+            | {"tokens_per_second": ((), self.tokens_per_second)},
+            {"control": list(self.labels),
+             "control_temperature": ("control", np.asarray(self.temperatures, dtype=float)),
+             "sequence": np.arange(s), "step": np.arange(n)},
+            model=self.model, model_revision=self.revision, seed=self.seed)
+
+
+def _forward(model, ids, cache):
+    """One forward pass with the key-value cache; (logits of the last position, cache)."""
+    import torch
+
+    name = "cache" if "cache" in inspect.signature(model.forward).parameters \
+        else "past_key_values"
+    kwargs = {"use_cache": True, **({name: cache} if cache is not None else {})}
+    with torch.inference_mode():
+        out = model(torch.as_tensor(ids), **kwargs)
+    cache = getattr(out, "cache", None)
+    if cache is None:
+        cache = out.past_key_values
+    return out.logits[:, -1, :].to(torch.float32).numpy(), cache
+
+
+def _generate_batch(lm, control, indices, n_steps, seed, bos, bar):
+    """Generate the sequences ``indices`` of one control together; dict of (B, N) arrays."""
+    b = len(indices)
+    states = np.concatenate([stream_states(seed, ("generation", *control.key, int(i)), 1)
+                             for i in indices])
+    state = control.start(b)
+    out = {"token_id": np.empty((b, n_steps), dtype=np.int32),
+           **{name: np.empty((b, n_steps), dtype=np.float32) for name in STEP_META
+              if name != "token_id"}}
+    logits, cache = _forward(lm.model, np.full((b, 1), bos, dtype=np.int64), None)
+    rows = np.arange(b)
+    for step in range(n_steps):
+        used, t = control.choose(logits, step, state)
+        thermo = row_thermodynamics(used, t)
+        tokens = draw_next(used, t, states)
+        log_z1 = row_thermodynamics(logits, np.ones(b))["log_z"]
+        state = control.update(used, tokens, state)
+        out["token_id"][:, step] = tokens
+        out["sampling_temperature"][:, step] = t
+        out["log_z"][:, step] = thermo["log_z"]
+        out["entropy"][:, step] = thermo["entropy"]
+        out["specific_heat"][:, step] = thermo["specific_heat"]
+        out["log_prob"][:, step] = logits[rows, tokens] - log_z1
+        if step + 1 < n_steps:
+            logits, cache = _forward(lm.model, tokens[:, None], cache)
+        bar.update(b)
+    return out
+
+
+def _manifest(lm, controls, n_sequences, n_steps, seed, batch_size, bos):
+    return {"model": lm.name, "revision": lm.revision, "controls": [list(c.key) for c in controls],
+            "n_sequences": n_sequences, "n_steps": n_steps, "seed": seed,
+            "batch_size": batch_size, "bos": bos, "format": 1}
+
+
+def generate(lm, controls, n_sequences, n_steps, seed=0, batch_size=64, progress=False,
+             checkpoint_dir=None):
+    """Generate ``n_sequences`` sequences of ``n_steps`` tokens under each control.
+
+    Parameters
+    ----------
+    lm : simlab.llm.models.LanguageModel
+    controls : sequence of Control
+        See :mod:`simlab.llm.controls`.
+    n_sequences, n_steps : int
+    seed : int
+    batch_size : int
+        Sequences run through the model together (bounds memory; not the results).
+    progress : bool
+    checkpoint_dir : path, optional
+        Save each finished batch there and resume from the batches found.
+
+    Returns
+    -------
+    GeneratedText
+    """
+    from tqdm.auto import tqdm
+
+    n_sequences = integer("n_sequences", n_sequences, 1)
+    n_steps = integer("n_steps", n_steps, 1)
+    batch_size = integer("batch_size", batch_size, 1)
+    if not controls:
+        raise ConfigError("controls", list(controls), "at least one control")
+    tokenizer = lm.tokenizer
+    bos = tokenizer.bos_token_id if tokenizer.bos_token_id is not None \
+        else tokenizer.eos_token_id
+    manifest = _manifest(lm, controls, n_sequences, n_steps, seed, batch_size, bos)
+    folder = None
+    if checkpoint_dir is not None:
+        digest = hashlib.sha256(json.dumps(manifest, sort_keys=True).encode()).hexdigest()[:16]
+        folder = Path(checkpoint_dir) / f"generation-{digest}"
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / "manifest.json").write_text(json.dumps(manifest, indent=1))
+    steps = {"token_id": np.empty((len(controls), n_sequences, n_steps), dtype=np.int32),
+             **{name: np.empty((len(controls), n_sequences, n_steps), dtype=np.float32)
+                for name in STEP_META if name != "token_id"}}
+    total = len(controls) * n_sequences * n_steps
+    bar = tqdm(total=total, disable=not progress, unit="token", desc="generate", leave=False)
+    seconds, generated = 0.0, 0
+    for c, control in enumerate(controls):
+        for start in range(0, n_sequences, batch_size):
+            indices = np.arange(start, min(start + batch_size, n_sequences))
+            path = folder / f"control{c}_start{start}.npz" if folder is not None else None
+            if path is not None and path.is_file():
+                with np.load(path) as saved:
+                    part = {name: saved[name] for name in steps}
+                bar.update(indices.size * n_steps)
+            else:
+                begin = time.perf_counter()
+                part = _generate_batch(lm, control, indices, n_steps, seed, bos, bar)
+                seconds += time.perf_counter() - begin
+                generated += indices.size * n_steps
+                if path is not None:
+                    tmp = path.with_name(path.stem + ".tmp.npz")
+                    np.savez(tmp, **part)
+                    tmp.replace(path)
+            for name in steps:
+                steps[name][c, indices] = part[name]
+    bar.close()
+    return GeneratedText(steps, [c.label for c in controls],
+                         np.array([c.temperature for c in controls]), int(seed), lm.name,
+                         lm.revision, seconds, generated)
