@@ -146,26 +146,71 @@ def total_tau(tags, lengths, n_classes):
     return np.trace(tau, axis1=1, axis2=2)
 
 
+def fraction_table(tags, lengths, n_classes):
+    """Class fractions m_a(N) of every sequence for every N: float64[S, len(lengths), classes],
+    NaN where a sequence is shorter than N."""
+    lengths = [integer("N", n, 1) for n in lengths]
+    out = np.full((len(tags), len(lengths), n_classes), np.nan)
+    for i, seq in enumerate(tags):
+        seq = np.asarray(seq, dtype=np.int64)
+        if seq.size and (seq.min() < 0 or seq.max() >= n_classes):
+            raise DataError(f"labels must be class ids in 0..{n_classes - 1}")
+        for k, n in enumerate(lengths):
+            if seq.size >= n:
+                out[i, k] = np.bincount(seq[:n], minlength=n_classes) / n
+    return out
+
+
+def tau_from_fractions(fractions, lengths, rows=None):
+    """Diagonal tau_aa(N) = N Var(m_a(N)) from :func:`fraction_table` output (rows: the
+    sequences to use, repeats allowed): float64[len(lengths), classes], NaN where fewer than
+    2 sequences reach N."""
+    m = fractions if rows is None else fractions[rows]
+    out = np.full(m.shape[1:], np.nan)
+    for k, n in enumerate(lengths):
+        ok = np.isfinite(m[:, k, 0])
+        if ok.sum() >= 2:
+            out[k] = n * np.var(m[ok, k], axis=0, ddof=1)
+    return out
+
+
+def bootstrap_tau(tags, lengths, n_classes, resamples, seed, key=()):
+    """tau_aa(N) of the data and of ``resamples`` resamples of its sequences (with
+    replacement, stream ``derive(seed, "bootstrap", *key, r)``).
+
+    Returns
+    -------
+    (float64[len(lengths), classes], float64[resamples, len(lengths), classes])
+    """
+    m = fraction_table(tags, lengths, n_classes)
+    central = tau_from_fractions(m, lengths)
+    out = np.empty((integer("resamples", resamples, 2), *central.shape))
+    for r in range(out.shape[0]):
+        rows = generator(seed, "bootstrap", *key, r).integers(0, len(tags), len(tags))
+        out[r] = tau_from_fractions(m, lengths, rows)
+    return central, out
+
+
 def bootstrap_critical_temperature(tags_by_temperature, temperatures, lengths, n_classes,
                                    resamples=200, seed=0, level=0.5):
     """T_c from resampled sequences: (T_c of the data, bootstrap std, the resampled T_c).
 
-    Each resample draws, at every temperature, as many sequences as there are, with
-    replacement (``derive(seed, "bootstrap", resample)``).
+    Each resample draws, at every temperature T, as many sequences as there are, with
+    replacement (``derive(seed, "bootstrap", T, resample)``), independently across T.
     """
-    def estimate(sets):
-        slopes = [growth_exponent(lengths, total_tau(tags, lengths, n_classes)) for tags in sets]
-        return critical_temperature(temperatures, slopes, level)
-
-    central = estimate(tags_by_temperature)
-    values = np.empty(integer("resamples", resamples, 2))
-    for r in range(values.size):
-        rng = generator(seed, "bootstrap", r)
-        values[r] = estimate([[tags[i] for i in rng.integers(0, len(tags), len(tags))]
-                              for tags in tags_by_temperature])
+    central, draws = [], []
+    for t, tags in zip(temperatures, tags_by_temperature):
+        c, d = bootstrap_tau(tags, lengths, n_classes, resamples, seed, (float(t),))
+        central.append(c.sum(axis=-1))
+        draws.append(d.sum(axis=-1))
+    value = critical_temperature(temperatures, [growth_exponent(lengths, c) for c in central],
+                                 level)
+    values = np.array([critical_temperature(
+        temperatures, [growth_exponent(lengths, d[r]) for d in draws], level)
+        for r in range(int(resamples))])
     finite = values[np.isfinite(values)]
     spread = float(np.std(finite, ddof=1)) if finite.size > 1 else np.nan
-    return central, spread, values
+    return value, spread, values
 
 
 def repetition_rate(tokens, n=4):

@@ -21,6 +21,7 @@ import json
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Optional
 
 import numpy as np
 
@@ -61,6 +62,8 @@ class GeneratedText(Result):
         Wall time of the generation (resumed batches excluded).
     generated_tokens : int
         Tokens generated in this call (resumed batches excluded).
+    checkpoint : str or None
+        The folder holding this generation's finished batches, if any.
     """
 
     steps: dict
@@ -71,6 +74,7 @@ class GeneratedText(Result):
     revision: str
     seconds: float = 0.0
     generated_tokens: int = 0
+    checkpoint: Optional[str] = None
 
     META = {**STEP_META,
             "control": ("how the temperature of each step was set", "1"),
@@ -112,29 +116,41 @@ def _forward(model, ids, cache):
     return out.logits[:, -1, :].to(torch.float32).numpy(), cache
 
 
-def _generate_batch(lm, control, indices, n_steps, seed, bos, bar):
-    """Generate the sequences ``indices`` of one control together; dict of (B, N) arrays."""
-    b = len(indices)
-    states = np.concatenate([stream_states(seed, ("generation", *control.key, int(i)), 1)
-                             for i in indices])
-    state = control.start(b)
+def _generate_batch(lm, controls, pairs, n_steps, seed, bos, bar):
+    """Generate the sequences ``pairs`` = [(control index, sequence index), ...] together (one
+    forward pass for all rows; each control chooses, measures and draws on its own rows).
+
+    Returns
+    -------
+    dict of (B, N) arrays, rows in the order of ``pairs``.
+    """
+    b = len(pairs)
+    c_of_row = np.array([c for c, _ in pairs])
+    groups = [(controls[c], np.flatnonzero(c_of_row == c)) for c in dict.fromkeys(c_of_row)]
+    states = [np.concatenate([stream_states(seed, ("generation", *control.key,
+                                                   int(pairs[r][1])), 1) for r in rows])
+              for control, rows in groups]
+    control_states = [control.start(rows.size) for control, rows in groups]
     out = {"token_id": np.empty((b, n_steps), dtype=np.int32),
            **{name: np.empty((b, n_steps), dtype=np.float32) for name in STEP_META
               if name != "token_id"}}
     logits, cache = _forward(lm.model, np.full((b, 1), bos, dtype=np.int64), None)
-    rows = np.arange(b)
+    tokens = np.empty(b, dtype=np.int64)
     for step in range(n_steps):
-        used, t = control.choose(logits, step, state)
-        thermo = row_thermodynamics(used, t)
-        tokens = draw_next(used, t, states)
-        log_z1 = row_thermodynamics(logits, np.ones(b))["log_z"]
-        state = control.update(used, tokens, state)
+        for g, (control, rows) in enumerate(groups):
+            own = logits[rows]
+            used, t = control.choose(own, step, control_states[g])
+            thermo = row_thermodynamics(used, t)
+            drawn = draw_next(used, t, states[g])
+            log_z1 = row_thermodynamics(own, np.ones(rows.size))["log_z"]
+            control_states[g] = control.update(used, drawn, control_states[g])
+            tokens[rows] = drawn
+            out["sampling_temperature"][rows, step] = t
+            out["log_z"][rows, step] = thermo["log_z"]
+            out["entropy"][rows, step] = thermo["entropy"]
+            out["specific_heat"][rows, step] = thermo["specific_heat"]
+            out["log_prob"][rows, step] = own[np.arange(rows.size), drawn] - log_z1
         out["token_id"][:, step] = tokens
-        out["sampling_temperature"][:, step] = t
-        out["log_z"][:, step] = thermo["log_z"]
-        out["entropy"][:, step] = thermo["entropy"]
-        out["specific_heat"][:, step] = thermo["specific_heat"]
-        out["log_prob"][:, step] = logits[rows, tokens] - log_z1
         if step + 1 < n_steps:
             logits, cache = _forward(lm.model, tokens[:, None], cache)
         bar.update(b)
@@ -144,7 +160,7 @@ def _generate_batch(lm, control, indices, n_steps, seed, bos, bar):
 def _manifest(lm, controls, n_sequences, n_steps, seed, batch_size, bos):
     return {"model": lm.name, "revision": lm.revision, "controls": [list(c.key) for c in controls],
             "n_sequences": n_sequences, "n_steps": n_steps, "seed": seed,
-            "batch_size": batch_size, "bos": bos, "format": 1}
+            "batch_size": batch_size, "bos": bos, "format": 2}
 
 
 def generate(lm, controls, n_sequences, n_steps, seed=0, batch_size=64, progress=False,
@@ -159,7 +175,9 @@ def generate(lm, controls, n_sequences, n_steps, seed=0, batch_size=64, progress
     n_sequences, n_steps : int
     seed : int
     batch_size : int
-        Sequences run through the model together (bounds memory; not the results).
+        Most sequences run through the model together, of any controls (bounds memory;
+        does not change which random numbers a sequence uses). The sequences, control by
+        control, are cut into equal batches of at most this size.
     progress : bool
     checkpoint_dir : path, optional
         Save each finished batch there and resume from the batches found.
@@ -188,29 +206,35 @@ def generate(lm, controls, n_sequences, n_steps, seed=0, batch_size=64, progress
     steps = {"token_id": np.empty((len(controls), n_sequences, n_steps), dtype=np.int32),
              **{name: np.empty((len(controls), n_sequences, n_steps), dtype=np.float32)
                 for name in STEP_META if name != "token_id"}}
-    total = len(controls) * n_sequences * n_steps
-    bar = tqdm(total=total, disable=not progress, unit="token", desc="generate", leave=False)
+    pairs = [(c, i) for c in range(len(controls)) for i in range(n_sequences)]
+    # Rows of all controls share forward passes; equal batches waste no padding rows.
+    n_batches = -(-len(pairs) // batch_size)
+    size = -(-len(pairs) // n_batches)
+    bar = tqdm(total=len(pairs) * n_steps, disable=not progress, unit="token", desc="generate",
+               leave=False)
     seconds, generated = 0.0, 0
-    for c, control in enumerate(controls):
-        for start in range(0, n_sequences, batch_size):
-            indices = np.arange(start, min(start + batch_size, n_sequences))
-            path = folder / f"control{c}_start{start}.npz" if folder is not None else None
-            if path is not None and path.is_file():
-                with np.load(path) as saved:
-                    part = {name: saved[name] for name in steps}
-                bar.update(indices.size * n_steps)
-            else:
-                begin = time.perf_counter()
-                part = _generate_batch(lm, control, indices, n_steps, seed, bos, bar)
-                seconds += time.perf_counter() - begin
-                generated += indices.size * n_steps
-                if path is not None:
-                    tmp = path.with_name(path.stem + ".tmp.npz")
-                    np.savez(tmp, **part)
-                    tmp.replace(path)
-            for name in steps:
-                steps[name][c, indices] = part[name]
+    for start in range(0, len(pairs), size):
+        batch = pairs[start:start + size]
+        path = folder / f"rows{start}-{start + len(batch)}.npz" if folder is not None else None
+        if path is not None and path.is_file():
+            with np.load(path) as saved:
+                part = {name: saved[name] for name in steps}
+            bar.update(len(batch) * n_steps)
+        else:
+            begin = time.perf_counter()
+            part = _generate_batch(lm, controls, batch, n_steps, seed, bos, bar)
+            seconds += time.perf_counter() - begin
+            generated += len(batch) * n_steps
+            if path is not None:
+                tmp = path.with_name(path.stem + ".tmp.npz")
+                np.savez(tmp, **part)
+                tmp.replace(path)
+        c_index = np.array([c for c, _ in batch])
+        s_index = np.array([i for _, i in batch])
+        for name in steps:
+            steps[name][c_index, s_index] = part[name]
     bar.close()
     return GeneratedText(steps, [c.label for c in controls],
                          np.array([c.temperature for c in controls]), int(seed), lm.name,
-                         lm.revision, seconds, generated)
+                         lm.revision, seconds, generated,
+                         None if folder is None else str(folder))

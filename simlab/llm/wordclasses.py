@@ -69,11 +69,16 @@ class SpacyTagger:
 
     def tag(self, texts):
         """(words, class ids) per text: lists of str and int8 arrays."""
-        out = []
+        return [(words, tags) for words, _, tags in self._tagged(texts)]
+
+    def spans(self, texts):
+        """(start offsets int64[W], class ids int8[W]) of the words of each text."""
+        return [(starts, tags) for _, starts, tags in self._tagged(texts)]
+
+    def _tagged(self, texts):
         for doc in self.nlp.pipe(texts, batch_size=64):
-            out.append(([w.text for w in doc], np.array([INDEX[w.pos_] for w in doc],
-                                                        dtype=np.int8)))
-        return out
+            yield ([w.text for w in doc], np.array([w.idx for w in doc], dtype=np.int64),
+                   np.array([INDEX[w.pos_] for w in doc], dtype=np.int8))
 
 
 # --- the rule-based mapping -------------------------------------------------------------------
@@ -126,8 +131,11 @@ class RuleTagger:
 
     def words(self, text):
         """The words of ``text`` as this tagger splits it."""
-        return [m.group(0) for m in _TOKEN.finditer(text) if m.group(0).strip() or "\n" in
-                m.group(0)]
+        return [word for _, word in self._matches(text)]
+
+    def _matches(self, text):
+        return [(m.start(), m.group(0)) for m in _TOKEN.finditer(text)
+                if m.group(0).strip() or "\n" in m.group(0)]
 
     def classify(self, words):
         """int8 class ids of a list of words."""
@@ -172,6 +180,15 @@ class RuleTagger:
             out.append((words, self.classify(words)))
         return out
 
+    def spans(self, texts):
+        """(start offsets int64[W], class ids int8[W]) of the words of each text."""
+        out = []
+        for text in texts:
+            matches = self._matches(text)
+            out.append((np.array([m[0] for m in matches], dtype=np.int64),
+                        self.classify([m[1] for m in matches])))
+        return out
+
 
 def tagger(kind="auto"):
     """The tagger asked for: "spacy", "rules", or "auto" (spaCy when installed)."""
@@ -208,3 +225,36 @@ def _offsets(words, tags):
         if stripped:
             yield (offset, stripped), int(tag)
             offset += len(stripped)
+
+
+def token_classes(pieces, tagger):
+    """Word classes of generated text, per token and per word.
+
+    Parameters
+    ----------
+    pieces : list of list of str
+        The text of each token of each sequence (special tokens rendered as a line break).
+    tagger : SpacyTagger or RuleTagger
+
+    Returns
+    -------
+    (list of int8[N], list of int8[W])
+        For each sequence, the class of each token (the class of the word containing its
+        first non-space character; SPACE for a token of whitespace only) and the class of
+        each word of the concatenated text.
+    """
+    texts = ["".join(p) for p in pieces]
+    by_token = []
+    spans = tagger.spans(texts)
+    for seq, (starts, tags) in zip(pieces, spans):
+        out = np.full(len(seq), INDEX["SPACE"], dtype=np.int8)
+        offset = 0
+        for k, piece in enumerate(seq):
+            stripped = piece.lstrip()
+            if stripped and starts.size:
+                first = offset + len(piece) - len(stripped)
+                word = max(int(np.searchsorted(starts, first, side="right")) - 1, 0)
+                out[k] = tags[word]
+            offset += len(piece)
+        by_token.append(out)
+    return by_token, [tags for _, tags in spans]

@@ -15,6 +15,10 @@ from helpers import run_task
 from simlab import tasks
 
 BUNDLE = ["llm.source=bundle", "llm.positions=24", "llm.shuffled_positions=12"]
+TEXT = ["generation.source=bundle", "generation.sequences=8", "generation.steps=128",
+        "text.lengths=[16,32,64,128]", "text.dt_max=16", "text.bootstrap=20"]
+TEXT_VARIABLES = ["tau", "tau_err", "growth_exponent", "correlation", "repetition_rate",
+                  "perplexity"]
 
 #: task: (small overrides, unrelated change, selection of the result that must not change,
 #:        variables compared, figures expected)
@@ -68,6 +72,15 @@ CASES = {
     "three_way_thermodynamics": (
         BUNDLE + ["rbm.n_hidden_exact=4", "rbm.n_iter=1"], ["ising.size=8"], {},
         ["token_entropy", "rbm_specific_heat"], ["three_way_thermodynamics.png"]),
+    "llm_phase_transition": (
+        TEXT + ["sweep.temperatures=[0.5,1.0,2.0]", "ising.sizes=[4]", "ising.sweeps=100",
+                "ising.thermalization=10"],
+        ["sweep.temperatures=[0.5,1.0,1.4,2.0]"], {"temperature": 1.0}, TEXT_VARIABLES,
+        ["tau_growth.png", "correlations.png", "text_thermodynamics.png",
+         "llm_vs_ising_transition.png"]),
+    "thermostat_generation": (
+        TEXT + ["controls.use=[T=0.5,S=2]"], ["controls.use=[T=0.5,S=2,mirostat=3]"],
+        {"control": "S=2"}, TEXT_VARIABLES, ["controls.png", "trajectories.png"]),
 }
 
 

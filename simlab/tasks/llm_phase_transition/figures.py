@@ -1,0 +1,160 @@
+"""Figures and report of the llm_phase_transition task, from its Dataset only."""
+
+import numpy as np
+
+from simlab.render.figures import colors, new_figure, save, title
+from simlab.tasks.common import text_figures as panels
+
+
+def tau_growth(ds, path):
+    """tau(N) per temperature (left) and its growth exponent against T with T_c (right)."""
+    fig, (ax_tau, ax_g) = new_figure(1, 2, size=(13, 5))
+    panels.tau_panel(ax_tau, ds, "temperature")
+    t = ds["temperature"].values
+    ax_g.errorbar(t, ds["growth_exponent"], ds["growth_exponent_err"], marker="o", ms=4,
+                  capsize=3, color="tab:purple", label="d ln τ / d ln N")
+    level = float(ds["critical_level"])
+    ax_g.axhline(level, color="0.5", ls=":", lw=1, label=f"level {level:g}")
+    tc, err = float(ds["critical_temperature"]), float(ds["critical_temperature_err"])
+    if np.isfinite(tc):
+        ax_g.axvline(tc, color="k", lw=1.2, label=f"T$_c$ = {tc:.3f} ± {err:.3f}")
+        if np.isfinite(err):
+            ax_g.axvspan(tc - err, tc + err, color="k", alpha=0.1, lw=0)
+    ax_g.axvline(1.0, color="tab:green", ls="--", lw=1,
+                 label="T$_c$ ≈ 1 reported for GPT-2, Pythia")
+    ax_g.set_xlabel("sampling temperature T")
+    ax_g.set_ylabel("growth exponent of τ(N)")
+    ax_g.grid(alpha=0.3)
+    ax_g.legend(fontsize=8)
+    fig.suptitle(title(ds), fontsize=10)
+    fig.tight_layout()
+    return save(fig, path)
+
+
+def correlations(ds, path):
+    """C(dt) per temperature (left) and PROPN's share of C(1) and the fitted exponents (right)."""
+    fig, (ax_c, ax_f) = new_figure(1, 2, size=(13, 5))
+    panels.correlation_panel(ax_c, ds, "temperature")
+    t = ds["temperature"].values
+    ax_f.plot(t, ds["power_exponent"], marker="o", label="power-law exponent α")
+    ax_f.set_xlabel("sampling temperature T")
+    ax_f.set_ylabel("α of C(dt) ~ dt$^{-α}$")
+    ax_f.grid(alpha=0.3)
+    right = ax_f.twinx()
+    xi = ds["correlation_length"].values
+    right.plot(t, np.where(np.isfinite(xi), xi, np.nan), marker="s", color="tab:orange",
+               label="exponential ξ")
+    right.set_yscale("log")
+    right.set_ylabel("correlation length ξ  [" + ds.attrs.get("unit", "token") + "s]")
+    better = ds["better_fit"].values
+    for x, kind in zip(t, better):
+        ax_f.annotate(str(kind)[:3], (x, 0), xycoords=("data", "axes fraction"), fontsize=7,
+                      ha="center", va="bottom")
+    ax_f.legend(loc="upper left", fontsize=8)
+    right.legend(loc="upper right", fontsize=8)
+    fig.suptitle("correlation of word classes at distance dt (better fit marked per T)",
+                 fontsize=10)
+    fig.tight_layout()
+    return save(fig, path)
+
+
+def text_thermodynamics(ds, path):
+    """Exact S, C and Fisher information of the sampled distributions against T, repetition
+    and perplexity against T, and the slow approach of S to its stationary value."""
+    fig, axes = new_figure(2, 2, size=(12, 9))
+    t = ds["temperature"].values
+    ax = axes[0, 0]
+    ax.errorbar(t, ds["mean_specific_heat"], ds["mean_specific_heat_err"], marker="o",
+                capsize=2, label="mean C")
+    ax.errorbar(t, ds["fisher_information"], ds["fisher_information_err"], marker="s",
+                capsize=2, label="mean C / T² (Fisher information)")
+    ax.set_xlabel("sampling temperature T")
+    ax.set_ylabel("exact, along the generated text")
+    ax.legend(fontsize=8)
+    ax = axes[0, 1]
+    ax.errorbar(t, ds["mean_entropy"], ds["mean_entropy_err"], marker="o", capsize=2,
+                color="tab:green")
+    ax.set_xlabel("sampling temperature T")
+    ax.set_ylabel("mean entropy S  [nats]")
+    ax = axes[1, 0]
+    ax.errorbar(t, ds["repetition_rate"], ds["repetition_rate_err"], marker="o", capsize=2,
+                color="tab:red", label="repeated 4-grams")
+    ax.set_xlabel("sampling temperature T")
+    ax.set_ylabel("repetition rate")
+    right = ax.twinx()
+    right.errorbar(t, ds["perplexity"], ds["perplexity_err"], marker="s", capsize=2,
+                   color="tab:gray", label="perplexity at T = 1")
+    right.set_yscale("log")
+    right.set_ylabel("perplexity under the model at T = 1")
+    ax.legend(loc="upper center", fontsize=8)
+    right.legend(loc="upper right", fontsize=8)
+    panels.by_step_panel(axes[1, 1], ds, "temperature", "entropy_by_step",
+                         "entropy S of step  [nats]")
+    axes[1, 1].legend(fontsize=6.5, ncol=2)
+    for a in axes.flat:
+        a.grid(alpha=0.3)
+    for a in (axes[0, 0], axes[0, 1], axes[1, 0]):
+        if np.isfinite(float(ds["critical_temperature"])):
+            a.axvline(float(ds["critical_temperature"]), color="k", lw=1, ls=":")
+    fig.suptitle("thermodynamics of the sampled next-token distributions (dotted: T$_c$ of τ)",
+                 fontsize=10)
+    fig.tight_layout()
+    return save(fig, path)
+
+
+def side_by_side(ds, path):
+    """tau(N)/N of the text and <m^2> = chi T / L^2 of the Ising model against T / T_c."""
+    fig, (ax_l, ax_i) = new_figure(1, 2, size=(13, 5), sharey=False)
+    tc = float(ds["critical_temperature"])
+    scale = tc if np.isfinite(tc) else 1.0
+    x = ds["temperature"].values / scale
+    for color, n in zip(colors("viridis", ds.sizes["length"], 0.0, 0.85), ds["length"].values):
+        d = ds.sel(length=n)
+        ax_l.errorbar(x, d["tau_total"] / n, d["tau_total_err"] / n, color=color, marker="o",
+                      ms=3, capsize=2, label=f"N = {n}")
+    ax_l.set_ylabel("τ(N) / N = Σ$_a$ Var(m$_a$)")
+    ax_l.set_xlabel("T / T$_c$" if np.isfinite(tc) else "T  (no T$_c$ found: unscaled)")
+    ax_l.set_title(f"language model ({ds.attrs.get('unit', 'token')} classes), "
+                   f"T$_c$ = {tc:.3f}", fontsize=9)
+    xr_ = ds["reduced_temperature"].values
+    for color, L in zip(colors("viridis", ds.sizes["size"], 0.0, 0.85), ds["size"].values):
+        d = ds.sel(size=L)
+        ax_i.errorbar(xr_, d["ising_m2"], d["ising_m2_err"], color=color, marker="o", ms=3,
+                      capsize=2, label=f"L = {L} (N = {L * L} spins)")
+    ax_i.set_ylabel("<m²> = χ T / L²")
+    ax_i.set_xlabel("T / T$_c$  (Onsager)")
+    ax_i.set_title("2D Ising model, Metropolis", fontsize=9)
+    for a in (ax_l, ax_i):
+        a.axvline(1.0, color="0.5", ls=":", lw=1)
+        a.grid(alpha=0.3)
+        a.legend(fontsize=7.5)
+    fig.suptitle("Both order parameters' fluctuations per unit size against T / T$_c$: "
+                 "flat in the ordered phase, vanishing with size above T$_c$", fontsize=10)
+    fig.tight_layout()
+    return save(fig, path)
+
+
+def summary(ds):
+    """T_c, the fits and the thermodynamic signals, one line each."""
+    tc, err = float(ds["critical_temperature"]), float(ds["critical_temperature_err"])
+    lines = [f"{ds.attrs['model']} ({ds.attrs['source']}), tagger {ds.attrs['tagger']}, "
+             f"{ds.sizes['sequence']} sequences x {ds.sizes['step']} tokens per temperature, "
+             f"unit {ds.attrs.get('unit', 'token')}"]
+    if "tokens_per_second" in ds and np.isfinite(float(ds["tokens_per_second"])):
+        lines.append(f"generation: {float(ds['generation_seconds']):.0f} s, "
+                     f"{float(ds['tokens_per_second']):.0f} tokens/s")
+    lines.append(f"T_c (growth exponent of tau(N) through {float(ds['critical_level']):g}): "
+                 f"{tc:.3f} ± {err:.3f}  (GPT-2 small, Pythia-160m: about 1)")
+    lines.append(f"largest mean C at T = {float(ds['specific_heat_peak_temperature']):g}, "
+                 f"largest Fisher information C/T^2 at T = "
+                 f"{float(ds['fisher_peak_temperature']):g}")
+    lines.append("   T   growth ± err    fit   alpha     xi  repeat  ppl(T=1)   S     C")
+    for k, t in enumerate(ds["temperature"].values):
+        d = ds.isel(temperature=k)
+        lines.append(
+            f"{t:5.2f} {float(d['growth_exponent']):6.3f} ± {float(d['growth_exponent_err']):.3f}"
+            f" {str(d['better_fit'].values)[:5]:>5} {float(d['power_exponent']):6.2f} "
+            f"{float(d['correlation_length']):6.1f} {float(d['repetition_rate']):6.3f} "
+            f"{float(d['perplexity']):9.1f} {float(d['mean_entropy']):5.2f} "
+            f"{float(d['mean_specific_heat']):5.2f}")
+    return "\n".join(lines)

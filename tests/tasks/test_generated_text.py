@@ -1,0 +1,69 @@
+"""The generated-text tasks on their shipped bundles: the analysis of a bundle repeats the
+analysis of the live run that wrote it, number for number, and bad settings fail early."""
+
+import numpy as np
+import pytest
+from helpers import run_task
+
+from simlab import results
+from simlab.errors import ConfigError
+from simlab.tasks.llm_phase_transition import default_bundle as phase_bundle
+from simlab.tasks.thermostat_generation import default_bundle as thermostat_bundle
+
+ANALYSIS = ["tau", "tau_err", "tau_total", "growth_exponent", "growth_exponent_err",
+            "correlation", "power_exponent", "correlation_length", "better_fit",
+            "class_frequency", "repetition_rate", "perplexity", "perplexity_err",
+            "mean_entropy", "mean_specific_heat", "fisher_information", "entropy_by_step"]
+
+
+@pytest.mark.parametrize("experiment, bundle, extra", [
+    ("llm_phase_transition", phase_bundle, ["critical_temperature", "critical_temperature_err",
+                                            "fisher_peak_temperature"]),
+    ("thermostat_generation", thermostat_bundle, ["mean_sampling_temperature",
+                                                  "extreme_temperature_fraction"]),
+])
+def test_the_bundle_reproduces_the_live_analysis(experiment, bundle, extra, tmp_path):
+    live = results.load(bundle())
+    assert live.attrs["source"] == "live model"
+    overrides = [f"experiment={experiment}", "generation.source=bundle"]
+    if experiment == "llm_phase_transition":
+        overrides += ["ising.sizes=[4]", "ising.sweeps=50"]  # the Ising side is not compared
+    ds = run_task(overrides, tmp_path)
+    assert "bundled sequences" in ds.attrs["model"]
+    for name in ANALYSIS + extra:
+        a, b = live[name].values, ds[name].values
+        if a.dtype.kind == "f":
+            np.testing.assert_array_equal(a, b, err_msg=name)
+        else:
+            assert np.array_equal(a, b), name
+
+
+def test_bundles_are_small_and_say_how_they_were_made():
+    for bundle, task in ((phase_bundle(), "llm_phase_transition"),
+                         (thermostat_bundle(), "thermostat_generation")):
+        assert bundle.stat().st_size < 6e6
+        ds = results.load(bundle)
+        assert f"experiment={task}" in ds.attrs["regenerate_with"]
+        assert ds.attrs["tagger"].startswith("spacy en_core_web_sm")
+        assert ds["token_class"].dtype == np.int8
+
+
+@pytest.mark.parametrize("overrides, key", [
+    (["experiment=llm_phase_transition", "text.lengths=[16,1024]"], "text.lengths"),
+    (["experiment=llm_phase_transition", "text.dt_max=512"], "text.dt_max"),
+    (["experiment=llm_phase_transition", "sweep.temperatures=[1.0,0.5]"],
+     "sweep.temperatures"),
+    (["experiment=thermostat_generation", "controls.use=[T=1,S=-1]"], "controls.use[1]"),
+    (["experiment=thermostat_generation", "generation.export=x.txt"], "generation.export"),
+    (["experiment=llm_phase_transition", "generation.source=bundle", "text.tagger=rules"],
+     "text.tagger"),
+    (["experiment=llm_phase_transition", "generation.source=bundle",
+      "sweep.temperatures=[0.3,0.65]"], "temperature"),
+    (["experiment=llm_phase_transition", "generation.source=bundle",
+      "generation.sequences=1000"], "generation.sequences"),
+])
+def test_bad_settings_are_refused_naming_the_key(overrides, key, tmp_path):
+    with pytest.raises(ConfigError) as error:
+        run_task(overrides, tmp_path)
+    assert error.value.key == key
+    assert not (tmp_path / "results.nc").exists()
