@@ -19,6 +19,7 @@ stream is ``derive(seed, "generation", *key, index)``) and
 ``start(n)`` makes its per-row state and ``update(...)`` advances it after a draw.
 """
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -173,11 +174,12 @@ class Mirostat(Control):
 
 
 def parse(text, n_steps):
-    """A control from its text form: ``T=0.7``, ``S=2.5`` (nats), ``mirostat=3`` (bits), or
-    ``anneal=1.5:0.5`` (geometric cooling from 1.5 to 0.5 over the ``n_steps`` tokens)."""
+    """A control from its text form: ``T:0.7``, ``S:2.5`` (nats), ``mirostat:3`` (bits), or
+    ``anneal:1.5:0.5`` (geometric cooling from 1.5 to 0.5 over the ``n_steps`` tokens);
+    ``=`` may stand for the first ``:`` (``T=0.7``; on Hydra's command line quote it)."""
     from simlab import schedules
 
-    name, _, value = str(text).partition("=")
+    name, value = (re.split(r"[=:]", str(text), maxsplit=1) + [""])[:2]
     try:
         if name == "T":
             return FixedTemperature(float(value))
@@ -187,8 +189,9 @@ def parse(text, n_steps):
             return Mirostat(float(value))
         if name == "anneal":
             hot, cold = (float(x) for x in value.split(":"))
-            return Annealed(schedules.geometric_range(hot, cold, n_steps))
+            if hot > cold > 0:
+                return Annealed(schedules.geometric_range(hot, cold, n_steps))
     except (ValueError, ConfigError):
         pass
-    raise ConfigError("control", text, "T=<temperature>, S=<entropy in nats>, "
-                      "mirostat=<surprise in bits> or anneal=<hot>:<cold> (hot > cold > 0)")
+    raise ConfigError("control", text, "T:<temperature>, S:<entropy in nats>, "
+                      "mirostat:<surprise in bits> or anneal:<hot>:<cold> (hot > cold > 0)")

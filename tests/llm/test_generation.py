@@ -79,7 +79,7 @@ def test_controls_set_the_temperature_each_step(lm):
     assert hit.sum() > steps  # most steps reach 2 nats
     assert np.max(np.abs(s[hit] - 2.0)) < 1e-5  # float32 storage of an exact solve
     assert np.all(t[2] == 1.0)  # mirostat truncates and samples at T = 1
-    assert parse("anneal=2:0.5", steps).schedule.temperatures[0] == pytest.approx(2.0)
+    assert parse("anneal:2:0.5", steps).schedule.temperatures[0] == pytest.approx(2.0)
 
 
 def test_every_model_token_of_the_default_corpus_gets_a_class(lm):

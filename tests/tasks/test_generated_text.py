@@ -53,7 +53,7 @@ def test_bundles_are_small_and_say_how_they_were_made():
     (["experiment=llm_phase_transition", "text.dt_max=512"], "text.dt_max"),
     (["experiment=llm_phase_transition", "sweep.temperatures=[1.0,0.5]"],
      "sweep.temperatures"),
-    (["experiment=thermostat_generation", "controls.use=[T=1,S=-1]"], "controls.use[1]"),
+    (["experiment=thermostat_generation", "controls.use=[T:1,S:-1]"], "controls.use[1]"),
     (["experiment=thermostat_generation", "generation.export=x.txt"], "generation.export"),
     (["experiment=llm_phase_transition", "generation.source=bundle", "text.tagger=rules"],
      "text.tagger"),

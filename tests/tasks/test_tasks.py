@@ -79,8 +79,8 @@ CASES = {
         ["tau_growth.png", "correlations.png", "text_thermodynamics.png",
          "llm_vs_ising_transition.png"]),
     "thermostat_generation": (
-        TEXT + ["controls.use=[T=0.5,S=2]"], ["controls.use=[T=0.5,S=2,mirostat=3]"],
-        {"control": "S=2"}, TEXT_VARIABLES, ["controls.png", "trajectories.png"]),
+        TEXT + ["controls.use=[T:0.5,S:2]"], ["controls.use=[T:0.5,S:2,mirostat:3]"],
+        {"control": "S:2"}, TEXT_VARIABLES, ["controls.png", "trajectories.png"]),
 }
 
 

@@ -1,10 +1,10 @@
 """Thermodynamic control of generation: fixed temperature, annealing, fixed entropy, mirostat.
 
 Every control of ``controls.use`` generates the same number of sequences from the
-beginning-of-sequence token (:mod:`simlab.llm.controls`): ``T=<t>`` the canonical ensemble,
-``anneal=<hot>:<cold>`` a geometric schedule over the sequence (start hot, cool to commit),
-``S=<nats>`` the temperature solved at every step so that the next-token entropy equals the
-target (microcanonical-like), ``mirostat=<bits>`` feedback on surprise (Basu et al. 2021).
+beginning-of-sequence token (:mod:`simlab.llm.controls`): ``T:<t>`` the canonical ensemble,
+``anneal:<hot>:<cold>`` a geometric schedule over the sequence (start hot, cool to commit),
+``S:<nats>`` the temperature solved at every step so that the next-token entropy equals the
+target (microcanonical-like), ``mirostat:<bits>`` feedback on surprise (Basu et al. 2021).
 The same observables as the temperature sweep (tau(N), C(dt), repetition, perplexity, the
 exact thermodynamics of each step) answer: does fixing the entropy instead of the
 temperature remove the frozen, repetitive phase?
@@ -18,7 +18,6 @@ The shipped bundle ``simlab/data/smollm2_thermostat.nc`` is this task's results 
 from dataclasses import dataclass
 from importlib import resources
 from typing import List
-
 
 from simlab import results
 from simlab.errors import ConfigError
@@ -45,9 +44,9 @@ class ControlList:
     """The controls compared (text forms of :func:`simlab.llm.controls.parse`)."""
 
     use: List[str] = setting(
-        factory=lambda: ["T=0.5", "T=1", "anneal=1.5:0.5", "S=1", "S=2", "S=3",
-                         "mirostat=3", "mirostat=5"],
-        doc="T=<t>, anneal=<hot>:<cold>, S=<entropy in nats>, mirostat=<surprise in bits>")
+        factory=lambda: ["T:0.5", "T:1", "anneal:1.5:0.5", "S:1", "S:2", "S:3",
+                         "mirostat:3", "mirostat:5"],
+        doc="T:<t>, anneal:<hot>:<cold>, S:<entropy in nats>, mirostat:<surprise in bits>")
 
     def check(self, key):
         if not self.use:
