@@ -116,6 +116,46 @@ def _forward(model, ids, cache):
     return out.logits[:, -1, :].to(torch.float32).numpy(), cache
 
 
+def preallocated_cache(capacity):
+    """An empty key-value cache whose layers hold ``capacity`` positions from the start.
+
+    transformers' ``DynamicCache`` concatenates every new key and value onto the old ones,
+    copying the whole cache at every step: at 500 positions of 120 sequences that copy took
+    four times as long as the attention itself. These layers write each step in place and
+    hand the attention a view of the filled part (same values, same order). Returns None
+    (the model's default cache) with a transformers that has no ``DynamicLayer``.
+    """
+    try:
+        from transformers.cache_utils import DynamicCache, DynamicLayer
+    except ImportError:  # pragma: no cover - transformers < 4.56
+        return None
+
+    class PreallocatedLayer(DynamicLayer):
+        def lazy_initialization(self, key_states, value_states):
+            super().lazy_initialization(key_states, value_states)
+            b, h, _, d = key_states.shape
+            self.store_keys = key_states.new_empty((b, h, capacity, d))
+            self.store_values = value_states.new_empty((b, h, capacity, value_states.shape[-1]))
+            self.filled = 0
+
+        def update(self, key_states, value_states, *args, **kwargs):
+            if not self.is_initialized:
+                self.lazy_initialization(key_states, value_states)
+            stop = self.filled + key_states.shape[-2]
+            if stop > self.store_keys.shape[-2]:  # more than planned: fall back to growing
+                return super().update(key_states, value_states, *args, **kwargs)
+            self.store_keys[:, :, self.filled:stop].copy_(key_states)
+            self.store_values[:, :, self.filled:stop].copy_(value_states)
+            self.filled = stop
+            self.keys = self.store_keys[:, :, :stop]
+            self.values = self.store_values[:, :, :stop]
+            return self.keys, self.values
+
+    cache = DynamicCache()
+    cache.layer_class_to_replicate = PreallocatedLayer
+    return cache
+
+
 def _generate_batch(lm, controls, pairs, n_steps, seed, bos, bar):
     """Generate the sequences ``pairs`` = [(control index, sequence index), ...] together (one
     forward pass for all rows; each control chooses, measures and draws on its own rows).
@@ -134,7 +174,8 @@ def _generate_batch(lm, controls, pairs, n_steps, seed, bos, bar):
     out = {"token_id": np.empty((b, n_steps), dtype=np.int32),
            **{name: np.empty((b, n_steps), dtype=np.float32) for name in STEP_META
               if name != "token_id"}}
-    logits, cache = _forward(lm.model, np.full((b, 1), bos, dtype=np.int64), None)
+    logits, cache = _forward(lm.model, np.full((b, 1), bos, dtype=np.int64),
+                             preallocated_cache(n_steps))
     tokens = np.empty(b, dtype=np.int64)
     for step in range(n_steps):
         for g, (control, rows) in enumerate(groups):
