@@ -93,3 +93,14 @@ def test_every_model_token_of_the_default_corpus_gets_a_class(lm):
     assert classes.size == ids.size
     assert classes.min() >= 0 and classes.max() < len(wordclasses.CLASSES)
     assert len(set(classes.tolist())) >= 14  # the text uses most classes
+
+
+def test_the_in_place_cache_gives_the_same_text_as_transformers_own(lm, monkeypatch):
+    from simlab.llm import generation
+
+    controls = [FixedTemperature(1.0), FixedTemperature(0.4)]
+    ours = generate(lm, controls, 2, 24, seed=4)
+    monkeypatch.setattr(generation, "preallocated_cache", lambda capacity: None)
+    theirs = generate(lm, controls, 2, 24, seed=4)  # transformers' DynamicCache
+    for name in ours.steps:
+        assert np.array_equal(ours.steps[name], theirs.steps[name]), name

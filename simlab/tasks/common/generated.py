@@ -81,9 +81,13 @@ ANALYSIS_META = {
     "mean_sampling_temperature": ("mean temperature of the steps (finite ones)", "logit"),
     "extreme_temperature_fraction": ("fraction of steps drawn at T = 0 or T = inf", "1"),
     "entropy_by_step": ("entropy of the sampled distribution, mean over sequences", "nats"),
+    "entropy_drift": ("mean entropy of the last quarter of the steps minus that of the second "
+                      "quarter (slow approach to the stationary state)", "nats"),
+    "entropy_drift_err": ("standard error over sequences", "nats"),
     "specific_heat_by_step": ("specific heat, mean over sequences", "1"),
     "temperature_by_step": ("sampling temperature, mean over sequences", "logit"),
     "class_name": ("Universal POS tag (spaCy's 17 and SPACE)", "1"),
+    "control": ("how the temperature of each step was set (text form)", "1"),
     "length": ("number N of units whose class fractions are averaged", "1"),
     "dt": ("lag between two units", "1"),
     "sequence": ("generated sequence", "1"),
@@ -226,8 +230,17 @@ def live_text(controls, dim, labels, generation, text, seed, progress, examples=
                 "class_name": list(wordclasses.CLASSES)},
         attrs={"model": out.model, "model_revision": out.revision, "tagger": tagger.name,
                "source": "live model"})
-    if out.checkpoint is not None:  # complete: the batches are in the Dataset now
-        shutil.rmtree(out.checkpoint, ignore_errors=True)
+    if out.checkpoint is not None:
+        ds.attrs["checkpoint"] = out.checkpoint
+    return ds
+
+
+def forget_checkpoint(ds):
+    """Remove the finished generation's batches (once its analysis succeeded) and the
+    ``checkpoint`` attribute; returns ``ds``."""
+    folder = ds.attrs.pop("checkpoint", None)
+    if folder is not None:
+        shutil.rmtree(folder, ignore_errors=True)
     return ds
 
 
@@ -367,7 +380,12 @@ def _per_sequence(raw, n):
     c = raw["specific_heat"].values.astype(np.float64)
     with np.errstate(divide="ignore", invalid="ignore"):
         fisher = np.where(finite, c / np.where(finite, t, 1.0) ** 2, np.nan)
+    entropy = raw["entropy"].values.astype(np.float64)
+    quarter = entropy.shape[2] // 4
+    drift = entropy[:, :, 3 * quarter:].mean(axis=2) - entropy[:, :, quarter:2 * quarter].mean(
+        axis=2)
     return {
+        "entropy_drift": list(drift),
         "repetition_rate": [corr.repetition_rate(ids, n) for ids in raw["token_id"].values],
         "mean_entropy": list(raw["entropy"].values.astype(np.float64).mean(axis=2)),
         "mean_specific_heat": list(c.mean(axis=2)),

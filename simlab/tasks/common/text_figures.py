@@ -13,6 +13,8 @@ def control_labels(ds, dim):
 
 def tau_panel(ax, ds, dim, palette=None):
     """tau_total(N) against N with bootstrap errors, one line per control; N^1 for reference."""
+    from matplotlib.ticker import NullLocator
+
     n = ds["length"].values
     palette = colors("coolwarm", ds.sizes[dim], 0.0, 1.0) if palette is None else palette
     for color, label, k in zip(palette, control_labels(ds, dim), range(ds.sizes[dim])):
@@ -23,6 +25,8 @@ def tau_panel(ax, ds, dim, palette=None):
     ax.plot(n, top * n / n[-1], color="0.4", ls="--", lw=1, label="∝ N (frozen)")
     ax.set_xscale("log")
     ax.set_yscale("log")
+    ax.set_xticks(n, [str(int(x)) for x in n])
+    ax.xaxis.set_minor_locator(NullLocator())
     ax.set_xlabel("length N  [" + ds.attrs.get("unit", "token") + "s]")
     ax.set_ylabel("τ(N) = N Σ$_a$ Var(m$_a$)")
     ax.grid(alpha=0.3, which="both")

@@ -145,10 +145,18 @@ def summary(ds):
                      f"{float(ds['tokens_per_second']):.0f} tokens/s")
     lines.append(f"T_c (growth exponent of tau(N) through {float(ds['critical_level']):g}): "
                  f"{tc:.3f} ± {err:.3f}  (GPT-2 small, Pythia-160m: about 1)")
+    draws = ds["critical_temperature_draws"].values
+    draws = draws[np.isfinite(draws)]
+    if draws.size:
+        q = np.quantile(draws, [0.025, 0.16, 0.5, 0.84, 0.975])
+        lines.append(f"  {draws.size} bootstrap resamples: median {q[2]:.3f}, 16-84% "
+                     f"[{q[1]:.3f}, {q[3]:.3f}], 2.5-97.5% [{q[0]:.3f}, {q[4]:.3f}]")
+    lines.append(f"entropy drift along the text changes sign at T = "
+                 f"{float(ds['drift_temperature']):.3f} ± {float(ds['drift_temperature_err']):.3f}")
     lines.append(f"largest mean C at T = {float(ds['specific_heat_peak_temperature']):g}, "
                  f"largest Fisher information C/T^2 at T = "
                  f"{float(ds['fisher_peak_temperature']):g}")
-    lines.append("   T   growth ± err    fit   alpha     xi  repeat  ppl(T=1)   S     C")
+    lines.append("   T   growth ± err    fit   alpha     xi  repeat  ppl(T=1)   S     C  drift")
     for k, t in enumerate(ds["temperature"].values):
         d = ds.isel(temperature=k)
         lines.append(
@@ -156,5 +164,5 @@ def summary(ds):
             f" {str(d['better_fit'].values)[:5]:>5} {float(d['power_exponent']):6.2f} "
             f"{float(d['correlation_length']):6.1f} {float(d['repetition_rate']):6.3f} "
             f"{float(d['perplexity']):9.1f} {float(d['mean_entropy']):5.2f} "
-            f"{float(d['mean_specific_heat']):5.2f}")
+            f"{float(d['mean_specific_heat']):5.2f} {float(d['entropy_drift']):+6.2f}")
     return "\n".join(lines)
