@@ -318,7 +318,8 @@ def analyse(raw, dim, text, seed):
     shortest = min(len(s) for seqs in classes for s in seqs)
     if text.unit == "word" and lengths[-1] > shortest:
         log.info("text.unit=word: tau(N) for N above %d uses only the sequences with at least N "
-                 "words", shortest)
+                 "words; C(dt) the first q words of the sequences with at least q, q the lower "
+                 "quartile of their word counts", shortest)
     k = len(labels)
     tau = np.empty((k, len(lengths), n_classes))
     draws = np.empty((k, text.bootstrap, len(lengths), n_classes))
@@ -327,7 +328,11 @@ def analyse(raw, dim, text, seed):
     for c, seqs in enumerate(classes):
         key = (float(labels[c]) if np.issubdtype(type(labels[c]), np.number) else str(labels[c]),)
         tau[c], draws[c] = corr.bootstrap_tau(seqs, lengths, n_classes, text.bootstrap, seed, key)
-        corr_by_class[c] = corr.correlation_function(seqs, text.dt_max, n_classes, shortest)
+        span = int(np.quantile([len(x) for x in seqs], 0.25, method="lower"))
+        if span <= text.dt_max:
+            raise ConfigError("text.dt_max", text.dt_max, f"a lag below {span}, the lower "
+                              f"quartile of the sequences' {text.unit} counts at {labels[c]}")
+        corr_by_class[c] = corr.correlation_function(seqs, text.dt_max, n_classes, span)
         fits.append(corr.fit_decay(np.arange(1, text.dt_max + 1), corr_by_class[c].sum(axis=1)))
         frequency[c] = np.bincount(np.concatenate(seqs), minlength=n_classes) / sum(
             len(s) for s in seqs)

@@ -141,7 +141,9 @@ def summary(ds):
              f"{ds.sizes['sequence']} sequences x {ds.sizes['step']} tokens per temperature, "
              f"unit {ds.attrs.get('unit', 'token')}"]
     if "tokens_per_second" in ds and np.isfinite(float(ds["tokens_per_second"])):
-        lines.append(f"generation: {float(ds['generation_seconds']):.0f} s, "
+        run = "generation" if ds.attrs["source"] == "live model" else \
+            "generation (the live run that wrote the bundle)"
+        lines.append(f"{run}: {float(ds['generation_seconds']):.0f} s, "
                      f"{float(ds['tokens_per_second']):.0f} tokens/s")
     lines.append(f"T_c (growth exponent of tau(N) through {float(ds['critical_level']):g}): "
                  f"{tc:.3f} ± {err:.3f}  (GPT-2 small, Pythia-160m: about 1)")
