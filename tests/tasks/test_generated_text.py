@@ -58,7 +58,11 @@ def test_bundles_are_small_and_say_how_they_were_made():
     (["experiment=llm_phase_transition", "generation.source=bundle", "text.tagger=rules"],
      "text.tagger"),
     (["experiment=llm_phase_transition", "generation.source=bundle",
-      "sweep.temperatures=[0.3,0.65]"], "temperature"),
+      "sweep.temperatures=[0.3,0.65]"], "sweep.temperatures"),
+    (["experiment=thermostat_generation", "generation.source=bundle", "controls.use=[S:4]"],
+     "controls.use"),
+    (["experiment=thermostat_generation", "generation.source=bundle", "text.unit=word",
+      "generation.steps=128", "text.lengths=[16,32]", "text.dt_max=8"], "generation.steps"),
     (["experiment=llm_phase_transition", "generation.source=bundle",
       "generation.sequences=1000"], "generation.sequences"),
 ])

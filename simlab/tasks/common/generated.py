@@ -248,8 +248,9 @@ RAW = ("token_id", "token_class", "word_class", "sampling_temperature", "entropy
        "specific_heat", "log_prob", "example_text", "tokens_per_second", "generation_seconds")
 
 
-def bundle_text(path, dim, labels, generation, text, default_path):
-    """The raw Dataset of a bundle, checked against what the task asks for."""
+def bundle_text(path, dim, labels, generation, text, default_path, labels_key):
+    """The raw Dataset of a bundle, checked against what the task asks for (``labels_key``:
+    the config key that chose ``labels``)."""
     path = Path(path) if path else default_path
     ds = results.load(path)
     if text.tagger != "auto" and not ds.attrs.get("tagger", "").startswith(
@@ -260,11 +261,15 @@ def bundle_text(path, dim, labels, generation, text, default_path):
     have = [float(v) if isinstance(labels[0], float) else v for v in ds[dim].values]
     missing = [v for v in labels if v not in have]
     if missing:
-        raise ConfigError(dim, missing, f"values the bundle {path} holds: {have}")
+        raise ConfigError(labels_key, missing, f"values the bundle {path.name} holds: {have}")
     if generation.sequences > ds.sizes["sequence"] or generation.steps > ds.sizes["step"]:
         raise ConfigError("generation.sequences", generation.sequences,
                           f"at most the bundle's {ds.sizes['sequence']} sequences of "
                           f"{ds.sizes['step']} steps (generation.steps={generation.steps})")
+    if text.unit == "word" and generation.steps != ds.sizes["step"]:
+        raise ConfigError("generation.steps", generation.steps,
+                          f"the bundle's {ds.sizes['step']} with text.unit=word (its word "
+                          "classes cover whole sequences)")
     raw = ds[[name for name in RAW if name in ds]].sel({dim: labels}).isel(
         sequence=slice(0, generation.sequences), step=slice(0, generation.steps))
     raw.attrs = {"model": ds.attrs["model"] + " [bundled sequences]",
@@ -273,11 +278,13 @@ def bundle_text(path, dim, labels, generation, text, default_path):
     return raw
 
 
-def generated_text(controls, dim, labels, generation, text, seed, progress, default_bundle):
+def generated_text(controls, dim, labels, generation, text, seed, progress, default_bundle,
+                   labels_key):
     """The raw Dataset, live or from the bundle as ``generation.source`` says."""
     if resolve_source(generation) == "live":
         return live_text(controls, dim, labels, generation, text, seed, progress)
-    return bundle_text(generation.bundle, dim, labels, generation, text, default_bundle)
+    return bundle_text(generation.bundle, dim, labels, generation, text, default_bundle,
+                       labels_key)
 
 
 def _sequences(ds, unit):

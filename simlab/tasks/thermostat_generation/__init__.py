@@ -82,7 +82,7 @@ def run(params, ctx):
     labels = list(params.controls.use)
     controls = [control_rules.parse(text, params.generation.steps) for text in labels]
     raw = generated_text(controls, "control", labels, params.generation, params.text,
-                         ctx.seed, ctx.progress, default_bundle())
+                         ctx.seed, ctx.progress, default_bundle(), "controls.use")
     ds = analyse(raw, "control", params.text, ctx.seed)
     ds["control_description"] = ("control", [_describe(c) for c in controls])
     ds.attrs.update(raw.attrs)
