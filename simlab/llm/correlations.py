@@ -40,30 +40,21 @@ def _matrix(tags, n_classes, length=None):
     return y
 
 
-def class_fractions(tags, n, n_classes):
-    """m_a(N) of the sequences with at least ``n`` labels: float64[S', n_classes]."""
-    y = _matrix(tags, n_classes, integer("N", n, 1))
-    counts = np.zeros((y.shape[0], n_classes))
-    for a in range(n_classes):
-        counts[:, a] = (y == a).sum(axis=1)
-    return counts / n
-
-
 def integrated_correlation(tags, lengths, n_classes):
-    """tau_ab(N) = N Cov(m_a, m_b) over sequences, for each N in ``lengths``.
+    """tau_ab(N) = N Cov(m_a, m_b) over the sequences at least N long, for each N in
+    ``lengths``.
 
     Returns
     -------
     float64[len(lengths), n_classes, n_classes]
         NaN for an N that fewer than 2 sequences reach.
     """
+    m = fraction_table(tags, lengths, n_classes)
     out = np.full((len(lengths), n_classes, n_classes), np.nan)
     for k, n in enumerate(lengths):
-        try:
-            m = class_fractions(tags, n, n_classes)
-        except DataError:
-            continue
-        out[k] = n * np.cov(m, rowvar=False, ddof=1)
+        ok = np.isfinite(m[:, k, 0])
+        if ok.sum() >= 2:
+            out[k] = n * np.cov(m[ok, k], rowvar=False, ddof=1)
     return out
 
 
@@ -142,8 +133,21 @@ def critical_temperature(temperatures, exponents, level=0.5):
 
 def total_tau(tags, lengths, n_classes):
     """The trace sum_a tau_aa(N) for each N: float64[len(lengths)]."""
-    tau = integrated_correlation(tags, lengths, n_classes)
-    return np.trace(tau, axis1=1, axis2=2)
+    return tau_from_fractions(fraction_table(tags, lengths, n_classes), lengths).sum(axis=-1)
+
+
+def crossing_draws(temperatures, exponent_draws, level=0.5):
+    """:func:`critical_temperature` of each resample: exponent_draws is (T, resamples)."""
+    draws = np.asarray(exponent_draws, dtype=np.float64)
+    return np.array([critical_temperature(temperatures, draws[:, r], level)
+                     for r in range(draws.shape[1])])
+
+
+def spread(draws):
+    """Standard deviation (ddof 1) of the finite draws; NaN with fewer than two."""
+    finite = np.asarray(draws, dtype=np.float64)
+    finite = finite[np.isfinite(finite)]
+    return float(np.std(finite, ddof=1)) if finite.size > 1 else np.nan
 
 
 def fraction_table(tags, lengths, n_classes):
@@ -198,19 +202,13 @@ def bootstrap_critical_temperature(tags_by_temperature, temperatures, lengths, n
     Each resample draws, at every temperature T, as many sequences as there are, with
     replacement (``derive(seed, "bootstrap", T, resample)``), independently across T.
     """
-    central, draws = [], []
+    central, growth = [], []
     for t, tags in zip(temperatures, tags_by_temperature):
         c, d = bootstrap_tau(tags, lengths, n_classes, resamples, seed, (float(t),))
-        central.append(c.sum(axis=-1))
-        draws.append(d.sum(axis=-1))
-    value = critical_temperature(temperatures, [growth_exponent(lengths, c) for c in central],
-                                 level)
-    values = np.array([critical_temperature(
-        temperatures, [growth_exponent(lengths, d[r]) for d in draws], level)
-        for r in range(int(resamples))])
-    finite = values[np.isfinite(values)]
-    spread = float(np.std(finite, ddof=1)) if finite.size > 1 else np.nan
-    return value, spread, values
+        central.append(growth_exponent(lengths, c.sum(axis=-1)))
+        growth.append([growth_exponent(lengths, x) for x in d.sum(axis=-1)])
+    values = crossing_draws(temperatures, growth, level)
+    return critical_temperature(temperatures, central, level), spread(values), values
 
 
 def repetition_rate(tokens, n=4):

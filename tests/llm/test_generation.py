@@ -85,7 +85,7 @@ def test_controls_set_the_temperature_each_step(lm):
 def test_every_model_token_of_the_default_corpus_gets_a_class(lm):
     from simlab.tasks.common.generated import token_pieces
 
-    pieces = token_pieces(lm.tokenizer, lm.vocab_size)
+    pieces = token_pieces(lm)
     ids = lm.encode(corpus.default_text())
     chunks = [list(pieces[ids[i:i + 4096]]) for i in range(0, ids.size, 4096)]
     by_token, _ = wordclasses.token_classes(chunks, wordclasses.RuleTagger())

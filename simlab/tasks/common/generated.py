@@ -173,11 +173,14 @@ def resolve_source(config):
     return source
 
 
-def token_pieces(tokenizer, vocab_size):
-    """The text of every token id (special tokens as a line break): object array (V,)."""
-    special = set(getattr(tokenizer, "all_special_ids", []) or [])
-    return np.array(["\n" if i in special else tokenizer.decode([i])
-                     for i in range(vocab_size)], dtype=object)
+def token_pieces(lm):
+    """The text of every token id of ``lm`` (special tokens as a line break): object (V,)."""
+    pieces = np.array(lm.token_strings(range(max(lm.vocab_size, len(lm.tokenizer)))),
+                      dtype=object)
+    special = [i for i in getattr(lm.tokenizer, "all_special_ids", None) or []
+               if i < pieces.size]
+    pieces[special] = "\n"
+    return pieces
 
 
 def _pad(sequences, fill=-1):
@@ -202,7 +205,7 @@ def live_text(controls, dim, labels, generation, text, seed, progress, examples=
     folder = cache_folder() if generation.resume else None
     out = generate(lm, controls, generation.sequences, generation.steps, seed,
                    generation.batch_size, progress, folder)
-    pieces = token_pieces(lm.tokenizer, max(lm.vocab_size, len(lm.tokenizer)))
+    pieces = token_pieces(lm)
     ids = out.steps["token_id"]
     token_class = np.empty(ids.shape, dtype=np.int8)
     words = []
@@ -315,8 +318,8 @@ def analyse(raw, dim, text, seed):
     -------
     xarray.Dataset
         ``raw`` with the variables of :data:`ANALYSIS_META` added, and the bootstrap draws
-        of tau_total as ``tau_total_draws`` (dims dim, resample, length) for estimators
-        built on them.
+        of the growth exponent as ``growth_exponent_draws`` (dims dim, resample) for
+        estimators built on them.
     """
     n_classes = len(wordclasses.CLASSES)
     lengths = list(text.lengths)
@@ -352,7 +355,7 @@ def analyse(raw, dim, text, seed):
     ds["tau_err"] = ((dim, "length", "class_name"), np.nanstd(draws, axis=1, ddof=1))
     ds["tau_total"] = ((dim, "length"), tau.sum(axis=-1))
     ds["tau_total_err"] = ((dim, "length"), np.nanstd(total_draws, axis=1, ddof=1))
-    ds["tau_total_draws"] = ((dim, "resample", "length"), total_draws)
+    ds["growth_exponent_draws"] = ((dim, "resample"), growth_draws)
     ds["growth_exponent"] = (dim, [corr.growth_exponent(lengths, t) for t in tau.sum(axis=-1)])
     ds["growth_exponent_err"] = (dim, np.nanstd(growth_draws, axis=1, ddof=1))
     ds["correlation_by_class"] = ((dim, "dt", "class_name"), corr_by_class)
@@ -381,7 +384,7 @@ def analyse(raw, dim, text, seed):
         ds[name] = ((dim, "step"), raw[var].values.astype(np.float64).mean(axis=1))
     ds["temperature_by_step"] = ((dim, "step"), np.nanmean(np.where(finite, t, np.nan), axis=1))
     return results.annotate(ds, RAW_META | ANALYSIS_META | {
-        "tau_total_draws": ("tau_total of each bootstrap resample", "1"),
+        "growth_exponent_draws": ("growth exponent of each bootstrap resample", "1"),
         "resample": ("bootstrap resample", "1")})
 
 

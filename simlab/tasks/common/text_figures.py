@@ -81,3 +81,16 @@ def class_panel(ax, ds, dim, top=8):
     ax.set_xticks(x, control_labels(ds, dim), rotation=45, ha="right", fontsize=7)
     ax.set_ylabel("fraction of " + ds.attrs.get("unit", "token") + "s")
     ax.legend(fontsize=6.5, ncol=2, loc="lower right")
+
+
+def report_header(ds, per):
+    """The first lines of a generated-text report: source, tagger, sizes, generation speed."""
+    lines = [f"{ds.attrs['model']} ({ds.attrs['source']}), tagger {ds.attrs['tagger']}, "
+             f"{ds.sizes['sequence']} sequences x {ds.sizes['step']} tokens per {per}, "
+             f"unit {ds.attrs.get('unit', 'token')}"]
+    if "tokens_per_second" in ds and np.isfinite(float(ds["tokens_per_second"])):
+        run = "generation" if ds.attrs["source"] == "live model" else \
+            "generation (the live run that wrote the bundle)"
+        lines.append(f"{run}: {float(ds['generation_seconds']):.0f} s, "
+                     f"{float(ds['tokens_per_second']):.0f} tokens/s")
+    return lines

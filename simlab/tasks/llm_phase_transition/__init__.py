@@ -28,7 +28,7 @@ from simlab.errors import ConfigError
 from simlab.exact import onsager
 from simlab.llm.analysis import warm_up
 from simlab.llm.controls import FixedTemperature
-from simlab.llm.correlations import critical_temperature, growth_exponent
+from simlab.llm.correlations import critical_temperature, crossing_draws, spread
 from simlab.models.lattice import IsingLattice
 from simlab.rng import generator
 from simlab.samplers.mcmc import sample_lattice
@@ -155,12 +155,10 @@ def drift_crossing(temperatures, drift, drift_err, resamples, seed):
     over resamples drawing each temperature's drift from Normal(mean, err)
     (``derive(seed, "drift", r)``)."""
     value = critical_temperature(temperatures, -np.asarray(drift), 0.0)
-    draws = np.array([critical_temperature(
-        temperatures, -generator(seed, "drift", r).normal(drift, drift_err), 0.0)
-        for r in range(resamples)])
-    finite = draws[np.isfinite(draws)]
-    spread = float(np.std(finite, ddof=1)) if finite.size > 1 and np.isfinite(value) else np.nan
-    return value, spread
+    resampled = np.stack([generator(seed, "drift", r).normal(drift, drift_err)
+                          for r in range(resamples)], axis=1)          # (T, resamples)
+    return value, spread(crossing_draws(temperatures, -resampled, 0.0)) if np.isfinite(
+        value) else np.nan
 
 
 def default_bundle():
@@ -175,20 +173,14 @@ def run(params, ctx):
                          default_bundle(), "sweep.temperatures")
     ds = analyse(raw, "temperature", params.text, ctx.seed)
     level = params.sweep.level
-    lengths = ds["length"].values
     ds["critical_level"] = ((), level)
     ds["critical_temperature"] = ((), critical_temperature(
         temps, ds["growth_exponent"].values, level))
-    growth = np.array([[growth_exponent(lengths, d) for d in per_t]
-                       for per_t in ds["tau_total_draws"].values])       # (T, resample)
-    draws = np.array([critical_temperature(temps, growth[:, r], level)
-                      for r in range(growth.shape[1])])
-    finite = draws[np.isfinite(draws)]
+    draws = crossing_draws(temps, ds["growth_exponent_draws"].values, level)
     ds["critical_temperature_draws"] = ("resample", draws)
-    if finite.size > 1 and np.isfinite(ds["critical_temperature"].values):
-        ds["critical_temperature_err"] = ((), float(np.std(finite, ddof=1)))
-    else:
-        ds["critical_temperature_err"] = ((), np.nan)
+    ds["critical_temperature_err"] = ((), spread(draws) if np.isfinite(
+        ds["critical_temperature"].values) else np.nan)
+    if not np.isfinite(ds["critical_temperature_err"].values):
         results.mark_missing(ds, "critical_temperature_err", "the growth exponent does not "
                              "fall through the level inside the sweep in enough resamples")
     if not np.isfinite(ds["critical_temperature"].values):

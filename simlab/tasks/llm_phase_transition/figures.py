@@ -137,14 +137,7 @@ def side_by_side(ds, path):
 def summary(ds):
     """T_c, the fits and the thermodynamic signals, one line each."""
     tc, err = float(ds["critical_temperature"]), float(ds["critical_temperature_err"])
-    lines = [f"{ds.attrs['model']} ({ds.attrs['source']}), tagger {ds.attrs['tagger']}, "
-             f"{ds.sizes['sequence']} sequences x {ds.sizes['step']} tokens per temperature, "
-             f"unit {ds.attrs.get('unit', 'token')}"]
-    if "tokens_per_second" in ds and np.isfinite(float(ds["tokens_per_second"])):
-        run = "generation" if ds.attrs["source"] == "live model" else \
-            "generation (the live run that wrote the bundle)"
-        lines.append(f"{run}: {float(ds['generation_seconds']):.0f} s, "
-                     f"{float(ds['tokens_per_second']):.0f} tokens/s")
+    lines = panels.report_header(ds, "temperature")
     lines.append(f"T_c (growth exponent of tau(N) through {float(ds['critical_level']):g}): "
                  f"{tc:.3f} ± {err:.3f}  (GPT-2 small, Pythia-160m: about 1)")
     draws = ds["critical_temperature_draws"].values

@@ -60,13 +60,7 @@ def trajectories(ds, path):
 
 def summary(ds):
     """One line per control."""
-    lines = [f"{ds.attrs['model']} ({ds.attrs['source']}), tagger {ds.attrs['tagger']}, "
-             f"{ds.sizes['sequence']} sequences x {ds.sizes['step']} tokens per control"]
-    if "tokens_per_second" in ds and np.isfinite(float(ds["tokens_per_second"])):
-        run = "generation" if ds.attrs["source"] == "live model" else \
-            "generation (the live run that wrote the bundle)"
-        lines.append(f"{run}: {float(ds['generation_seconds']):.0f} s, "
-                     f"{float(ds['tokens_per_second']):.0f} tokens/s")
+    lines = panels.report_header(ds, "control")
     lines.append(f"{'control':>16} growth ± err   repeat ± err  ppl(T=1)   S      <T>  T=0/inf")
     for k, label in enumerate(ds["control"].values):
         d = ds.isel(control=k)
