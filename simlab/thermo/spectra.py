@@ -9,7 +9,7 @@ from simlab.errors import DataError
 from simlab.validation import temperatures
 
 
-def spectrum_thermodynamics(energies, temperature, degeneracy=None):
+def spectrum_thermodynamics(energies, temperature, degeneracy=None, log_degeneracy=None):
     """Exact thermodynamics of a finite spectrum at each temperature.
 
     Parameters
@@ -20,6 +20,9 @@ def spectrum_thermodynamics(energies, temperature, degeneracy=None):
         Temperatures > 0.
     degeneracy : array_like, shape (K,), optional
         Multiplicity g_k >= 0 of each level (a density of states); 1 if omitted.
+    log_degeneracy : array_like, shape (K,), optional
+        ln g_k instead of ``degeneracy``, for densities of states beyond float64's range
+        (-inf for an empty level).
 
     Returns
     -------
@@ -32,10 +35,20 @@ def spectrum_thermodynamics(energies, temperature, degeneracy=None):
         raise DataError("the spectrum is empty: at least one energy level is needed")
     if not np.all(np.isfinite(e)):
         raise DataError("the spectrum contains a non-finite energy")
-    log_g = np.zeros_like(e) if degeneracy is None else np.log(
-        np.asarray(degeneracy, dtype=np.float64).ravel())
+    if degeneracy is not None and log_degeneracy is not None:
+        raise DataError("give degeneracy or log_degeneracy, not both")
+    if log_degeneracy is not None:
+        log_g = np.asarray(log_degeneracy, dtype=np.float64).ravel()
+    elif degeneracy is not None:
+        with np.errstate(divide="ignore"):
+            log_g = np.log(np.asarray(degeneracy, dtype=np.float64).ravel())
+    else:
+        log_g = np.zeros_like(e)
     if log_g.shape != e.shape:
         raise DataError(f"degeneracy has {log_g.size} entries for {e.size} energy levels")
+    if not np.any(np.isfinite(log_g)) or np.any(np.isnan(log_g)) or np.any(log_g == np.inf):
+        raise DataError("the degeneracies must be finite or empty (g = 0), with one level "
+                        "occupied at least")
     t = temperatures("temperature", temperature)
     shifted = e - e.min()
     w = log_g[None, :] - shifted[None, :] / t[:, None]
