@@ -43,3 +43,37 @@ def flip_probability_table(algorithm, temperature, coupling, field, degree):
         if algorithm == "metropolis":
             return np.minimum(1.0, np.exp(-beta_de))
         return 1.0 / (1.0 + np.exp(beta_de))
+
+#: Cluster updates of ferromagnetic lattices without a field (:mod:`simlab.kernels.cluster`).
+CLUSTER_ALGORITHMS = ("wolff", "swendsen-wang")
+#: Every update rule of a lattice sampler.
+LATTICE_ALGORITHMS = ALGORITHMS + CLUSTER_ALGORITHMS
+
+
+def potts_table(algorithm, temperature, coupling, degree):
+    """The table of :func:`simlab.kernels.potts.sweep` for one temperature.
+
+    Metropolis: acceptance min(1, exp(beta J d)) at index d + z, d = n_new - n_old in [-z, z];
+    heat bath: weights exp(beta J (n - n_max)) at index n in [0, z] (n_max = z for J > 0,
+    0 otherwise, so no weight exceeds 1), the rest 0.
+
+    Returns
+    -------
+    ndarray, shape (2z + 1,), float64
+    """
+    choice("algorithm", algorithm, ALGORITHMS)
+    beta_j = coupling / temperature
+    if algorithm == "metropolis":
+        d = np.arange(-degree, degree + 1, dtype=np.float64)
+        with np.errstate(over="ignore"):
+            return np.minimum(1.0, np.exp(beta_j * d))
+    n = np.arange(degree + 1, dtype=np.float64)
+    n_max = degree if coupling > 0 else 0
+    table = np.zeros(2 * degree + 1)
+    table[:degree + 1] = np.exp(beta_j * (n - n_max))
+    return table
+
+
+def cluster_bond_probability(temperature, coupling, ising):
+    """Fortuin-Kasteleyn bond probability 1 - exp(-beta J_eff), J_eff = 2J (Ising) or J."""
+    return -np.expm1(-(2.0 if ising else 1.0) * coupling / temperature)

@@ -52,3 +52,14 @@ def default_ising_grid():
     from simlab.tasks.ising_sweep import IsingSweepConfig
 
     return IsingSweepConfig().temperature.values()
+
+
+def potts_torus_energy(rows, cols, coupling=1.0):
+    """Energy function of the Potts torus written independently of simlab (np.roll)."""
+
+    def energy(states):
+        s = np.asarray(states, dtype=np.int64).reshape(-1, rows, cols)
+        same = (s == np.roll(s, 1, axis=1)).sum((1, 2)) + (s == np.roll(s, 1, axis=2)).sum((1, 2))
+        return -coupling * same
+
+    return energy

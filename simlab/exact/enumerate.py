@@ -1,9 +1,9 @@
-"""Brute-force enumeration of models on a few binary sites (the universal oracle).
+"""Brute-force enumeration of models on a few sites (the universal oracle).
 
-Every state of ``n_sites`` spins is listed, the energy function evaluated on all of them, and
-the thermodynamics taken from the resulting finite spectrum with
-:func:`simlab.thermo.spectrum_thermodynamics`. Feasible up to 20 sites (about a million
-states).
+Every state of ``n_sites`` sites (two-valued spins by default, any q values for Potts) is
+listed, the energy function evaluated on all of them, and the thermodynamics taken from the
+resulting finite spectrum with :func:`simlab.thermo.spectrum_thermodynamics`. Feasible up
+to 2^20 (about a million) states.
 """
 
 import numpy as np
@@ -14,21 +14,22 @@ MAX_SITES = 20
 
 
 def all_states(n_sites, values=(-1, 1)):
-    """Every configuration of ``n_sites`` two-valued sites.
+    """Every configuration of ``n_sites`` sites taking the q = len(values) given values.
 
-    Row ``k`` is the binary expansion of ``k`` with site 0 as the most significant bit, bit 0
-    mapped to ``values[0]`` and bit 1 to ``values[1]`` (so ``state_index`` inverts it).
+    Row ``k`` is the base-q expansion of ``k`` with site 0 as the most significant digit,
+    digit d mapped to ``values[d]`` (so :func:`state_index` inverts it).
 
     Returns
     -------
-    ndarray, shape (2**n_sites, n_sites), int8
+    ndarray, shape (q**n_sites, n_sites), int8
     """
-    if int(n_sites) != n_sites or not 1 <= n_sites <= MAX_SITES:
-        raise ConfigError("n_sites", n_sites, f"an integer from 1 to {MAX_SITES}")
+    q = len(values)
+    if int(n_sites) != n_sites or not 1 <= n_sites or q < 2 or q**n_sites > 2**MAX_SITES:
+        raise ConfigError("n_sites", n_sites,
+                          f"an integer >= 1 with at most 2^{MAX_SITES} states ({q} values)")
     n_sites = int(n_sites)
-    bits = (np.arange(2**n_sites)[:, None] >> np.arange(n_sites - 1, -1, -1)) & 1
-    low, high = values
-    return np.where(bits == 1, high, low).astype(np.int8)
+    digits = (np.arange(q**n_sites)[:, None] // q ** np.arange(n_sites - 1, -1, -1)) % q
+    return np.asarray(values, dtype=np.int8)[digits]
 
 
 def state_index(states, values=(-1, 1)):
@@ -43,9 +44,12 @@ def state_index(states, values=(-1, 1)):
     ndarray, shape (...), int64
     """
     states = np.asarray(states)
-    bits = (states == values[1]).astype(np.int64)
-    weights = 1 << np.arange(states.shape[-1] - 1, -1, -1, dtype=np.int64)
-    return bits @ weights
+    q = len(values)
+    digits = np.zeros(states.shape, dtype=np.int64)
+    for d, v in enumerate(values):
+        digits[states == v] = d
+    weights = q ** np.arange(states.shape[-1] - 1, -1, -1, dtype=np.int64)
+    return digits @ weights
 
 
 def enumerate_energies(energy, n_sites, values=(-1, 1), chunk=1 << 16):
@@ -56,11 +60,13 @@ def enumerate_energies(energy, n_sites, values=(-1, 1), chunk=1 << 16):
     energy : callable
         Maps an int8 array of states, shape (k, n_sites), to energies, shape (k,).
     n_sites : int
-        Number of binary sites, at most 20.
+        Number of sites (at most 2^20 states).
+    values : sequence
+        The values a site takes (see :func:`all_states`).
 
     Returns
     -------
-    ndarray, shape (2**n_sites,), float64
+    ndarray, shape (q**n_sites,), float64
     """
     states = all_states(n_sites, values)
     out = np.empty(len(states))
@@ -78,7 +84,7 @@ def enumerate_energies(energy, n_sites, values=(-1, 1), chunk=1 << 16):
 
 
 def enumerate_thermodynamics(energy, n_sites, temperature, values=(-1, 1)):
-    """Exact ln Z, U, C, S and F of an energy function on ``n_sites`` binary sites.
+    """Exact ln Z, U, C, S and F of an energy function on ``n_sites`` sites.
 
     Returns the dict of :func:`simlab.thermo.spectrum_thermodynamics` (whole-system values,
     not per site).
@@ -93,7 +99,7 @@ def boltzmann_probabilities(energy, n_sites, temperature, values=(-1, 1)):
 
     Returns
     -------
-    ndarray, shape (2**n_sites,)
+    ndarray, shape (q**n_sites,)
     """
     energies = enumerate_energies(energy, n_sites, values)
     if not temperature > 0:

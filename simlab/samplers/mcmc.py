@@ -1,8 +1,10 @@
-"""Single-spin-flip Monte Carlo of lattice Ising models at fixed temperatures.
+"""Monte Carlo of lattice Ising and Potts models at fixed temperatures.
 
 :func:`sample_lattice` runs ``chains`` independent Markov chains at every temperature (all in
 one parallel kernel call per block of sweeps), thermalises them, then records the energy and
-magnetisation after every sweep.
+order parameter after every sweep. Single-site rules (Metropolis, heat bath) come from
+:mod:`simlab.kernels.single_spin` (Ising) and :mod:`simlab.kernels.potts`; cluster rules
+(Wolff, Swendsen-Wang) from :mod:`simlab.kernels.cluster`.
 """
 
 import time
@@ -13,11 +15,12 @@ import numpy as np
 from tqdm.auto import tqdm
 
 from simlab.errors import ConfigError
-from simlab.kernels import single_spin
-from simlab.models.lattice import IsingLattice
+from simlab.kernels import cluster, potts, single_spin
+from simlab.models.lattice import IsingLattice, PottsLattice
 from simlab.results import Result
 from simlab.rng import stream_states, validate_seed
-from simlab.rules import ALGORITHMS, INITIAL_STATES, SCANS, flip_probability_table
+from simlab.rules import (CLUSTER_ALGORITHMS, INITIAL_STATES, LATTICE_ALGORITHMS, SCANS,
+                          cluster_bond_probability, flip_probability_table, potts_table)
 from simlab.validation import choice, integer
 from simlab.validation import temperatures as validated_temperatures
 
@@ -28,16 +31,21 @@ class LatticeRun(Result):
 
     Attributes
     ----------
-    model : IsingLattice
+    model : IsingLattice or PottsLattice
     temperatures : ndarray, shape (T,)
     bond_sum : ndarray, shape (T, chains, sweeps), int32
-        sum_<ij> s_i s_j after each recorded sweep.
+        After each recorded sweep: sum_<ij> s_i s_j (Ising) or the number of satisfied
+        bonds sum_<ij> delta(s_i, s_j) (Potts).
     magnetization : ndarray, shape (T, chains, sweeps), int32
-        Total magnetisation sum_i s_i after each recorded sweep.
+        After each recorded sweep: sum_i s_i (Ising) or q max_k N_k - N (Potts).
     spins : ndarray, shape (T, chains, N), int8
         Final configurations.
     algorithm, scan, init : str
     seed, thermalization : int
+    clusters_per_sweep : ndarray, shape (T, chains), int64
+        Wolff clusters per recorded sweep (0 for the other rules).
+    mean_cluster_size : ndarray, shape (T, chains)
+        Sites per cluster over the recorded sweeps (Wolff, Swendsen-Wang; NaN otherwise).
     wall_time : float
         Seconds spent, compilation included.
     """
@@ -52,17 +60,19 @@ class LatticeRun(Result):
     init: str
     seed: int
     thermalization: int
+    clusters_per_sweep: np.ndarray = None
+    mean_cluster_size: np.ndarray = None
     wall_time: float = field(default=0.0)
 
     META = {"energy_series": ("total energy E after the sweep", "J"),
-            "magnetization_series": ("total magnetisation M after the sweep", "1"),
+            "magnetization_series": ("total magnetisation M after the sweep (Potts: "
+                                     "q max_k N_k - N)", "1"),
             "final_spins": ("spin configuration after the last sweep", "1")}
 
     @property
     def energy(self):
         """Total energy E = -J bond_sum - h M, shape (T, chains, sweeps), float64."""
-        return (-self.model.coupling * self.bond_sum.astype(np.float64)
-                - self.model.field * self.magnetization)
+        return self.model.energy_from_sums(self.bond_sum, self.magnetization)
 
     def to_dataset(self):
         """Energy and magnetisation series (temperature, chain, sweep) and the final spins
@@ -74,41 +84,50 @@ class LatticeRun(Result):
             {"temperature": self.temperatures, "chain": np.arange(self.spins.shape[1]),
              "sweep": self.thermalization + 1 + np.arange(self.bond_sum.shape[-1]),
              "site": np.arange(self.model.n_sites)},
-            model=f"Ising lattice {self.model.rows}x{self.model.cols}, "
-                  f"J={self.model.coupling:g}, h={self.model.field:g}",
+            model=describe(self.model),
             algorithm=self.algorithm, scan=self.scan, init=self.init, seed=self.seed,
             wall_time_s=self.wall_time)
 
 
+def describe(model):
+    """One line naming the lattice model and its parameters."""
+    if isinstance(model, PottsLattice):
+        return f"{model.q}-state Potts lattice {model.rows}x{model.cols}, J={model.coupling:g}"
+    return (f"Ising lattice {model.rows}x{model.cols}, J={model.coupling:g}, "
+            f"h={model.field:g}")
+
+
 def chain_key(model, temperature):
     """The seed key of the chains of ``model`` at ``temperature`` (see :mod:`simlab.rng`)."""
-    return ("IsingLattice", model.rows, model.cols, model.coupling, model.field,
-            float(temperature))
+    return (*model.seed_key, float(temperature))
 
 
 def sample_lattice(model, temperatures, *, chains=8, sweeps=10_000, thermalization=1_000,
                    algorithm="metropolis", scan="random", init="ordered", seed=0, record=True,
-                   progress=False, threads=None):
-    """Run independent single-spin-flip chains of a lattice Ising model at each temperature.
+                   progress=False, threads=None, clusters_per_sweep=None):
+    """Run independent Markov chains of a lattice Ising or Potts model at each temperature.
 
     Parameters
     ----------
-    model : IsingLattice
+    model : IsingLattice or PottsLattice
     temperatures : array_like, shape (T,)
         Temperatures > 0 (units of J/k_B).
     chains : int
         Independent chains per temperature, each with its own random stream.
     sweeps : int
-        Recorded sweeps per chain (one sweep = one update attempt per spin).
+        Recorded sweeps per chain (one sweep = one update attempt per site, one
+        Swendsen-Wang update, or ``clusters_per_sweep`` Wolff clusters).
     thermalization : int
         Unrecorded sweeps before recording.
-    algorithm : {"metropolis", "heatbath"}
+    algorithm : {"metropolis", "heatbath", "wolff", "swendsen-wang"}
+        The cluster rules need J > 0 and no field.
     scan : {"random", "sequential"}
-        Site order within a sweep of N attempts. Random scan is irreducible for both rules;
-        sequential Metropolis is not on some small tori (zero-cost flips cycle
-        deterministically), sequential heat bath always is.
+        Site order of the single-site rules within a sweep of N attempts. Random scan is
+        irreducible for both rules; sequential Metropolis is not on some small Ising tori
+        (zero-cost flips cycle deterministically), sequential heat bath always is.
     init : {"ordered", "random"}
-        All spins +1, or each +-1 with probability 1/2 from the chain's stream.
+        All sites in the first state (+1, or Potts state 0), or each uniformly at random
+        from the chain's stream.
     seed : int
         Chain c at temperature T uses the stream ``derive(seed, model, T, c)``,
         so results are bit-identical whatever the thread count and whatever other
@@ -119,64 +138,126 @@ def sample_lattice(model, temperatures, *, chains=8, sweeps=10_000, thermalizati
         Show a progress bar.
     threads : int, optional
         Numba threads to use (all available if omitted); does not change the results.
+    clusters_per_sweep : int, optional
+        Wolff only: clusters per sweep. If omitted, the first half of the thermalisation
+        moves clusters until N sites have moved per sweep and measures the mean cluster size
+        <|C|> of each chain; that chain then uses round(N / <|C|>) clusters per sweep (1 if
+        ``thermalization`` < 2), the usual unit in which Wolff autocorrelation times are
+        quoted.
 
     Returns
     -------
     LatticeRun
     """
     start = time.perf_counter()
-    if not isinstance(model, IsingLattice):
-        raise ConfigError("model", type(model).__name__, "an IsingLattice")
+    if not isinstance(model, (IsingLattice, PottsLattice)):
+        raise ConfigError("model", type(model).__name__, "an IsingLattice or PottsLattice")
     temps = validated_temperatures("temperatures", temperatures)
     chains = integer("chains", chains, 1)
     sweeps = integer("sweeps", sweeps, 1)
     thermalization = integer("thermalization", thermalization, 0)
-    algorithm = choice("algorithm", algorithm, ALGORITHMS)
+    algorithm = choice("algorithm", algorithm, LATTICE_ALGORITHMS)
     scan = choice("scan", scan, SCANS)
     init = choice("init", init, INITIAL_STATES)
     seed = validate_seed(seed)
+    if clusters_per_sweep is not None:
+        if algorithm != "wolff":
+            raise ConfigError("clusters_per_sweep", clusters_per_sweep,
+                              "unset unless algorithm is 'wolff'")
+        clusters_per_sweep = integer("clusters_per_sweep", clusters_per_sweep, 1)
+    if algorithm in CLUSTER_ALGORITHMS:
+        if model.coupling <= 0:
+            raise ConfigError("coupling", model.coupling,
+                              f"J > 0 for the {algorithm} cluster update")
+        if model.field != 0:
+            raise ConfigError("field", model.field, f"0 for the {algorithm} cluster update")
     if threads is not None:
         numba.set_num_threads(min(integer("threads", threads, 1), numba.config.NUMBA_NUM_THREADS))
 
     n_temps, n_sites = temps.size, model.n_sites
     n_total = n_temps * chains
-    degree = model.neighbours.shape[1]
-    tables = np.stack([flip_probability_table(algorithm, t, model.coupling, model.field, degree)
-                       for t in temps])
-    tables = np.ascontiguousarray(np.repeat(tables, chains, axis=0))
+    ising = isinstance(model, IsingLattice)
     states = np.concatenate([stream_states(seed, chain_key(model, t), chains) for t in temps])
-    spins = np.ones((n_total, n_sites), dtype=np.int8)
-    if init == "random":
-        single_spin.randomize(spins, states)
-    bond = model.bond_sum(spins).astype(np.int64)
-    mag = spins.sum(axis=1, dtype=np.int64)
+    if ising:
+        spins = np.ones((n_total, n_sites), dtype=np.int8)
+        if init == "random":
+            single_spin.randomize(spins, states)
+        bond = model.bond_sum(spins).astype(np.int64)
+        mag = spins.sum(axis=1, dtype=np.int64)
+    else:
+        spins = np.zeros((n_total, n_sites), dtype=np.int8)
+        if init == "random":
+            potts.randomize(spins, model.q, states)
+        bond = model.bond_sum(spins)
+        mag = model.order_parameter_sum(spins)
     n_recorded = sweeps if record else 0
     bond_series = np.zeros((n_total, n_recorded), dtype=np.int32)
     mag_series = np.zeros((n_total, n_recorded), dtype=np.int32)
     no_series = np.zeros((n_total, 0), dtype=np.int32)
-
     random_scan = scan == "random"
+    per_sweep = np.zeros(n_total, dtype=np.int64)
+    work = np.zeros((n_total, 2), dtype=np.int64)
+
+    if algorithm in CLUSTER_ALGORITHMS:
+        p_add = np.repeat([cluster_bond_probability(t, model.coupling, ising) for t in temps],
+                          chains)
+        kind = cluster.WOLFF if algorithm == "wolff" else cluster.SWENDSEN_WANG
+
+        def advance(n, series, offset):
+            cluster.run_chains(spins, model.neighbours, p_add, ising, getattr(model, "q", 2),
+                               kind, per_sweep, states, bond, mag, n, *series, offset, work)
+    elif ising:
+        degree = model.neighbours.shape[1]
+        tables = np.stack([flip_probability_table(algorithm, t, model.coupling, model.field,
+                                                  degree) for t in temps])
+        tables = np.ascontiguousarray(np.repeat(tables, chains, axis=0))
+
+        def advance(n, series, offset):
+            single_spin.run_chains(spins, model.neighbours, tables, states, bond, mag, n,
+                                   random_scan, *series, offset)
+    else:
+        degree = model.neighbours.shape[1]
+        tables = np.stack([potts_table(algorithm, t, model.coupling, degree) for t in temps])
+        tables = np.ascontiguousarray(np.repeat(tables, chains, axis=0))
+        rule = potts.HEAT_BATH if algorithm == "heatbath" else 0
+
+        def advance(n, series, offset):
+            potts.run_chains(spins, model.neighbours, model.q, tables, rule, states, bond, mag,
+                             n, random_scan, *series, offset)
+
     block = max(1, (thermalization + sweeps) // 50)
     bar = tqdm(total=thermalization + sweeps, disable=not progress, unit="sweep",
                desc=f"{algorithm} L={model.rows}x{model.cols}", leave=False)
-    done = 0
-    while done < thermalization:
-        n = min(block, thermalization - done)
-        single_spin.run_chains(spins, model.neighbours, tables, states, bond, mag, n,
-                               random_scan, no_series, no_series, 0)
-        done += n
-        bar.update(n)
-    done = 0
-    while done < sweeps:
-        n = min(block, sweeps - done)
-        series = (bond_series, mag_series) if record else (no_series, no_series)
-        single_spin.run_chains(spins, model.neighbours, tables, states, bond, mag, n,
-                               random_scan, *series, done)
-        done += n
-        bar.update(n)
+
+    def run(n_sweeps, series):
+        done = 0
+        while done < n_sweeps:
+            n = min(block, n_sweeps - done)
+            advance(n, series if series[0].shape[1] else (no_series, no_series), done)
+            done += n
+            bar.update(n)
+
+    if algorithm == "wolff":
+        if clusters_per_sweep is not None:
+            per_sweep[:] = clusters_per_sweep
+            run(thermalization, (no_series, no_series))
+        else:
+            pilot = thermalization // 2
+            run(pilot, (no_series, no_series))     # per_sweep = 0: until N sites moved
+            per_sweep[:] = 1
+            if pilot:
+                per_sweep[:] = np.maximum(1, np.rint(n_sites * work[:, 0] / work[:, 1]))
+            run(thermalization - pilot, (no_series, no_series))
+    else:
+        run(thermalization, (no_series, no_series))
+    work[:] = 0
+    run(sweeps, (bond_series, mag_series))
     bar.close()
 
     shape = (n_temps, chains)
+    cluster_size = np.full(n_total, np.nan)
+    if algorithm in CLUSTER_ALGORITHMS:
+        cluster_size = work[:, 1] / work[:, 0]
     return LatticeRun(
         model=model,
         temperatures=temps,
@@ -188,5 +269,7 @@ def sample_lattice(model, temperatures, *, chains=8, sweeps=10_000, thermalizati
         init=init,
         seed=seed,
         thermalization=thermalization,
+        clusters_per_sweep=per_sweep.reshape(shape),
+        mean_cluster_size=cluster_size.reshape(shape),
         wall_time=time.perf_counter() - start,
     )

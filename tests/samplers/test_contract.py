@@ -17,11 +17,13 @@ from typing import Callable
 import numpy as np
 import pytest
 
+from helpers import potts_torus_energy
+
 from simlab import schedules
 from simlab.exact.enumerate import all_states, boltzmann_probabilities, state_index
 from simlab.exact.markov import (evolve, landscape_annealing, point_mass, sweep_matrix,
                                  total_variation, uniform)
-from simlab.models import IsingLattice, graph, landscape
+from simlab.models import IsingLattice, PottsLattice, graph, landscape
 from simlab.models.boltzmann import BoltzmannMachine, exact_distribution
 from simlab.models.hopfield import hebbian, random_patterns
 from simlab.models.tsp import TSPInstance
@@ -72,6 +74,33 @@ def lattice_row(algorithm, scan, temperature=2.27, burn_in=60, draws=100_000):
 
     return Row(draw, lambda t: boltzmann_probabilities(model.energy, 9, t), temperature, 2.7,
                bias)
+
+
+def cluster_row(algorithm, temperature=2.27, burn_in=40, draws=100_000):
+    model = IsingLattice(3)
+
+    def draw(seed):
+        run = sample_lattice(model, [temperature], chains=draws, sweeps=1,
+                             thermalization=burn_in - 1, algorithm=algorithm, init="random",
+                             seed=seed, record=False)
+        return state_index(run.spins[0])
+
+    return Row(draw, lambda t: boltzmann_probabilities(model.energy, 9, t), temperature, 2.7)
+
+
+def potts_row(algorithm, scan="random", temperature=1.0, burn_in=60, draws=100_000):
+    # 3-state Potts on 3 x 3 (19,683 states), T near T_c = 1 / ln(1 + sqrt 3) = 0.995.
+    model = PottsLattice(3, q=3)
+    energy = potts_torus_energy(3, 3)
+
+    def draw(seed):
+        run = sample_lattice(model, [temperature], chains=draws, sweeps=1,
+                             thermalization=burn_in - 1, algorithm=algorithm, scan=scan,
+                             init="random", seed=seed, record=False)
+        return state_index(run.spins[0], (0, 1, 2))
+
+    return Row(draw, lambda t: boltzmann_probabilities(energy, 9, t, (0, 1, 2)), temperature,
+               1.25)
 
 
 def lattice_transient_row(draws=100_000):
@@ -236,6 +265,12 @@ ROWS = {
     "lattice heatbath sequential": lambda: lattice_row("heatbath", "sequential"),
     "lattice heatbath random-scan": lambda: lattice_row("heatbath", "random"),
     "lattice metropolis sequential, law after 3 sweeps": lattice_transient_row,
+    "lattice Wolff clusters": lambda: cluster_row("wolff"),
+    "lattice Swendsen-Wang": lambda: cluster_row("swendsen-wang"),
+    "Potts q=3 metropolis random-scan": lambda: potts_row("metropolis"),
+    "Potts q=3 heatbath sequential": lambda: potts_row("heatbath", "sequential"),
+    "Potts q=3 Wolff clusters": lambda: potts_row("wolff", burn_in=40),
+    "Potts q=3 Swendsen-Wang": lambda: potts_row("swendsen-wang", burn_in=40),
     "annealer metropolis random-scan (EA 3x3)": lambda: annealer_row("metropolis", "random"),
     "annealer heatbath sequential (EA 3x3)": lambda: annealer_row("heatbath", "sequential"),
     "annealer heatbath random-scan (EA 3x3)": lambda: annealer_row("heatbath", "random"),
