@@ -1,0 +1,142 @@
+"""Wang-Landau random walks in the energy of Ising and Potts lattices.
+
+A walker proposes a single-site change (Ising: flip; Potts: one of the q - 1 other states,
+uniformly) and accepts it with min(1, g(E_old) / g(E_new)) if the new energy lies in its
+window of levels, then adds ln f to ln g and 1 to the histogram at its (new or old) level.
+Energies are carried as the integer bond sum b (Ising: sum s_i s_j; Potts: satisfied bonds);
+the level index is k = (top - b) // step, so k = 0 is the ground state.
+
+With ``one_over_t`` the modification factor is ln f = levels / trials at every trial
+(Belardinelli & Pereyra, Phys. Rev. E 75, 046701, 2007), ``levels`` being the number of
+energy levels of the walker's window and ``trials`` the walker's trials so far.
+"""
+
+import math
+
+import numpy as np
+from numba import njit, prange
+
+from simlab.kernels.rng import next_below, next_double
+
+
+@njit(cache=True)
+def walk(spins, neighbours, ising, q, bond, top, step, lo, hi, ln_g, histogram, ln_f,
+         one_over_t, levels, trials, n_steps, state):
+    """``n_steps`` Wang-Landau trials of one walker.
+
+    Parameters
+    ----------
+    spins : int8[N], modified in place
+    neighbours : int32[N, z]
+    ising : bool
+    q : int
+    bond : int64, the current bond sum
+    top, step : int64, level k = (top - bond) // step
+    lo, hi : int64, the walker's window of levels [lo, hi]
+    ln_g : float64[K], histogram : int64[K], updated in place
+    ln_f : float64, modification factor (unless ``one_over_t``)
+    one_over_t : bool
+    levels : float64, levels in the window (for ln f = levels / trials)
+    trials : int64, trials before this call
+    n_steps : int
+    state : uint64[4], advanced in place
+
+    Returns
+    -------
+    (int64, float64)
+        The bond sum and ln f after the last trial.
+    """
+    n_sites, z = neighbours.shape
+    k_old = (top - bond) // step
+    for _ in range(n_steps):
+        i = next_below(state, n_sites)
+        s = np.int64(spins[i])
+        if ising:
+            nb = np.int64(0)
+            for k in range(z):
+                nb += spins[neighbours[i, k]]
+            d_bond = -2 * s * nb
+            new = -s
+        else:
+            r = next_below(state, q - 1)
+            new = r if r < s else r + 1
+            d_bond = np.int64(0)
+            for k in range(z):
+                v = spins[neighbours[i, k]]
+                d_bond += (v == new) - (v == s)
+        k_new = (top - bond - d_bond) // step
+        if lo <= k_new <= hi:
+            delta = ln_g[k_old] - ln_g[k_new]
+            if delta >= 0.0 or next_double(state) < math.exp(delta):
+                spins[i] = new
+                bond += d_bond
+                k_old = k_new
+        trials += 1
+        if one_over_t:
+            ln_f = levels / trials
+        ln_g[k_old] += ln_f
+        histogram[k_old] += 1
+    return bond, ln_f
+
+
+@njit(parallel=True, cache=True)
+def run_walkers(spins, neighbours, ising, q, bond, top, step, lo, hi, ln_g, histogram, ln_f,
+                one_over_t, levels, trials, n_steps, states):
+    """Advance every walker by ``n_steps[w]`` trials, in parallel over walkers.
+
+    Parameters
+    ----------
+    spins : int8[W, N]
+    bond : int64[W], lo, hi : int64[W], ln_f : float64[W], one_over_t : bool[W],
+    levels : float64[W], trials : int64[W], n_steps : int64[W], states : uint64[W, 4]
+        Per walker; ``bond``, ``ln_f`` and ``trials`` are updated in place.
+    ln_g : float64[W, K], histogram : int64[W, K], updated in place
+    """
+    for w in prange(spins.shape[0]):
+        b, f = walk(spins[w], neighbours, ising, q, bond[w], top, step, lo[w], hi[w], ln_g[w],
+                    histogram[w], ln_f[w], one_over_t[w], levels[w], trials[w], n_steps[w],
+                    states[w])
+        bond[w] = b
+        ln_f[w] = f
+        trials[w] += n_steps[w]
+
+
+@njit(cache=True)
+def enter_window(spins, neighbours, ising, q, bond, top, step, lo, hi, max_steps, state):
+    """Move a configuration into the window of levels [lo, hi] by a biased random walk.
+
+    A change toward the window (or staying in place) is always taken, one away from it with
+    probability 1/4, so the walk drifts to the window without freezing in a local minimum.
+
+    Returns
+    -------
+    (int64, bool)
+        The bond sum, and whether the window was reached within ``max_steps`` trials.
+    """
+    n_sites, z = neighbours.shape
+    for _ in range(max_steps):
+        k = (top - bond) // step
+        if lo <= k <= hi:
+            return bond, True
+        i = next_below(state, n_sites)
+        s = np.int64(spins[i])
+        if ising:
+            nb = np.int64(0)
+            for j in range(z):
+                nb += spins[neighbours[i, j]]
+            d_bond = -2 * s * nb
+            new = -s
+        else:
+            r = next_below(state, q - 1)
+            new = r if r < s else r + 1
+            d_bond = np.int64(0)
+            for j in range(z):
+                v = spins[neighbours[i, j]]
+                d_bond += (v == new) - (v == s)
+        k_new = (top - bond - d_bond) // step
+        toward = (k_new >= k) if k < lo else (k_new <= k)
+        if toward or next_double(state) < 0.25:
+            spins[i] = new
+            bond += d_bond
+    k = (top - bond) // step
+    return bond, lo <= k <= hi
