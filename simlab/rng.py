@@ -104,3 +104,24 @@ def stream_states(seed, key, n_streams):
         if not states[i].any():  # the one state xoshiro cannot leave; astronomically unlikely
             states[i, 0] = 1
     return states
+
+
+def grouped_stream_states(seed, key, n_groups, group_size):
+    """xoshiro256** states for ``n_groups`` groups of ``group_size`` chains each.
+
+    Group ``g`` draws all its states from one sequence, ``derive(seed, *key, g)``; chain
+    ``j`` of the group takes words ``4j .. 4j + 3``. One derivation per group instead of
+    one per chain (about 40 microseconds each), for many small groups such as the replicas
+    of independent parallel-tempering systems.
+
+    Returns
+    -------
+    ndarray, shape (n_groups * group_size, 4), uint64 (group-major)
+    """
+    states = np.empty((n_groups * group_size, 4), dtype=np.uint64)
+    for g in range(n_groups):
+        block = derive(seed, *key, g).generate_state(4 * group_size, np.uint64)
+        states[g * group_size:(g + 1) * group_size] = block.reshape(group_size, 4)
+    empty = ~states.any(axis=1)
+    states[empty, 0] = 1    # the one state xoshiro cannot leave; astronomically unlikely
+    return states

@@ -128,3 +128,61 @@ def anneal_landscape(energies, indptr, indices, max_degree, temperatures, sweeps
             while j < record_steps.size and record_steps[j] == t + 1:
                 out[r, j] = x
                 j += 1
+
+
+@njit(parallel=True, cache=True)
+def sweep_ising_replicas(indptr, indices, couplings, fields, dense, betas, n_sweeps, heat_bath,
+                         random_scan, states, spins, local_fields, energy):
+    """Sweep R replicas of one Ising graph, each at its own fixed inverse temperature.
+
+    Unlike :func:`anneal_ising`, the local fields and energies persist between calls, so a
+    replica-exchange driver can alternate short calls with exchanges at no extra cost.
+
+    Parameters
+    ----------
+    indptr, indices, couplings, fields, dense : as :func:`anneal_ising`
+    betas : float64[R], inverse temperature of each replica
+    n_sweeps : int
+    heat_bath, random_scan : bool
+    states : uint64[R, 4], advanced in place
+    spins : int8[R, N], modified in place
+    local_fields : float64[R, N], f_i = sum_j J_ij s_j + h_i, kept up to date
+    energy : float64[R], kept up to date (accumulated dE)
+    """
+    n_reads, n = spins.shape
+    use_dense = dense.shape[0] == n
+    for r in prange(n_reads):
+        s = spins[r]
+        st = states[r]
+        f = local_fields[r]
+        beta = betas[r]
+        e = energy[r]
+        for t in range(n_sweeps):
+            for k in range(n):
+                i = next_below(st, n) if random_scan else k
+                de = 2.0 * s[i] * f[i]
+                if accept(beta * de, heat_bath, st):
+                    s[i] = -s[i]
+                    e += de
+                    twice = 2.0 * s[i]
+                    if use_dense:
+                        row = dense[i]
+                        for q in range(n):
+                            f[q] += twice * row[q]
+                    else:
+                        for q in range(indptr[i], indptr[i + 1]):
+                            f[indices[q]] += twice * couplings[q]
+        energy[r] = e
+
+
+@njit(parallel=True, cache=True)
+def graph_local_fields(indptr, indices, couplings, fields, spins, local_fields, energy):
+    """Set f_i = sum_j J_ij s_j + h_i and E(s) of every replica (int8[R, N] spins)."""
+    for r in prange(spins.shape[0]):
+        s = spins[r]
+        for i in range(s.size):
+            acc = fields[i]
+            for k in range(indptr[i], indptr[i + 1]):
+                acc += couplings[k] * s[indices[k]]
+            local_fields[r, i] = acc
+        energy[r] = ising_energy(indptr, indices, couplings, fields, s)

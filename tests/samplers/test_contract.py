@@ -33,6 +33,7 @@ from simlab.samplers.landscape import anneal_landscape
 from simlab.samplers.boltzmann import gibbs_states
 from simlab.samplers.hopfield import retrieve
 from simlab.samplers.rbm import BernoulliRBM
+from simlab.samplers.tempering import replica_exchange
 from simlab.samplers.tokens import sample_from_logits
 from simlab.stats import chi_square_test
 
@@ -101,6 +102,18 @@ def potts_row(algorithm, scan="random", temperature=1.0, burn_in=60, draws=100_0
 
     return Row(draw, lambda t: boltzmann_probabilities(energy, 9, t, (0, 1, 2)), temperature,
                1.25)
+
+
+def tempering_row(draws=100_000, rounds=60):
+    # A 4 x 4 +-J instance (65,536 states): the coldest rung of a 4-rung ladder.
+    model = graph.edwards_anderson(4, 2, "pm", seed=2)
+
+    def draw(seed):
+        run = replica_exchange(model, [1.0, 1.5, 2.2, 3.2], systems=draws, sweeps=1,
+                               thermalization=rounds - 1, seed=seed, record=False)
+        return state_index(run.states[0])
+
+    return Row(draw, lambda t: boltzmann_probabilities(model.energy, 16, t), 1.0, 1.25)
 
 
 def lattice_transient_row(draws=100_000):
@@ -265,6 +278,7 @@ ROWS = {
     "lattice heatbath sequential": lambda: lattice_row("heatbath", "sequential"),
     "lattice heatbath random-scan": lambda: lattice_row("heatbath", "random"),
     "lattice metropolis sequential, law after 3 sweeps": lattice_transient_row,
+    "parallel tempering, coldest rung (EA 4x4)": tempering_row,
     "lattice Wolff clusters": lambda: cluster_row("wolff"),
     "lattice Swendsen-Wang": lambda: cluster_row("swendsen-wang"),
     "Potts q=3 metropolis random-scan": lambda: potts_row("metropolis"),
