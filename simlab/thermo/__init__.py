@@ -22,13 +22,14 @@ from simlab.thermo.logits import (
                                   logit_thermodynamics,
 )
 from simlab.thermo.reweighting import (
+                                  MultipleHistogram,
                                   energy_histograms,
                                   reweighted_specific_heat,
                                   specific_heat_peak,
 )
 from simlab.thermo.spectra import spectrum_thermodynamics
 
-__all__ = ["LOGIT_VARIABLES", "as_logit_rows", "block_means_pooled", "energy_estimators",
+__all__ = ["LOGIT_VARIABLES", "MultipleHistogram", "as_logit_rows", "block_means_pooled", "energy_estimators",
            "energy_histograms", "entropy_by_integration", "lattice_estimators",
            "logit_specific_heat_peak", "logit_thermodynamics", "reweighted_specific_heat",
            "specific_heat_peak", "spectrum_thermodynamics"]
