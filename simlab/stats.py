@@ -115,6 +115,46 @@ def integrated_time(series, window_factor=5.0):
     return tau, tau * float(np.sqrt(2.0 * (2 * window + 1) / x.size))
 
 
+def binning_analysis(series, min_bins=128):
+    """Error of the mean against bin size (the binning analysis of ALPS and Carlo.jl).
+
+    Samples are averaged in bins of 2^k consecutive values (per chain); the error of the mean
+    estimated from the bin means grows with k until bins are much longer than the
+    autocorrelation time, then stays on a plateau. With tau = 1 + 2 sum_t rho(t) (the
+    convention of :func:`integrated_time`), err_k^2 / err_0^2 -> tau on the plateau.
+
+    Parameters
+    ----------
+    series : ndarray, shape (chains, n) or (n,)
+    min_bins : int
+        Bin sizes are doubled while every chain keeps at least this many bins.
+
+    Returns
+    -------
+    dict
+        ``bin_sizes`` (K,), ``errors`` (K,) of the mean at each size; ``error`` and ``tau``
+        from the largest size; ``converged``: the last two errors agree within 5%
+        (otherwise the plateau was not reached and the error is a lower bound).
+    """
+    x = np.atleast_2d(np.asarray(series, dtype=np.float64))
+    n = x.shape[-1]
+    if n < 2 * min_bins:
+        raise DataError(f"binning needs at least {2 * min_bins} samples per chain, got {n}")
+    sizes, errors = [], []
+    size = 1
+    while n // size >= min_bins:
+        means = block_means(x, n // size).ravel()
+        errors.append(float(means.std(ddof=1) / np.sqrt(means.size)))
+        sizes.append(size)
+        size *= 2
+    errors = np.array(errors)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        tau = float((errors[-1] / errors[0]) ** 2)
+    converged = bool(len(errors) > 1 and abs(errors[-1] / errors[-2] - 1) < 0.05)
+    return {"bin_sizes": np.array(sizes), "errors": errors, "error": float(errors[-1]),
+            "tau": tau, "converged": converged}
+
+
 def chi_square_test(counts, probabilities, min_expected=5.0):
     """Pearson chi-square goodness of fit of observed counts to exact probabilities.
 

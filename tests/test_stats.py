@@ -2,7 +2,8 @@ import numpy as np
 import pytest
 
 from simlab.errors import DataError
-from simlab.stats import block_means, chi_square_test, integrated_time, jackknife
+from simlab.stats import (binning_analysis, block_means, chi_square_test, integrated_time,
+                          jackknife)
 
 
 def ar1(phi, shape, seed):
@@ -21,6 +22,25 @@ def test_integrated_time_of_ar1(phi):
     tau, err = integrated_time(ar1(phi, (8, 100_000), seed=1))
     exact = (1 + phi) / (1 - phi)
     assert abs(tau - exact) < 4 * err + 0.02 * exact
+
+
+@pytest.mark.parametrize("phi", [0.0, 0.5, 0.9])
+def test_binning_and_sokal_window_recover_ar1_tau_within_10_percent(phi):
+    # The AR(1) test of ALPS and Carlo.jl: tau = (1 + phi) / (1 - phi) is known exactly.
+    x = ar1(phi, (8, 200_000), seed=3)
+    exact = (1 + phi) / (1 - phi)
+    binned = binning_analysis(x)
+    assert binned["converged"]
+    assert abs(binned["tau"] / exact - 1) < 0.10, binned["tau"]
+    assert abs(integrated_time(x)[0] / exact - 1) < 0.10
+    # The plateau error is the true standard error of the mean: sigma sqrt(tau / n).
+    true_error = np.sqrt(exact / (1 - phi**2) / x.size)
+    assert abs(binned["error"] / true_error - 1) < 0.10
+
+
+def test_binning_refuses_short_series():
+    with pytest.raises(DataError, match="binning"):
+        binning_analysis(np.ones(100))
 
 
 def test_integrated_time_of_constant_is_nan():
