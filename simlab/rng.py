@@ -125,3 +125,10 @@ def grouped_stream_states(seed, key, n_groups, group_size):
     empty = ~states.any(axis=1)
     states[empty, 0] = 1    # the one state xoshiro cannot leave; astronomically unlikely
     return states
+
+
+def generator_from_states(states):
+    """A ``numpy.random.Generator`` seeded by xoshiro states already derived for a purpose
+    (for a numpy-vectorised part of a sampler that was handed kernel streams)."""
+    words = np.asarray(states, dtype=np.uint64).ravel()
+    return np.random.default_rng(np.random.SeedSequence([int(w) for w in words]))

@@ -155,6 +155,32 @@ def binning_analysis(series, min_bins=128):
             "tau": tau, "converged": converged}
 
 
+def weighted_line(x, y, sigma):
+    """Slope, its standard error and chi^2/dof of y = a + b x weighted by 1/sigma^2.
+
+    Points with a non-finite value or error are left out. The slope error is not inflated
+    by chi^2; the fit quality is reported beside it.
+
+    Parameters
+    ----------
+    x, y, sigma : ndarray, shape (n,)
+
+    Returns
+    -------
+    (float, float, float)
+        Slope, its standard error, chi^2 per degree of freedom (NaN with < 2 points).
+    """
+    ok = np.isfinite(y) & np.isfinite(sigma) & (sigma > 0)
+    x, y, w = x[ok], y[ok], 1.0 / sigma[ok] ** 2
+    if x.size < 2:
+        return np.nan, np.nan, np.nan
+    design = np.stack([np.ones_like(x), x], axis=1)
+    cov = np.linalg.inv(design.T @ (design * w[:, None]))
+    coef = cov @ (design.T @ (w * y))
+    chi2 = float(((y - design @ coef) ** 2 * w).sum() / max(x.size - 2, 1))
+    return float(coef[1]), float(np.sqrt(cov[1, 1])), chi2
+
+
 def chi_square_test(counts, probabilities, min_expected=5.0):
     """Pearson chi-square goodness of fit of observed counts to exact probabilities.
 

@@ -21,6 +21,7 @@ from simlab.kernels import annealing, cluster, potts, single_spin
 from simlab.models.boltzmann import RBMParameters
 from simlab.models.graph import IsingGraph
 from simlab.models.lattice import IsingLattice, PottsLattice
+from simlab.rng import generator_from_states
 from simlab.rules import (ALGORITHMS, SCANS, cluster_bond_probability, flip_probability_table,
                           potts_table)
 from simlab.validation import choice
@@ -141,7 +142,7 @@ class RBMReplicas:
 
     def __init__(self, params, states, algorithm, scan):
         self.params = params
-        self.rng = np.random.default_rng(states[0])
+        self.rng = generator_from_states(states[0])
         n = states.shape[0]
         self.v = (self.rng.random((n, params.n_visible)) < 0.5) * 1.0
         self.h = (self.rng.random((n, params.n_hidden)) < 0.5) * 1.0

@@ -48,8 +48,9 @@ class DensityOfStates(Result):
         Every energy level the model's bond sum can take (E in units of J), ground state
         first.
     log_g : ndarray, shape (runs, K)
-        ln g(E) per run, normalised so that sum_E g(E) = q^N; NaN at levels a run never
-        visited (levels the lattice cannot reach, such as one broken bond).
+        ln g(E) per run, normalised so that sum_E g(E) = q^N (with ``energy_range``: 0 at
+        the lowest level); NaN at levels a run never visited (levels the lattice cannot
+        reach, such as one broken bond, or outside the range).
     windows : ndarray, shape (W, 2), int
         First and last level of each window.
     trials : ndarray, shape (runs, W), int
@@ -57,6 +58,11 @@ class DensityOfStates(Result):
     final_ln_f : ndarray, shape (runs, W)
     exchange_acceptance : ndarray, shape (runs, W - 1)
         Accepted fraction of configuration exchanges between neighbouring windows.
+    tunnelling_time : ndarray, shape (runs,)
+        With ``tunnel``: mean sweeps between a walker's successive passages from one energy
+        bound to the other, in the 1/t stage (NaN without passages).
+    tunnelling_events : ndarray, shape (runs,), int
+        Passages counted.
     refinement, seed, ... : settings
     wall_time : float
     """
@@ -70,6 +76,8 @@ class DensityOfStates(Result):
     exchange_acceptance: np.ndarray
     refinement: str
     seed: int
+    tunnelling_time: np.ndarray = None
+    tunnelling_events: np.ndarray = None
     wall_time: float = field(default=0.0)
 
     META = {"log_g": ("ln g(E), density of states normalised to q^N states", "1"),
@@ -128,6 +136,32 @@ class DensityOfStates(Result):
                                   if len(per_run) > 1 else np.full(temps.shape, np.nan))
         return out
 
+    def specific_heat_peak(self, bracket):
+        """Maximum of C per site within ``bracket`` (T_lo, T_hi), per run.
+
+        Returns
+        -------
+        dict of float
+            ``temperature``, ``specific_heat`` (means over runs) and their ``_err``
+            (standard errors over runs; NaN with one run).
+        """
+        from scipy.optimize import minimize_scalar
+
+        keep = self.reached
+        n = self.model.n_sites
+        peaks = []
+        for row in self.log_g:
+            res = minimize_scalar(
+                lambda t: -spectrum_thermodynamics(self.energies[keep], t,
+                                                   log_degeneracy=row[keep])["specific_heat"][0],
+                bounds=bracket, method="bounded", options={"xatol": 1e-9})
+            peaks.append((res.x, -res.fun / n))
+        peaks = np.array(peaks)
+        err = (peaks.std(axis=0, ddof=1) / np.sqrt(len(peaks)) if len(peaks) > 1
+               else np.full(2, np.nan))
+        return {"temperature": float(peaks[:, 0].mean()), "temperature_err": float(err[0]),
+                "specific_heat": float(peaks[:, 1].mean()), "specific_heat_err": float(err[1])}
+
     def to_dataset(self, temperatures=None):
         """ln g per run and averaged (dim ``energy_level``), the walkers' statistics, and if
         ``temperatures`` are given U, C, S, F per site with errors (dim ``temperature``)."""
@@ -181,8 +215,8 @@ def window_bounds(n_levels, windows, overlap):
 
 
 def wang_landau(model, *, runs=4, windows=1, overlap=0.75, final_ln_f=1e-6,
-                refinement="1/t", flatness=0.8, check_every=100, seed=0, progress=False,
-                threads=None):
+                refinement="1/t", flatness=0.8, check_every=100, energy_range=None,
+                tunnel=None, seed=0, progress=False, threads=None):
     """Density of states of an Ising or Potts lattice by Wang-Landau sampling.
 
     Parameters
@@ -202,6 +236,12 @@ def wang_landau(model, *, runs=4, windows=1, overlap=0.75, final_ln_f=1e-6,
         With "halving": every known level's histogram at least this times the mean.
     check_every : int
         Sweeps (N trials) between histogram checks and exchanges (at least 2^17 trials).
+    energy_range : (float, float), optional
+        Energies per site E/N the walk is restricted to (all levels if omitted). ln g is
+        then normalised only up to a constant (set to 0 at the lowest level reached).
+    tunnel : (float, float), optional
+        Energies per site e_low < e_high: with one window, count the walker's passages from
+        E/N <= e_low to E/N >= e_high and back, checked every ``check_every`` sweeps.
     seed : int
         Walker w of run r uses the stream ``derive(seed, "WangLandau", model, r, w)`` and
         the exchanges of run r ``derive(seed, "WangLandau exchange", model, r)``.
@@ -236,7 +276,18 @@ def wang_landau(model, *, runs=4, windows=1, overlap=0.75, final_ln_f=1e-6,
 
     top, step, energies = energy_levels(model)
     n_levels = energies.size
-    bounds = window_bounds(n_levels, windows, overlap)
+    first, last = 0, n_levels - 1
+    if energy_range is not None:
+        lo_e, hi_e = (number("energy_range", x) for x in energy_range)
+        inside = np.flatnonzero((energies / model.n_sites >= lo_e)
+                                & (energies / model.n_sites <= hi_e))
+        if inside.size < 3:
+            raise ConfigError("energy_range", list(energy_range),
+                              "an interval of E/N holding 3 energy levels at least")
+        first, last = int(inside.min()), int(inside.max())
+    if tunnel is not None and windows != 1:
+        raise ConfigError("tunnel", list(tunnel), "unset unless windows = 1")
+    bounds = first + window_bounds(last - first + 1, windows, overlap)
     if windows > 1 and np.any(bounds[1:, 0] + 2 > bounds[:-1, 1]):
         raise ConfigError("windows", windows, f"few enough that neighbouring windows of the "
                                               f"{n_levels} levels overlap by 3 levels at least")
@@ -271,6 +322,9 @@ def wang_landau(model, *, runs=4, windows=1, overlap=0.75, final_ln_f=1e-6,
     chunk = max(check_every * model.n_sites, 1 << 17)   # trials between checks
     in_window = (np.arange(n_levels)[None, :] >= lo[:, None]) & \
                 (np.arange(n_levels)[None, :] <= hi[:, None])
+    side = np.zeros(n_walkers, dtype=np.int64)       # -1 last at e_low, +1 at e_high
+    last_pass = np.full(n_walkers, -1, dtype=np.int64)
+    passages = [[] for _ in range(n_walkers)]
 
     bar = tqdm(disable=not progress, total=int(np.ceil(np.log10(1 / final_ln_f) * 100)),
                desc=f"Wang-Landau {describe(model)}", leave=False)
@@ -283,6 +337,14 @@ def wang_landau(model, *, runs=4, windows=1, overlap=0.75, final_ln_f=1e-6,
         kernel.run_walkers(spins, model.neighbours, ising, q, bond, top, step, lo, hi, ln_g,
                            histogram, ln_f, one_over_t, levels, trials, n_steps, states)
         seen |= histogram > 0
+        if tunnel is not None:
+            e_site = energies[(top - bond) // step] / model.n_sites
+            for w in np.flatnonzero(one_over_t):
+                now = -1 if e_site[w] <= tunnel[0] else (1 if e_site[w] >= tunnel[1] else 0)
+                if now and now != side[w]:
+                    if side[w]:
+                        passages[w].append(trials[w] - last_pass[w])
+                    side[w], last_pass[w] = now, trials[w]
         for w in np.flatnonzero(active & ~one_over_t):
             known = seen[w] & in_window[w]
             h = histogram[w, known]
@@ -307,13 +369,19 @@ def wang_landau(model, *, runs=4, windows=1, overlap=0.75, final_ln_f=1e-6,
                   for w in range(windows)]
         log_g[r] = _join(pieces)
         valid = np.isfinite(log_g[r])
-        log_g[r] += model.n_sites * np.log(q) - _logsumexp(log_g[r, valid])
+        if energy_range is None:
+            log_g[r] += model.n_sites * np.log(q) - _logsumexp(log_g[r, valid])
+        else:
+            log_g[r] -= log_g[r, np.flatnonzero(valid)[0]]
     with np.errstate(invalid="ignore", divide="ignore"):
         acceptance = np.where(attempted > 0, accepted / np.maximum(attempted, 1), np.nan)
     return DensityOfStates(
         model=model, energies=energies, log_g=log_g, windows=bounds,
         trials=trials.reshape(runs, windows), final_ln_f=ln_f.reshape(runs, windows),
         exchange_acceptance=acceptance, refinement=refinement, seed=seed,
+        tunnelling_time=np.array([np.mean(p) / model.n_sites if p else np.nan
+                                  for p in passages]),
+        tunnelling_events=np.array([len(p) for p in passages]),
         wall_time=time.perf_counter() - start)
 
 

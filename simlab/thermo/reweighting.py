@@ -203,10 +203,12 @@ class MultipleHistogram:
             raise DataError(f"energy {e.shape} must be (temperatures="
                              f"{self.temperatures.size}, chains, sweeps)")
         n = e.shape[-1] // n_blocks * n_blocks
-        e = e[..., e.shape[-1] - n:]
+        self._trim = e.shape[-1] - n
+        e = e[..., self._trim:]
         self.n_sites = n_sites
         self.levels, index = np.unique(e, return_inverse=True)
         index = index.reshape(e.shape[0], e.shape[1], n_blocks, n // n_blocks)
+        self._index = index
         k = self.levels.size
         # counts[t, block, level], blocks pooled over chains
         self.block_counts = np.zeros((e.shape[0], n_blocks, k))
@@ -222,6 +224,62 @@ class MultipleHistogram:
         self._jackknife = [histogram_density_of_states(
             self.levels, total - self.block_counts[:, b], self.temperatures,
             self.inefficiency)[0] for b in range(n_blocks)]
+
+    def _level_sums(self, series):
+        """Sums of ``series`` per temperature, block and level: shape (T, blocks, K)."""
+        x = np.asarray(series, dtype=np.float64)[..., self._trim:].reshape(self._index.shape)
+        sums = np.zeros(self.block_counts.shape)
+        k = self.levels.size
+        for t in range(x.shape[0]):
+            for b in range(x.shape[2]):
+                sums[t, b] = np.bincount(self._index[t, :, b].ravel(),
+                                         weights=x[t, :, b].ravel(), minlength=k)
+        return sums
+
+    def observables(self, series, temperatures, combine):
+        """Reweighted function of averages of observables, with jackknife errors.
+
+        Each observable's mean at level E is pooled over runs with the same weights as the
+        histograms (sum_k S_k(E)/g_k over sum_k H_k(E)/g_k), then averaged with the
+        Boltzmann weights g(E) exp(-E/T).
+
+        Parameters
+        ----------
+        series : dict of ndarray, each shape (T, chains, sweeps)
+            Observables recorded beside the energies.
+        temperatures : array_like, shape (T',)
+        combine : callable
+            ``combine({name: <O>(T') array}) -> array``, e.g. a Binder cumulant.
+
+        Returns
+        -------
+        (ndarray, ndarray)
+            Value and jackknife error, shape (T',).
+        """
+        t = np.atleast_1d(np.asarray(temperatures, dtype=np.float64))
+        sums = {name: self._level_sums(x) for name, x in series.items()}
+        g = self.inefficiency[:, None]
+
+        def value(counts, level_sums, log_g):
+            weight = (counts / g).sum(axis=0)
+            p = log_g[None, :] - (self.levels[None, :] - self.levels.mean()) / t[:, None]
+            p = np.exp(p - p.max(axis=1, keepdims=True))
+            p /= p.sum(axis=1, keepdims=True)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                means = {name: np.where(weight > 0, (s / g).sum(axis=0) / weight, 0.0)
+                         for name, s in level_sums.items()}
+            return combine({name: p @ m for name, m in means.items()})
+
+        total = self.block_counts.sum(axis=1)
+        totals = {name: s.sum(axis=1) for name, s in sums.items()}
+        full = value(total, totals, self.log_g)
+        loo = np.array([value(total - self.block_counts[:, b],
+                              {name: totals[name] - sums[name][:, b] for name in sums},
+                              self._jackknife[b])
+                        for b in range(self.block_counts.shape[1])])
+        n = loo.shape[0]
+        err = np.sqrt((n - 1) / n * ((loo - loo.mean(axis=0)) ** 2).sum(axis=0))
+        return full, err
 
     def _with_error(self, func):
         full = func(self.log_g)

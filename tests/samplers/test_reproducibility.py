@@ -44,7 +44,7 @@ def test_chain_independent_of_other_temperatures_in_the_batch():
     (dict(temperatures=[]), "temperatures"),
     (dict(temperatures=[2.0], chains=0), "chains"),
     (dict(temperatures=[2.0], sweeps=0), "sweeps"),
-    (dict(temperatures=[2.0], algorithm="wolff"), "algorithm"),
+    (dict(temperatures=[2.0], algorithm="glauber-kawasaki"), "algorithm"),
     (dict(temperatures=[2.0], scan="zigzag"), "scan"),
     (dict(temperatures=[2.0], init="hot"), "init"),
     (dict(temperatures=[2.0], seed=-5), "seed"),

@@ -78,6 +78,29 @@ CASES = {
         ["sweep.temperatures=[0.5,1.0,1.4,2.0]"], {"temperature": 1.0}, TEXT_VARIABLES,
         ["tau_growth.png", "correlations.png", "text_thermodynamics.png",
          "llm_vs_ising_transition.png"]),
+    "wang_landau_ising": (
+        ["wang_landau.sizes=[4]", "wang_landau.runs=2", "wang_landau.final_ln_f=1e-3",
+         "metropolis.chains=2", "metropolis.sweeps=160", "metropolis.thermalization=10",
+         "temperature.num=4", "temperature.focus_num=0", "temperature.tail=2"],
+        ["wang_landau.sizes=[4,6]"], {"size": 4, "level": slice(0, 16)},
+        ["log_g", "specific_heat", "entropy_integrated"],
+        ["density_of_states.png", "wang_landau_thermodynamics.png"]),
+    "cluster_dynamics": (
+        ["dynamics.metropolis_sizes=[4,6]", "dynamics.metropolis_sweeps=[400,400]",
+         "dynamics.cluster_sizes=[4,6]", "dynamics.cluster_sweeps=300",
+         "dynamics.fit_min_size=4"],
+        ["dynamics.cluster_sizes=[4,6,8]"], {"size": [4, 6]},
+        ["tau_energy", "tau_abs_magnetization"], ["cluster_dynamics.png"]),
+    "ising_fss": (
+        ["fss.sizes=[4,6]", "fss.chains=2", "fss.sweeps=400", "fss.thermalization=20",
+         "fss.points=4", "fss.blocks=4", "fss.grid=21", "fss.grid_min=1.9",
+         "fss.grid_max=3.0"],
+        ["fss.sizes=[4,6,8]"], {"size": [4, 6]}, ["specific_heat", "binder"],
+        ["finite_size_scaling.png"]),
+    "potts_first_order": (
+        ["potts.sizes=[6,8,10]", "potts.runs=2", "potts.final_ln_f=1e-3"],
+        ["potts.sizes=[6,8,10,12]"], {"size": [6, 8, 10], "level": slice(0, 200)},
+        ["log_g", "latent_heat"], ["potts_first_order.png"]),
     "thermostat_generation": (
         TEXT + ["controls.use=[T:0.5,S:2]"], ["controls.use=[T:0.5,S:2,mirostat:3]"],
         {"control": "S:2"}, TEXT_VARIABLES, ["controls.png", "trajectories.png"]),

@@ -58,3 +58,21 @@ def test_self_consistency_on_an_exact_spectrum():
 def test_shape_mismatch_is_refused():
     with pytest.raises(DataError, match="temperatures"):
         MultipleHistogram(np.zeros((2, 2, 16)), [1.0, 2.0, 3.0], 4)
+
+
+def test_reweighted_binder_cumulant_equals_a_direct_run():
+    model = IsingLattice(8)
+    runs = sample_lattice(model, SAMPLED, chains=4, sweeps=20_000, thermalization=1_000,
+                          seed=11)
+    mh = MultipleHistogram(runs.energy, SAMPLED, 64, n_blocks=16)
+    m = np.abs(runs.magnetization) / 64.0
+    t = np.array([2.3, 2.5])
+    binder, err = mh.observables({"m2": m**2, "m4": m**4}, t,
+                                 lambda a: 1 - a["m4"] / (3 * a["m2"] ** 2))
+    direct = sample_lattice(model, t, chains=4, sweeps=20_000, thermalization=1_000, seed=12)
+    d = lattice_estimators(direct.energy, direct.magnetization, 64, t)
+    z = (binder - d["binder"]) / np.hypot(err, d["binder_err"])
+    assert np.all(np.abs(z) < 4), z
+    # At a sampled temperature the reweighted value is the plain average to within its error.
+    b2, e2 = mh.observables({"m2": m**2}, [2.2], lambda a: a["m2"])
+    assert abs(b2[0] - (m[1] ** 2).mean()) < 3 * e2[0]

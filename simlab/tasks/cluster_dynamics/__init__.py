@@ -1,0 +1,163 @@
+"""Critical slowing down at T_c: autocorrelation times of Metropolis, Wolff and
+Swendsen-Wang against lattice size, and their dynamic exponents.
+
+At Onsager's T_c each algorithm runs ``chains`` chains per size; the integrated
+autocorrelation times of the energy and of |M| (Sokal's window, in sweeps; a Wolff sweep is
+round(N / <|C|>) clusters) are fitted to tau = a L^z by weighted least squares in log-log
+over the sizes >= ``fit_min_size``. For Swendsen-Wang, tau = a + b ln L is fitted too, the
+form Du, Zheng & Wang (J. Stat. Mech. P05004, 2006) report. References: z = 2.1665(12) for
+Metropolis (Nightingale & Bloete, Phys. Rev. Lett. 76, 4548, 1996).
+"""
+
+from dataclasses import dataclass
+from typing import List
+
+import numpy as np
+import xarray as xr
+
+from simlab import results
+from simlab.errors import ConfigError
+from simlab.models import IsingLattice
+from simlab.samplers import sample_lattice
+from simlab.schema import section, setting
+from simlab.stats import integrated_time, weighted_line
+from simlab.tasks import Figure, Task, register
+from simlab.tasks.cluster_dynamics import figures
+
+T_C = 2.0 / np.log1p(np.sqrt(2.0))
+ALGORITHMS = ("metropolis", "wolff", "swendsen-wang")
+
+
+@dataclass
+class DynamicsSettings:
+    """Sizes and run lengths per algorithm."""
+
+    metropolis_sizes: List[int] = setting(factory=lambda: [8, 16, 32, 64, 128], minimum=4,
+                                          doc="sizes L of the Metropolis runs")
+    metropolis_sweeps: List[int] = setting(
+        factory=lambda: [100_000, 200_000, 400_000, 1_000_000, 2_000_000], minimum=100,
+        doc="recorded sweeps per chain, one per Metropolis size")
+    cluster_sizes: List[int] = setting(factory=lambda: [16, 32, 64, 128, 256], minimum=4,
+                                       doc="sizes L of the Wolff and Swendsen-Wang runs")
+    cluster_sweeps: int = setting(20_000, minimum=100, doc="recorded sweeps per cluster chain")
+    chains: int = setting(2, minimum=1, doc="independent chains per algorithm and size")
+    thermalization: float = setting(0.05, minimum=0.0, maximum=1.0,
+                                    doc="unrecorded sweeps, as a fraction of the recorded")
+    fit_min_size: int = setting(16, minimum=2, doc="smallest size in the fits of z")
+    reference_z: float = setting(2.1665, doc="Metropolis dynamic exponent to compare with")
+
+    def check(self, key):
+        if len(self.metropolis_sweeps) != len(self.metropolis_sizes):
+            raise ConfigError(f"{key}.metropolis_sweeps", list(self.metropolis_sweeps),
+                              f"one entry per size of {key}.metropolis_sizes "
+                              f"({len(self.metropolis_sizes)})")
+
+
+@dataclass
+class ClusterDynamicsConfig:
+    """Sections of the cluster_dynamics task."""
+
+    dynamics: DynamicsSettings = section(DynamicsSettings)
+
+
+META = {
+    "algorithm": ("update rule", "1"),
+    "tau_energy": ("integrated autocorrelation time of the energy at T_c", "sweeps"),
+    "tau_abs_magnetization": ("integrated autocorrelation time of |M| at T_c", "sweeps"),
+    "sweeps": ("recorded sweeps per chain", "1"),
+    "mean_cluster_size": ("mean sites per cluster (Wolff, Swendsen-Wang)", "sites"),
+    "time_per_site": ("wall time per site and sweep", "ns"),
+    "z_energy": ("dynamic exponent z from tau_energy = a L^z", "1"),
+    "z_energy_err": ("standard error of z_energy", "1"),
+    "z_energy_chi2": ("chi^2 per degree of freedom of the power-law fit", "1"),
+    "z_abs_magnetization": ("dynamic exponent z from tau_|M| = a L^z", "1"),
+    "z_abs_magnetization_err": ("standard error of z_abs_magnetization", "1"),
+    "z_abs_magnetization_chi2": ("chi^2 per degree of freedom of the power-law fit", "1"),
+    "log_slope_energy": ("b of tau_energy = a + b ln L", "sweeps"),
+    "log_slope_energy_err": ("standard error of b", "sweeps"),
+    "log_slope_energy_chi2": ("chi^2 per degree of freedom of the logarithmic fit", "1"),
+}
+
+
+def run(params, ctx):
+    """tau(E), tau(|M|) per algorithm and size at T_c, and the fitted exponents."""
+    d = params.dynamics
+    plan = [("metropolis", size, sweeps)
+            for size, sweeps in zip(d.metropolis_sizes, d.metropolis_sweeps)]
+    plan += [(alg, size, d.cluster_sweeps) for alg in ("wolff", "swendsen-wang")
+             for size in d.cluster_sizes]
+    sizes = np.array(sorted(set(d.metropolis_sizes) | set(d.cluster_sizes)))
+    shape = (len(ALGORITHMS), sizes.size)
+    table = {name: np.full(shape, np.nan) for name in
+             ("tau_energy", "tau_energy_err", "tau_abs_magnetization",
+              "tau_abs_magnetization_err", "sweeps", "mean_cluster_size", "time_per_site")}
+    for alg, size, sweeps in plan:
+        model = IsingLattice(size)
+        run_ = sample_lattice(model, [T_C], chains=d.chains, sweeps=sweeps,
+                              thermalization=int(d.thermalization * sweeps), algorithm=alg,
+                              seed=ctx.seed, progress=ctx.progress)
+        a, s = ALGORITHMS.index(alg), int(np.searchsorted(sizes, size))
+        table["tau_energy"][a, s], table["tau_energy_err"][a, s] = \
+            integrated_time(run_.energy[0])
+        table["tau_abs_magnetization"][a, s], table["tau_abs_magnetization_err"][a, s] = \
+            integrated_time(np.abs(run_.magnetization[0]))
+        table["sweeps"][a, s] = sweeps
+        if alg != "metropolis":
+            table["mean_cluster_size"][a, s] = run_.mean_cluster_size.mean()
+        total = sweeps * (1 + d.thermalization)
+        table["time_per_site"][a, s] = run_.wall_time / (total * model.n_sites) * 1e9 \
+            * min(d.chains, 2) / d.chains
+    ds = xr.Dataset({k: (("algorithm", "size"), v) for k, v in table.items()},
+                    coords={"algorithm": list(ALGORITHMS), "size": sizes})
+    fit = sizes >= d.fit_min_size
+    for observable in ("energy", "abs_magnetization"):
+        tau = ds[f"tau_{observable}"].values
+        err = ds[f"tau_{observable}_err"].values
+        z = [weighted_line(np.log(sizes[fit]), np.log(tau[a, fit]), err[a, fit] / tau[a, fit])
+             for a in range(len(ALGORITHMS))]
+        for k, suffix in enumerate(("", "_err", "_chi2")):
+            ds[f"z_{observable}{suffix}"] = ("algorithm", np.array([row[k] for row in z]))
+    log = [weighted_line(np.log(sizes[fit]), ds["tau_energy"].values[a, fit],
+                         ds["tau_energy_err"].values[a, fit]) for a in range(len(ALGORITHMS))]
+    for k, suffix in enumerate(("", "_err", "_chi2")):
+        ds[f"log_slope_energy{suffix}"] = ("algorithm", np.array([row[k] for row in log]))
+    ds.attrs.update(title=f"Autocorrelation times at T_c = {T_C:.6f} against L, "
+                          f"{d.chains} chains each",
+                    temperature=T_C, reference_z=d.reference_z,
+                    time_per_site_note="wall time of the run over chains x sweeps x sites, "
+                                       "scaled to one core (two chains share two cores)")
+    return results.annotate(ds, META)
+
+
+def warm_up(params):
+    """Compile the three update rules on a 4 x 4 lattice."""
+    for alg in ALGORITHMS:
+        sample_lattice(IsingLattice(4), [T_C], chains=1, sweeps=2, thermalization=2,
+                       algorithm=alg)
+
+
+def report(ds):
+    """tau per algorithm and size, and the fitted exponents."""
+    sizes = ds["size"].values
+    lines = [f"{'algorithm':<15}" + "".join(f"{'L=' + str(s):>14}" for s in sizes)]
+    for alg in ds["algorithm"].values:
+        d = ds.sel(algorithm=alg)
+        cells = [f"{float(t):>8.2f}±{float(e):<5.2f}" if np.isfinite(t) else f"{'-':>14}"
+                 for t, e in zip(d["tau_energy"].values, d["tau_energy_err"].values)]
+        lines.append(f"{alg:<15}" + "".join(cells))
+    lines.append("")
+    for alg in ds["algorithm"].values:
+        d = ds.sel(algorithm=alg)
+        lines.append(f"{alg:<15} z(E) = {float(d['z_energy']):.3f} ± "
+                     f"{float(d['z_energy_err']):.3f} (chi2/dof {float(d['z_energy_chi2']):.1f})"
+                     f"   z(|M|) = {float(d['z_abs_magnetization']):.3f} ± "
+                     f"{float(d['z_abs_magnetization_err']):.3f}")
+    return "\n".join(lines)
+
+
+TASK = register(Task(
+    name="cluster_dynamics",
+    description="autocorrelation times at T_c vs L: Metropolis, Wolff, Swendsen-Wang; z",
+    config=ClusterDynamicsConfig, run=run, warm_up=warm_up,
+    figures=(Figure("cluster_dynamics.png", figures.autocorrelation_times),),
+    report=report))

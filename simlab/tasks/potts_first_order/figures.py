@@ -1,0 +1,49 @@
+"""Figure of the potts_first_order task, from its Dataset only."""
+
+import numpy as np
+
+from simlab.render.figures import colors, new_figure, save, title
+
+
+def first_order(ds, path):
+    """P(E) at T_eq per size; latent heat and peak positions against 1/L; tunnelling time."""
+    fig, axes = new_figure(1, 3, size=(16, 4.8))
+    palette = colors("viridis", ds.sizes["size"])
+    for color, size in zip(palette, ds["size"].values):
+        d = ds.sel(size=size)
+        e, lp = d["energy_level"].values, d["log_probability"].values
+        ok = np.isfinite(lp)
+        axes[0].plot(e[ok], np.exp(lp[ok]), color=color,
+                     label=f"L = {size}, T_eq = {float(d['equal_height_temperature']):.5f}")
+    a = ds.attrs
+    if "e_ordered_exact" in a:
+        for value in (a["e_ordered_exact"], a["e_disordered_exact"]):
+            axes[0].axvline(value, color="k", lw=0.8, ls="--")
+    axes[0].set_xlabel("E / N")
+    axes[0].set_ylabel("P(E) / P_max at T_eq   (dashed: Baxter's e_o, e_d)")
+    x = 1.0 / ds["size"].values
+    axes[1].errorbar(x, ds["latent_heat"].values, yerr=ds["latent_heat_err"].values, fmt="o",
+                     label="Δe(L) = e_d − e_o")
+    if "latent_heat_infinite" in a:
+        xs = np.linspace(0, x.max(), 20)
+        slope = (np.nanmean(ds["latent_heat"].values) - a["latent_heat_infinite"]) \
+            / np.mean(x)
+        axes[1].plot(xs, a["latent_heat_infinite"] + slope * xs, lw=0.8,
+                     label=f"fit: Δe(∞) = {a['latent_heat_infinite']:.4f} ± "
+                           f"{a['latent_heat_infinite_err']:.4f}")
+    if "latent_heat_exact" in a:
+        axes[1].axhline(a["latent_heat_exact"], color="k", ls="--", lw=0.8,
+                        label=f"Baxter {a['latent_heat_exact']:.6f}")
+    axes[1].set_xlabel("1 / L")
+    axes[1].set_ylabel("latent heat per site")
+    tau = ds["tunnelling_time"].values
+    axes[2].errorbar(ds["size"].values, tau, yerr=ds["tunnelling_time_err"].values, fmt="o")
+    axes[2].set_yscale("log")
+    axes[2].set_xlabel("L")
+    axes[2].set_ylabel("tunnelling time (sweeps, Wang-Landau 1/t stage)")
+    for ax in axes:
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=8) if ax.get_legend_handles_labels()[0] else None
+    fig.suptitle(title(ds))
+    fig.tight_layout()
+    return save(fig, path)

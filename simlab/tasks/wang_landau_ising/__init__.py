@@ -1,0 +1,204 @@
+"""Wang-Landau densities of states of the 2D Ising torus against Beale's exact counts.
+
+For each size, replica-exchange Wang-Landau with the 1/t refinement (``wang_landau.runs``
+independent runs over ``wang_landau.windows`` windows) estimates ln g(E); the exact g(E)
+comes from Beale's method. From ln g follow U, C, S and F at every temperature, compared
+with Kaufman's finite lattice in units of the runs' standard error, and the specific-heat
+peak. S(T) is also integrated from infinite temperature over Metropolis runs
+(``metropolis`` section), the independent route to the same curve.
+"""
+
+from dataclasses import dataclass
+from typing import List
+
+import numpy as np
+import xarray as xr
+
+from simlab import results
+from simlab.exact.beale import ising_density_of_states
+from simlab.exact.kaufman import kaufman, specific_heat_peak as exact_peak
+from simlab.grids import TemperatureGrid
+from simlab.models import IsingLattice
+from simlab.samplers import sample_lattice
+from simlab.samplers.wang_landau import wang_landau
+from simlab.schema import section, setting
+from simlab.tasks import Figure, Task, register
+from simlab.tasks.wang_landau_ising import figures
+from simlab.thermo import entropy_by_integration, lattice_estimators
+
+T_C = 2.0 / np.log1p(np.sqrt(2.0))
+
+
+@dataclass
+class WangLandauSettings:
+    """The Wang-Landau runs."""
+
+    sizes: List[int] = setting(factory=lambda: [16, 32], minimum=2,
+                               doc="linear sizes L (even: Beale's exact counts need it)")
+    runs: int = setting(4, minimum=2, doc="independent runs (their spread is the error)")
+    windows: int = setting(2, minimum=1, doc="energy windows per run (replica exchange)")
+    overlap: float = setting(0.75, above=0.0, maximum=0.95, doc="overlap of neighbours")
+    final_ln_f: float = setting(1e-6, above=0.0, maximum=0.5, doc="stop at this ln f")
+
+
+@dataclass
+class MetropolisSettings:
+    """Metropolis runs whose C(T) is integrated to S(T)."""
+
+    chains: int = setting(4, minimum=2, doc="independent chains per temperature")
+    sweeps: int = setting(20_000, minimum=16, doc="recorded sweeps per chain")
+    thermalization: int = setting(2_000, minimum=0, doc="sweeps before recording")
+
+
+@dataclass
+class WangLandauIsingConfig:
+    """Sections of the wang_landau_ising task."""
+
+    wang_landau: WangLandauSettings = section(WangLandauSettings)
+    metropolis: MetropolisSettings = section(MetropolisSettings)
+    temperature: TemperatureGrid = section(lambda: TemperatureGrid(
+        min=1.0, max=4.0, num=16, focus=2.269, focus_width=0.6, focus_num=16, tail=4))
+
+    def check(self, key):
+        from simlab.errors import ConfigError
+
+        self.temperature.check_positive("temperature")
+        for size in self.wang_landau.sizes:
+            if size % 2:
+                raise ConfigError("wang_landau.sizes", list(self.wang_landau.sizes),
+                                  "even sizes (the exact counts by Beale's method need them)")
+
+
+META = {
+    "level": ("energy level index k, E = -2N + 4k", "1"),
+    "energy_level": ("energy per site E/N of level k", "J"),
+    "log_g": ("ln g(E), Wang-Landau mean over runs", "1"),
+    "log_g_err": ("standard error of ln g(E) over runs", "1"),
+    "log_g_exact": ("exact ln g(E) (Beale's method)", "1"),
+    "log_g_z": ("(ln g - exact) / standard error", "1"),
+    "log_g_relative_error": ("|ln g - exact| / exact", "1"),
+    "mean_relative_error": ("mean over levels of |ln g - exact| / exact", "1"),
+    "entropy_integrated": ("entropy per site integrated from T = inf over Metropolis C(T)",
+                           "k_B (nats)"),
+    "entropy_integrated_err": ("statistical error of the integrated entropy", "k_B (nats)"),
+    "entropy_integrated_quadrature_err": ("quadrature error estimate of the integral",
+                                          "k_B (nats)"),
+    "peak_specific_heat_relative_error": ("(C_max - exact) / exact", "1"),
+    "wall_time": ("wall time of the Wang-Landau runs", "s"),
+    "trials": ("Wang-Landau trials, all walkers", "1"),
+    "exchange_acceptance": ("mean accepted fraction of window exchanges", "1"),
+}
+
+
+LEVEL_VARIABLES = ("energy_level", "log_g", "log_g_err", "log_g_exact", "log_g_z",
+                   "log_g_relative_error")
+
+
+def run(params, ctx):
+    """Wang-Landau, exact and Metropolis results for each size."""
+    w, m = params.wang_landau, params.metropolis
+    sizes = sorted(set(w.sizes))
+    temps = params.temperature.values()
+    n_levels = max(sizes) ** 2 + 1
+    per_size = []
+    for size in sizes:
+        model = IsingLattice(size)
+        n = model.n_sites
+        dos = wang_landau(model, runs=w.runs, windows=w.windows, overlap=w.overlap,
+                          final_ln_f=w.final_ln_f, seed=ctx.seed, progress=ctx.progress)
+        exact = ising_density_of_states(size).log_counts
+        out = {"wall_time": dos.wall_time, "trials": float(dos.trials.sum()),
+               "exchange_acceptance": float(np.nanmean(dos.exchange_acceptance))
+               if dos.exchange_acceptance.size else np.nan}
+        pad = np.full(n_levels, np.nan)
+        mean, err = dos.log_g_mean, dos.log_g_err
+        finite = np.isfinite(exact)
+        out["energy_level"] = _pad(dos.energies / n, pad)
+        out["log_g"] = _pad(mean, pad)
+        out["log_g_err"] = _pad(err, pad)
+        out["log_g_exact"] = _pad(np.where(finite, exact, np.nan), pad)
+        out["log_g_z"] = _pad(np.where(finite, (mean - exact) / err, np.nan), pad)
+        # ln g = ln 2 at the ground state and its mirror; relative errors exclude nothing.
+        rel = np.where(finite, np.abs(mean - exact) / np.abs(exact), np.nan)
+        out["log_g_relative_error"] = _pad(rel, pad)
+        out["mean_relative_error"] = float(np.nanmean(rel))
+        thermo = dos.thermodynamics(temps)
+        k = kaufman(size, size, temps)
+        for name in ("energy", "specific_heat", "entropy", "free_energy"):
+            out[name] = thermo[name]
+            out[name + "_err"] = thermo[name + "_err"]
+            out[name + "_exact"] = k[name]
+            out[name + "_z"] = (thermo[name] - k[name]) / thermo[name + "_err"]
+        t_peak, c_peak = exact_peak(size, size)
+        peak = dos.specific_heat_peak((t_peak - 0.3, t_peak + 0.3))
+        out["peak_temperature"], out["peak_temperature_err"] = (peak["temperature"],
+                                                                peak["temperature_err"])
+        out["peak_specific_heat"], out["peak_specific_heat_err"] = (peak["specific_heat"],
+                                                                    peak["specific_heat_err"])
+        out["peak_temperature_exact"], out["peak_specific_heat_exact"] = t_peak, c_peak
+        out["peak_specific_heat_relative_error"] = peak["specific_heat"] / c_peak - 1
+        mc = sample_lattice(model, temps, chains=m.chains, sweeps=m.sweeps,
+                            thermalization=m.thermalization, seed=ctx.seed,
+                            progress=ctx.progress)
+        est = lattice_estimators(mc.energy, mc.magnetization, n, temps)
+        s = entropy_by_integration(temps, est["specific_heat"], est["specific_heat_err"])
+        out["entropy_integrated"] = s["entropy"]
+        out["entropy_integrated_err"] = s["entropy_err"]
+        out["entropy_integrated_quadrature_err"] = s["entropy_quadrature_err"]
+        per_size.append(out)
+    return _dataset(sizes, temps, n_levels, per_size, params)
+
+
+def _pad(values, template):
+    out = template.copy()
+    out[:values.size] = values
+    return out
+
+
+def _dataset(sizes, temps, n_levels, per_size, params):
+    data = {}
+    for name in per_size[0]:
+        values = np.array([p[name] for p in per_size])
+        if values.ndim == 1:
+            dims = ("size",)
+        elif name in LEVEL_VARIABLES:
+            dims = ("size", "level")
+        else:
+            dims = ("size", "temperature")
+        data[name] = (dims, values)
+    ds = xr.Dataset(data, coords={"size": np.array(sizes), "temperature": temps,
+                                  "level": np.arange(n_levels)})
+    w = params.wang_landau
+    ds.attrs["title"] = (f"Wang-Landau 1/t, {w.runs} runs x {w.windows} windows, "
+                         f"final ln f = {w.final_ln_f:g}, against Beale's exact g(E)")
+    return results.annotate(ds, META)
+
+
+def warm_up(params):
+    """Compile the Wang-Landau and lattice kernels on a 4 x 4 torus."""
+    wang_landau(IsingLattice(4), runs=1, windows=2, final_ln_f=0.1)
+    sample_lattice(IsingLattice(4), [2.0], chains=1, sweeps=2, thermalization=0)
+
+
+def report(ds):
+    """Per size: the errors the issue's goals are stated in."""
+    lines = [f"{'L':>4}{'mean |d ln g|/ln g':>20}{'C_max rel. err':>16}{'T_max':>16}"
+             f"{'max|z| C':>10}{'WL s':>8}"]
+    for size in ds["size"].values:
+        d = ds.sel(size=size)
+        lines.append(
+            f"{size:>4}{float(d['mean_relative_error']):>20.2e}"
+            f"{float(d['peak_specific_heat_relative_error']):>+16.2e}"
+            f"{float(d['peak_temperature']):>9.5f}±{float(d['peak_temperature_err']):.5f}"
+            f"{float(np.nanmax(np.abs(d['specific_heat_z']))):>10.2f}"
+            f"{float(d['wall_time']):>8.0f}")
+    return "\n".join(lines)
+
+
+TASK = register(Task(
+    name="wang_landau_ising",
+    description="Wang-Landau (1/t, replica exchange) ln g(E) of the Ising torus vs Beale",
+    config=WangLandauIsingConfig, run=run, warm_up=warm_up,
+    figures=(Figure("density_of_states.png", figures.density_of_states),
+             Figure("wang_landau_thermodynamics.png", figures.thermodynamics)),
+    report=report))
