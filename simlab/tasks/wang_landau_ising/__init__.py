@@ -35,7 +35,7 @@ class WangLandauSettings:
 
     sizes: List[int] = setting(factory=lambda: [16, 32], minimum=2,
                                doc="linear sizes L (even: Beale's exact counts need it)")
-    runs: int = setting(4, minimum=2, doc="independent runs (their spread is the error)")
+    runs: int = setting(8, minimum=2, doc="independent runs (their spread is the error)")
     windows: int = setting(2, minimum=1, doc="energy windows per run (replica exchange)")
     overlap: float = setting(0.75, above=0.0, maximum=0.95, doc="overlap of neighbours")
     final_ln_f: float = setting(1e-6, above=0.0, maximum=0.5, doc="stop at this ln f")

@@ -6,20 +6,20 @@ from simlab.render.figures import colors, new_figure, save, title
 
 
 def density_of_states(ds, path):
-    """ln g(E)/N against E/N with the exact curve, and the deviation in units of the error."""
+    """Relative error of ln g against E/N, and the deviation from exact with its error band."""
     fig, axes = new_figure(1, 2, size=(12, 4.6))
     palette = colors("viridis", ds.sizes["size"])
     for color, size in zip(palette, ds["size"].values):
         d = ds.sel(size=size)
-        n = float(size) ** 2
         e = d["energy_level"].values
-        axes[0].plot(e, d["log_g_exact"].values / n, color="k", lw=0.8)
-        axes[0].plot(e, d["log_g"].values / n, "o", ms=2, color=color, label=f"L = {size}")
+        axes[0].plot(e, d["log_g_relative_error"].values, color=color, lw=0.8,
+                     label=f"L = {size}: mean {float(d['mean_relative_error']):.1e}")
         axes[1].plot(e, d["log_g"].values - d["log_g_exact"].values, color=color, lw=1,
                      label=f"L = {size}: mean rel. err. {float(d['mean_relative_error']):.1e}")
         axes[1].fill_between(e, -2 * d["log_g_err"].values, 2 * d["log_g_err"].values,
                              color=color, alpha=0.15)
-    axes[0].set_ylabel("ln g(E) / N   (line: exact, Beale)")
+    axes[0].set_ylabel("|ln g − exact| / exact   (exact: Beale)")
+    axes[0].set_yscale("log")
     axes[1].set_ylabel("ln g − exact   (band: ±2 standard errors)")
     for ax in axes:
         ax.set_xlabel("E / N")
