@@ -101,6 +101,13 @@ CASES = {
         ["potts.sizes=[6,8,10]", "potts.runs=2", "potts.final_ln_f=1e-3"],
         ["potts.sizes=[6,8,10,12]"], {"size": [6, 8, 10], "level": slice(0, 200)},
         ["log_g", "latent_heat"], ["potts_first_order.png"]),
+    "spin_glass_tempering": (
+        ["tempering.ea_size=4", "tempering.instances=2", "tempering.rungs=4",
+         "tempering.tune_rounds=1", "tempering.tune_sweeps=20", "tempering.thermalization=10",
+         "tempering.sweeps=50", "tempering.reads=4"],
+        ["tempering.instances=3"], {"instance": [0, 1]},
+        ["tempering_energy_per_spin", "annealing_energy_per_spin"],
+        ["spin_glass_tempering.png"]),
     "thermostat_generation": (
         TEXT + ["controls.use=[T:0.5,S:2]"], ["controls.use=[T:0.5,S:2,mirostat:3]"],
         {"control": "S:2"}, TEXT_VARIABLES, ["controls.png", "trajectories.png"]),
