@@ -250,6 +250,9 @@ class BernoulliRBM(TransformerMixin, BaseEstimator):
         runs block-Gibbs chains at each T (energies recorded every sweep, jackknife errors)
         and integrates C/T from T = inf (S/N = ln 2) for the entropy; the temperature grid
         should then reach high T (see :func:`simlab.thermo.entropy_by_integration`).
+        ``method="tempering"`` does the same with ``chains`` replica-exchange ladders whose
+        rungs are the given temperatures (distinct; exchanges after every sweep), which
+        keeps chains mixing at low T as long as neighbouring temperatures exchange.
         Trained machines freeze into separate modes at low T, where Gibbs chains stop
         mixing. Going down from the hottest temperature, MC values are reported only until
         the first temperature where the chains' Gelman-Rubin R-hat of the energy exceeds
@@ -275,10 +278,18 @@ class BernoulliRBM(TransformerMixin, BaseEstimator):
                 "energy", "specific_heat", "entropy", "free_energy")},
                 coords={"temperature": t})
             return annotate(ds, RBM_META)
-        if method != "mc":
-            raise ConfigError("method", method, "'exact' or 'mc'")
-        series = rbm_energy_series(self.params, t, chains, sweeps, thermalization, seed)
-        est = thermo.energy_estimators(series.energy, n_units, t)
+        if method == "mc":
+            energy = rbm_energy_series(self.params, t, chains, sweeps, thermalization,
+                                       seed).energy
+        elif method == "tempering":
+            from simlab.samplers.tempering import replica_exchange
+
+            run = replica_exchange(self.params, t, systems=chains, sweeps=sweeps,
+                                   thermalization=thermalization, seed=seed)
+            energy = run.energy[np.searchsorted(run.temperatures, t)]
+        else:
+            raise ConfigError("method", method, "'exact', 'mc' or 'tempering'")
+        est = thermo.energy_estimators(energy, n_units, t)
         mixed = est["r_hat_energy"] <= max_r_hat
         # Usable: from the hottest temperature down to (not including) the first unmixed one.
         order = np.argsort(-t)
@@ -301,6 +312,9 @@ class BernoulliRBM(TransformerMixin, BaseEstimator):
                  "r_hat_energy", "tau_energy")
         ds = annotate(xr.Dataset({n: ("temperature", est[n]) for n in names},
                                  coords={"temperature": t}), RBM_META)
+        if method == "tempering":
+            ds.attrs["exchange_acceptance_min"] = float(np.nanmin(run.acceptance))
+            ds.attrs["round_trip_time"] = run.round_trip_time
         if not usable.all():
             lowest = float(t[usable].min()) if usable.any() else float("inf")
             for name in names[:9]:

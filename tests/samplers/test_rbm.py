@@ -131,6 +131,24 @@ def test_rbm_monte_carlo_is_withheld_where_chains_do_not_mix():
     assert np.nanmin(mc["entropy"].values) > 0
 
 
+def test_rbm_tempering_reaches_the_temperatures_where_gibbs_chains_freeze():
+    # The trained machine of the test above: plain Gibbs chains stop mixing at low T;
+    # replica exchange over the same temperatures keeps them mixing, and agrees with exact.
+    train, _ = binary_digits(8, 0.2, 0)
+    rbm = BernoulliRBM(16, learning_rate=0.1, batch_size=10, n_iter=7, random_state=0).fit(train)
+    t = np.concatenate([np.geomspace(0.15, 8, 40), [12.0, 20.0, 40.0]])
+    mc = rbm.thermodynamics(t, "mc", chains=16, sweeps=1500, thermalization=300, seed=1)
+    pt = rbm.thermodynamics(t, "tempering", chains=16, sweeps=1500, thermalization=300, seed=1)
+    exact = rbm.thermodynamics(t, "exact")
+    mc_reported = np.isfinite(mc["specific_heat"].values)
+    pt_reported = np.isfinite(pt["specific_heat"].values)
+    assert pt_reported.sum() > mc_reported.sum() + 5
+    assert pt.attrs["exchange_acceptance_min"] > 0.1
+    z = (pt["specific_heat"].values[pt_reported] - exact["specific_heat"].values[pt_reported]) \
+        / pt["specific_heat_err"].values[pt_reported]
+    assert np.all(np.abs(z) < 4.5), z
+
+
 # --- scikit-learn's contract -----------------------------------------------------------------
 
 #: check_estimator's checks that fit on data outside [0, 1] (make_blobs, uniform(0, 3), ...).
