@@ -30,8 +30,10 @@ class RBMDigitsSettings(RBMTraining):
 
     ais_runs: int = setting(200, minimum=2, doc="AIS runs")
     ais_betas: int = setting(10_000, minimum=2, doc="AIS inverse temperatures")
-    chains: int = setting(64, minimum=2, doc="Gibbs chains per temperature")
+    chains: int = setting(64, minimum=2, doc="Gibbs chains (or tempering ladders)")
     sweeps: int = setting(2000, minimum=16, doc="recorded Gibbs sweeps per chain")
+    thermo_sampler: str = setting("tempering", choices=("tempering", "gibbs"),
+                                  doc="replica exchange over the grid, or plain Gibbs chains")
 
 
 @dataclass
@@ -98,7 +100,8 @@ def run(params, ctx):
         pl.append([pseudo_log_likelihood(p, x).mean() for x in (train, test)])
         ll.append([np.mean(-p.free_energy(x)) - ais.log_z for x in (train, test)])
     t = params.temperature.values()
-    mc = ours.thermodynamics(t, "mc", chains=r.chains, sweeps=r.sweeps,
+    method = "tempering" if r.thermo_sampler == "tempering" else "mc"
+    mc = ours.thermodynamics(t, method, chains=r.chains, sweeps=r.sweeps,
                              thermalization=max(200, r.sweeps // 4), seed=ctx.seed)
     small = train_rbm(r, train, r.n_hidden_exact, ctx.seed).thermodynamics(t, "exact")
     mixed = np.isfinite(mc["specific_heat"].values)
@@ -119,6 +122,7 @@ def run(params, ctx):
     for name in ("energy", "specific_heat", "entropy"):
         ds["small_" + name] = ("temperature", small[name].values)
     ds.attrs["title"] = "RBM on binarised digits: simlab vs scikit-learn"
+    ds.attrs["thermo_sampler"] = r.thermo_sampler
     return results.annotate(ds, META)
 
 

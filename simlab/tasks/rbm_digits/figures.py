@@ -24,7 +24,7 @@ def rbm_digits(ds, path):
                 label=f"{int(ds['n_hidden_exact'])} hidden units, exact")
         lowest = float(ds["lowest_mixed_temperature"])
         if np.isfinite(lowest) and lowest > t.min():
-            ax.axvspan(t.min(), lowest, color="0.9", label="Gibbs chains not mixed (R̂ > 1.02)")
+            ax.axvspan(t.min(), lowest, color="0.9", label="chains not mixed (R̂ > 1.02)")
         ax.set_xscale("log")
         ax.set_xlabel("temperature T (weights / T)")
         ax.set_ylabel(label)
