@@ -123,7 +123,7 @@ def run(params, ctx):
         ds[f"log_slope_energy{suffix}"] = ("algorithm", np.array([row[k] for row in log]))
     ds.attrs.update(title=f"Autocorrelation times at T_c = {T_C:.6f} against L, "
                           f"{d.chains} chains each",
-                    temperature=T_C, reference_z=d.reference_z,
+                    temperature=T_C, reference_z=d.reference_z, fit_min_size=d.fit_min_size,
                     time_per_site_note="wall time of the run over chains x sweeps x sites, "
                                        "scaled to one core (two chains share two cores)")
     return results.annotate(ds, META)

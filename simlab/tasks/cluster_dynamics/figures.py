@@ -18,10 +18,11 @@ def autocorrelation_times(ds, path):
             ax.errorbar(sizes[ok], tau[ok], yerr=d[f"tau_{observable}_err"].values[ok],
                         fmt="o", color=color, capsize=2)
             z, z_err = float(d[f"z_{observable}"]), float(d[f"z_{observable}_err"])
-            if np.isfinite(z):
-                x = sizes[ok]
-                # Line through the weighted centre of the fitted points, slope z.
-                anchor = np.exp(np.mean(np.log(tau[ok])) - z * np.mean(np.log(x)))
+            fitted = ok & (sizes >= ds.attrs.get("fit_min_size", sizes.min()))
+            if np.isfinite(z) and fitted.any():
+                x = sizes[fitted]
+                # Line through the centre of the fitted points, slope z.
+                anchor = np.exp(np.mean(np.log(tau[fitted])) - z * np.mean(np.log(x)))
                 ax.plot(x, anchor * x**z, color=color, lw=1,
                         label=f"{alg}: z = {z:.3f} ± {z_err:.3f}")
         ax.set_xscale("log", base=2)
