@@ -60,7 +60,7 @@ class DensityOfStates(Result):
         Accepted fraction of configuration exchanges between neighbouring windows.
     tunnelling_time : ndarray, shape (runs,)
         With ``tunnel``: mean sweeps between a walker's successive passages from one energy
-        bound to the other, in the 1/t stage (NaN without passages).
+        bound to the other in the multicanonical production run (NaN without passages).
     tunnelling_events : ndarray, shape (runs,), int
         Passages counted.
     refinement, seed, ... : settings
@@ -216,7 +216,7 @@ def window_bounds(n_levels, windows, overlap):
 
 def wang_landau(model, *, runs=4, windows=1, overlap=0.75, final_ln_f=1e-6,
                 refinement="1/t", flatness=0.8, check_every=100, energy_range=None,
-                tunnel=None, seed=0, progress=False, threads=None):
+                tunnel=None, tunnel_sweeps=10_000, seed=0, progress=False, threads=None):
     """Density of states of an Ising or Potts lattice by Wang-Landau sampling.
 
     Parameters
@@ -240,8 +240,12 @@ def wang_landau(model, *, runs=4, windows=1, overlap=0.75, final_ln_f=1e-6,
         Energies per site E/N the walk is restricted to (all levels if omitted). ln g is
         then normalised only up to a constant (set to 0 at the lowest level reached).
     tunnel : (float, float), optional
-        Energies per site e_low < e_high: with one window, count the walker's passages from
-        E/N <= e_low to E/N >= e_high and back, checked every ``check_every`` sweeps.
+        Energies per site e_low < e_high: with one window, after ln g has converged, every
+        walker samples the multicanonical ensemble (weights 1/g, ln g fixed) for
+        ``tunnel_sweeps`` sweeps, and the passages from E/N <= e_low to E/N >= e_high and
+        back are timed, checked after every sweep.
+    tunnel_sweeps : int
+        Sweeps of that production run.
     seed : int
         Walker w of run r uses the stream ``derive(seed, "WangLandau", model, r, w)`` and
         the exchanges of run r ``derive(seed, "WangLandau exchange", model, r)``.
@@ -287,6 +291,7 @@ def wang_landau(model, *, runs=4, windows=1, overlap=0.75, final_ln_f=1e-6,
         first, last = int(inside.min()), int(inside.max())
     if tunnel is not None and windows != 1:
         raise ConfigError("tunnel", list(tunnel), "unset unless windows = 1")
+    tunnel_sweeps = integer("tunnel_sweeps", tunnel_sweeps, 1)
     bounds = first + window_bounds(last - first + 1, windows, overlap)
     if windows > 1 and np.any(bounds[1:, 0] + 2 > bounds[:-1, 1]):
         raise ConfigError("windows", windows, f"few enough that neighbouring windows of the "
@@ -322,9 +327,6 @@ def wang_landau(model, *, runs=4, windows=1, overlap=0.75, final_ln_f=1e-6,
     chunk = max(check_every * model.n_sites, 1 << 17)   # trials between checks
     in_window = (np.arange(n_levels)[None, :] >= lo[:, None]) & \
                 (np.arange(n_levels)[None, :] <= hi[:, None])
-    side = np.zeros(n_walkers, dtype=np.int64)       # -1 last at e_low, +1 at e_high
-    last_pass = np.full(n_walkers, -1, dtype=np.int64)
-    passages = [[] for _ in range(n_walkers)]
 
     bar = tqdm(disable=not progress, total=int(np.ceil(np.log10(1 / final_ln_f) * 100)),
                desc=f"Wang-Landau {describe(model)}", leave=False)
@@ -337,14 +339,6 @@ def wang_landau(model, *, runs=4, windows=1, overlap=0.75, final_ln_f=1e-6,
         kernel.run_walkers(spins, model.neighbours, ising, q, bond, top, step, lo, hi, ln_g,
                            histogram, ln_f, one_over_t, levels, trials, n_steps, states)
         seen |= histogram > 0
-        if tunnel is not None:
-            e_site = energies[(top - bond) // step] / model.n_sites
-            for w in np.flatnonzero(one_over_t):
-                now = -1 if e_site[w] <= tunnel[0] else (1 if e_site[w] >= tunnel[1] else 0)
-                if now and now != side[w]:
-                    if side[w]:
-                        passages[w].append(trials[w] - last_pass[w])
-                    side[w], last_pass[w] = now, trials[w]
         for w in np.flatnonzero(active & ~one_over_t):
             known = seen[w] & in_window[w]
             h = histogram[w, known]
@@ -362,6 +356,10 @@ def wang_landau(model, *, runs=4, windows=1, overlap=0.75, final_ln_f=1e-6,
         bar.update(max(0, progress_now - shown))
         shown = max(shown, progress_now)
     bar.close()
+    passages = [[] for _ in range(n_walkers)]
+    if tunnel is not None:
+        passages = _tunnelling(model, ising, q, spins, bond, top, step, lo, hi, ln_g, levels,
+                               states, energies, tunnel, tunnel_sweeps)
 
     log_g = np.full((runs, n_levels), np.nan)
     for r in range(runs):
@@ -379,10 +377,35 @@ def wang_landau(model, *, runs=4, windows=1, overlap=0.75, final_ln_f=1e-6,
         model=model, energies=energies, log_g=log_g, windows=bounds,
         trials=trials.reshape(runs, windows), final_ln_f=ln_f.reshape(runs, windows),
         exchange_acceptance=acceptance, refinement=refinement, seed=seed,
-        tunnelling_time=np.array([np.mean(p) / model.n_sites if p else np.nan
-                                  for p in passages]),
+        tunnelling_time=np.array([np.mean(p) if p else np.nan for p in passages]),
         tunnelling_events=np.array([len(p) for p in passages]),
         wall_time=time.perf_counter() - start)
+
+
+def _tunnelling(model, ising, q, spins, bond, top, step, lo, hi, ln_g, levels, states,
+                energies, tunnel, sweeps):
+    """Multicanonical sweeps with ln g fixed; per walker, the sweeps between successive
+    passages from one side of ``tunnel`` to the other."""
+    n_walkers = spins.shape[0]
+    no_update = np.zeros(n_walkers)
+    fixed = np.zeros(n_walkers, dtype=bool)
+    counts = np.zeros(ln_g.shape, dtype=np.int64)
+    trials = np.ones(n_walkers, dtype=np.int64)
+    steps = np.full(n_walkers, model.n_sites, dtype=np.int64)
+    side = np.zeros(n_walkers, dtype=np.int64)         # -1 ordered side, +1 disordered
+    last = np.zeros(n_walkers, dtype=np.int64)
+    passages = [[] for _ in range(n_walkers)]
+    for sweep in range(1, sweeps + 1):
+        kernel.run_walkers(spins, model.neighbours, ising, q, bond, top, step, lo, hi, ln_g,
+                           counts, no_update, fixed, levels, trials, steps, states)
+        e = energies[(top - bond) // step] / model.n_sites
+        now = np.where(e <= tunnel[0], -1, np.where(e >= tunnel[1], 1, 0))
+        crossed = (now != 0) & (now != side)
+        for w in np.flatnonzero(crossed & (side != 0)):
+            passages[w].append(sweep - last[w])
+        side[crossed] = now[crossed]
+        last[crossed] = sweep
+    return passages
 
 
 def _exchange(run, windows, spins, bond, ln_g, active, top, step, lo, hi, rng, accepted,

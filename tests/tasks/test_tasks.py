@@ -98,7 +98,7 @@ CASES = {
         ["fss.sizes=[4,6,8]"], {"size": [4, 6]}, ["specific_heat", "binder"],
         ["finite_size_scaling.png"]),
     "potts_first_order": (
-        ["potts.sizes=[6,8,10]", "potts.runs=2", "potts.final_ln_f=1e-3"],
+        ["potts.sizes=[6,8,10]", "potts.runs=2", "potts.final_ln_f=1e-3", "potts.tunnel_sweeps=200"],
         ["potts.sizes=[6,8,10,12]"], {"size": [6, 8, 10], "level": slice(0, 200)},
         ["log_g", "latent_heat"], ["potts_first_order.png"]),
     "spin_glass_tempering": (

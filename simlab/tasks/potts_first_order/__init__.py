@@ -8,8 +8,10 @@ where they are equally high, and the latent heat per site Delta e(L) = e_d(L) - 
 the distance between them (peak positions refined by a parabola through the three highest
 levels). Delta e(L), e_o(L) and e_d(L) are extrapolated to L -> infinity by weighted fits in
 1/L, beside Baxter's exact values (e_o = -1.6642525, e_d = -0.9682031, Delta e = 0.696049).
-The tunnelling time is the mean number of sweeps between a walker's passages from the
-ordered side (E/N <= ``tunnel[0]``) to the disordered side (E/N >= ``tunnel[1]``) and back.
+The tunnelling time is the mean number of sweeps between a walker's successive passages
+from the ordered side (E/N <= ``tunnel[0]``) to the disordered side (E/N >= ``tunnel[1]``)
+or back, in a multicanonical run with the converged weights 1/g(E) (``tunnel_sweeps``
+sweeps per walker, after Wang-Landau).
 """
 
 from dataclasses import dataclass
@@ -47,6 +49,8 @@ class FirstOrderSettings:
                                         doc="E/N range of the walk (covers both peaks)")
     tunnel: List[float] = setting(factory=lambda: [-1.55, -1.05], maximum=0.0,
                                   doc="E/N bounds of the ordered and disordered sides")
+    tunnel_sweeps: int = setting(100_000, minimum=1,
+                                 doc="multicanonical sweeps timing the tunnelling")
 
     def check(self, key):
         for name in ("energy_range", "tunnel"):
@@ -76,7 +80,8 @@ META = {
     "e_ordered": ("ordered peak position e_o(L) at T_eq", "J"),
     "e_disordered": ("disordered peak position e_d(L) at T_eq", "J"),
     "latent_heat": ("Delta e(L) = e_d - e_o at T_eq, per site", "J"),
-    "tunnelling_time": ("sweeps between passages from one side to the other", "sweeps"),
+    "tunnelling_time": ("multicanonical sweeps between passages from one side to the other",
+                        "sweeps"),
     "tunnelling_events": ("passages counted, all runs", "1"),
     "wall_time": ("wall time of the Wang-Landau runs", "s"),
 }
@@ -131,7 +136,8 @@ def run(params, ctx):
         n = model.n_sites
         dos = wang_landau(model, runs=p.runs, final_ln_f=p.final_ln_f,
                           energy_range=tuple(p.energy_range), tunnel=tuple(p.tunnel),
-                          seed=ctx.seed, progress=ctx.progress)
+                          tunnel_sweeps=p.tunnel_sweeps, seed=ctx.seed,
+                          progress=ctx.progress)
         keep = dos.reached
         e = dos.energies[keep] / n
         per_run = np.array([equal_height(e, row[keep], n, split, (0.9 * t_c, 1.1 * t_c))
@@ -164,7 +170,8 @@ def run(params, ctx):
         data[name] = (("size", "level") if values.ndim == 2 else ("size",), values)
     ds = xr.Dataset(data, coords={"size": np.array(sizes), "level": np.arange(n_levels)})
     if np.isnan(ds["tunnelling_time"].values).any():
-        mark_missing(ds, "tunnelling_time", "no passage between the sides in the 1/t stage")
+        mark_missing(ds, "tunnelling_time", "no passage between the sides in the "
+                                            "multicanonical run (raise potts.tunnel_sweeps)")
     _extrapolate(ds, sizes)
     ds.attrs.update(title=f"{p.q}-state Potts model, Wang-Landau 1/t ({p.runs} runs, final "
                           f"ln f = {p.final_ln_f:g}), first-order transition at T_c = "
