@@ -24,13 +24,14 @@ def first_order(ds, path):
     x = 1.0 / ds["size"].values
     axes[1].errorbar(x, ds["latent_heat"].values, yerr=ds["latent_heat_err"].values, fmt="o",
                      label="Δe(L) = e_d − e_o")
-    if "latent_heat_infinite" in a:
-        xs = np.linspace(0, x.max(), 20)
-        slope = (np.nanmean(ds["latent_heat"].values) - a["latent_heat_infinite"]) \
-            / np.mean(x)
-        axes[1].plot(xs, a["latent_heat_infinite"] + slope * xs, lw=0.8,
-                     label=f"fit: Δe(∞) = {a['latent_heat_infinite']:.4f} ± "
-                           f"{a['latent_heat_infinite_err']:.4f}")
+    xs = np.linspace(0, x.max(), 50)
+    for suffix, power, style in (("", 2, "-"), ("_linear", 1, ":")):
+        if f"latent_heat_infinite{suffix}" in a:
+            axes[1].plot(xs, a[f"latent_heat_infinite{suffix}"]
+                         + a[f"latent_heat_slope{suffix}"] * xs**power, style, lw=0.9,
+                         label=f"fit in 1/L^{power}: Δe(∞) = "
+                               f"{a['latent_heat_infinite' + suffix]:.4f} ± "
+                               f"{a['latent_heat_infinite' + suffix + '_err']:.4f}")
     if "latent_heat_exact" in a:
         axes[1].axhline(a["latent_heat_exact"], color="k", ls="--", lw=0.8,
                         label=f"Baxter {a['latent_heat_exact']:.6f}")
@@ -40,7 +41,8 @@ def first_order(ds, path):
     axes[2].errorbar(ds["size"].values, tau, yerr=ds["tunnelling_time_err"].values, fmt="o")
     axes[2].set_yscale("log")
     axes[2].set_xlabel("L")
-    axes[2].set_ylabel("tunnelling time (sweeps, Wang-Landau 1/t stage)")
+    axes[2].set_ylabel("tunnelling time (multicanonical sweeps)")
+    axes[2].set_xscale("log")
     for ax in axes:
         ax.grid(alpha=0.3)
         ax.legend(fontsize=8) if ax.get_legend_handles_labels()[0] else None
