@@ -3,7 +3,7 @@
 :func:`wang_landau` estimates ln g(E) of an Ising or Potts lattice by flat-histogram random
 walks (Wang & Landau, Phys. Rev. Lett. 86, 2050, 2001). The modification factor starts at
 ln f = 1 and is halved whenever every level the walker knows in its window has been visited
-since the last halving; once ln f would fall below 1/t (t the trials per level of the
+since the last halving and no new level was found in that time; once ln f would fall below 1/t (t the trials per level of the
 window) it follows ln f = 1/t (Belardinelli & Pereyra, Phys. Rev. E 75, 046701, 2007), so
 the error keeps falling as t^(-1/2) instead of saturating. With ``refinement="halving"`` the
 original rule is used: halve when the histogram is flat (every known level at least
@@ -12,7 +12,8 @@ original rule is used: halve when the histogram is flat (every known level at le
 With ``windows`` > 1 the energy range is cut into overlapping windows, one walker each, and
 neighbouring walkers exchange configurations when both energies lie in the overlap
 (replica-exchange Wang-Landau: Vogel, Li, Wuest & Landau, Phys. Rev. Lett. 110, 210603,
-2013). The pieces are joined where their slopes d ln g / dE agree best. Walkers run in
+2013). The pieces are joined by their mean difference over the central half of each
+overlap. Walkers run in
 parallel threads, so windows and independent runs use every core; the runs' spread gives
 the error of ln g and of everything derived from it.
 """
@@ -325,6 +326,7 @@ def wang_landau(model, *, runs=4, windows=1, overlap=0.75, final_ln_f=1e-6,
     accepted = np.zeros((runs, max(windows - 1, 0)))
     attempted = np.zeros((runs, max(windows - 1, 0)))
     chunk = max(check_every * model.n_sites, 1 << 17)   # trials between checks
+    known_at_reset = np.zeros(n_walkers, dtype=np.int64)
     in_window = (np.arange(n_levels)[None, :] >= lo[:, None]) & \
                 (np.arange(n_levels)[None, :] <= hi[:, None])
 
@@ -339,9 +341,16 @@ def wang_landau(model, *, runs=4, windows=1, overlap=0.75, final_ln_f=1e-6,
         kernel.run_walkers(spins, model.neighbours, ising, q, bond, top, step, lo, hi, ln_g,
                            histogram, ln_f, one_over_t, levels, trials, n_steps, states)
         seen |= histogram > 0
+        known_now = (seen & in_window).sum(axis=1)
         for w in np.flatnonzero(active & ~one_over_t):
-            known = seen[w] & in_window[w]
-            h = histogram[w, known]
+            if known_now[w] != known_at_reset[w]:
+                # New levels found: the stage starts again (ln f unchanged). Early on a
+                # walker knows only a few levels, all visited at once; halving then would
+                # end the exploration long before the window is covered.
+                known_at_reset[w] = known_now[w]
+                histogram[w] = 0
+                continue
+            h = histogram[w, seen[w] & in_window[w]]
             done = (h.min() >= flatness * h.mean()) if refinement == "halving" else h.min() > 0
             if done:
                 ln_f[w] /= 2
@@ -430,7 +439,13 @@ def _exchange(run, windows, spins, bond, ln_g, active, top, step, lo, hi, rng, a
 
 
 def _join(pieces):
-    """Join window estimates of ln g where their slopes agree best; NaN where unvisited."""
+    """Join window estimates of ln g: shift each window by its mean difference from the
+    joined part over the central half of their overlap, and switch at the overlap's middle.
+
+    The central half keeps away from window edges, where the estimates converge last; the
+    mean over many levels keeps the shift from resting on one level's noise (matching the
+    slope d ln g / dE at a single level did, and now and then joined a run badly).
+    """
     first, valid = pieces[0]
     joined = np.where(valid, first, np.nan)
     for values, valid in pieces[1:]:
@@ -438,12 +453,14 @@ def _join(pieces):
         if both.size < 2:
             raise DataError("neighbouring Wang-Landau windows share fewer than 2 visited "
                             "levels; use a larger overlap or fewer windows")
-        slope_a = np.diff(joined[both]) / np.diff(both)
-        slope_b = np.diff(values[both]) / np.diff(both)
-        junction = both[int(np.argmin(np.abs(slope_a - slope_b)))]
-        shifted = values - values[junction] + joined[junction]
+        quarter = (both[-1] - both[0]) / 4.0
+        central = both[(both >= both[0] + quarter) & (both <= both[-1] - quarter)]
+        if central.size == 0:
+            central = both
+        shift = np.mean(joined[central] - values[central])
+        junction = central[central.size // 2]
         right = np.arange(joined.size) > junction
-        joined = np.where(right, np.where(valid, shifted, np.nan), joined)
+        joined = np.where(right, np.where(valid, values + shift, np.nan), joined)
     return joined
 
 

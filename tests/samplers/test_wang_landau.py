@@ -1,8 +1,11 @@
 """Wang-Landau densities of states against exact counts (Beale's method, enumeration).
 
 ln g is compared level by level in units of its standard error over independent runs; with
-8 runs the error is a t-distributed estimate with 7 degrees of freedom, so the bound on the
-largest of ~15 |z| values is 5 (P(|t_7| > 5) = 0.0016 per level)."""
+8 (16) runs the error is a t-distributed estimate with 7 (15) degrees of freedom, so the
+bound on the largest of ~15 |z| values is 5 (P(|t_7| > 5) = 0.0016 per level). With 64 runs
+on 4 x 4 the mean deviations form a slight tilt across the spectrum (largest |z| 2.0, about
+0.002 at the ends against 0.008 per run): a bias of the stage rule is not excluded at that
+level."""
 
 import numpy as np
 import pytest
@@ -18,7 +21,7 @@ from simlab.samplers.wang_landau import wang_landau, window_bounds
 
 @pytest.mark.parametrize("windows", [1, 3])
 def test_ising_4x4_log_g_against_exact_counts(windows):
-    dos = wang_landau(IsingLattice(4), runs=8, windows=windows, final_ln_f=1e-6, seed=3)
+    dos = wang_landau(IsingLattice(4), runs=16, windows=windows, final_ln_f=1e-6, seed=3)
     exact = ising_density_of_states(4).log_counts
     keep = np.isfinite(exact)
     assert np.array_equal(dos.reached, keep)   # exactly the reachable levels are found
