@@ -38,11 +38,15 @@ def first_order(ds, path):
     axes[1].set_xlabel("1 / L")
     axes[1].set_ylabel("latent heat per site")
     tau = ds["tunnelling_time"].values
-    axes[2].errorbar(ds["size"].values, tau, yerr=ds["tunnelling_time_err"].values, fmt="o")
-    axes[2].set_yscale("log")
+    if np.isfinite(tau).any():
+        axes[2].errorbar(ds["size"].values, tau, yerr=ds["tunnelling_time_err"].values,
+                         fmt="o")
+        axes[2].set_yscale("log")
+    else:
+        axes[2].text(0.5, 0.5, "no tunnelling times recorded", ha="center",
+                     transform=axes[2].transAxes)
     axes[2].set_xlabel("L")
     axes[2].set_ylabel("tunnelling time (multicanonical sweeps)")
-    axes[2].set_xscale("log")
     for ax in axes:
         ax.grid(alpha=0.3)
         ax.legend(fontsize=8) if ax.get_legend_handles_labels()[0] else None
