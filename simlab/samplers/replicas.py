@@ -22,8 +22,13 @@ from simlab.models.boltzmann import RBMParameters
 from simlab.models.graph import IsingGraph
 from simlab.models.lattice import IsingLattice, PottsLattice
 from simlab.rng import generator_from_states
-from simlab.rules import (ALGORITHMS, SCANS, cluster_bond_probability, flip_probability_table,
-                          potts_table)
+from simlab.rules import (
+    ALGORITHMS,
+    SCANS,
+    cluster_bond_probability,
+    flip_probability_table,
+    potts_table,
+)
 from simlab.validation import choice
 
 #: Update rules a replica set can use (Wolff's clusters per sweep are not defined here).

@@ -28,9 +28,9 @@ from tqdm.auto import tqdm
 from simlab.errors import ConfigError, DataError
 from simlab.kernels import wang_landau as kernel
 from simlab.models.lattice import IsingLattice, PottsLattice
-from simlab.samplers.mcmc import describe
 from simlab.results import Result, mark_missing
 from simlab.rng import generator, stream_states, validate_seed
+from simlab.samplers.mcmc import describe
 from simlab.thermo.spectra import spectrum_thermodynamics
 from simlab.validation import choice, integer, number
 from simlab.validation import temperatures as validated_temperatures

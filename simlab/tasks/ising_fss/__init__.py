@@ -18,7 +18,8 @@ import xarray as xr
 
 from simlab import results
 from simlab.errors import ConfigError
-from simlab.exact.kaufman import kaufman, specific_heat_peak as exact_peak
+from simlab.exact.kaufman import kaufman
+from simlab.exact.kaufman import specific_heat_peak as exact_peak
 from simlab.models import IsingLattice
 from simlab.results import mark_missing
 from simlab.samplers import sample_lattice

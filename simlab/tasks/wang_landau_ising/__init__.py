@@ -16,7 +16,8 @@ import xarray as xr
 
 from simlab import results
 from simlab.exact.beale import ising_density_of_states
-from simlab.exact.kaufman import kaufman, specific_heat_peak as exact_peak
+from simlab.exact.kaufman import kaufman
+from simlab.exact.kaufman import specific_heat_peak as exact_peak
 from simlab.grids import TemperatureGrid
 from simlab.models import IsingLattice
 from simlab.samplers import sample_lattice

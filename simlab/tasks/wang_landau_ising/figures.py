@@ -1,6 +1,5 @@
 """Figures of the wang_landau_ising task, from its Dataset only."""
 
-import numpy as np
 
 from simlab.render.figures import colors, new_figure, save, title
 
