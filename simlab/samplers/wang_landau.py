@@ -113,6 +113,10 @@ class DensityOfStates(Result):
     def thermodynamics(self, temperatures):
         """U, C, S and F per site at each temperature, mean over runs with standard errors.
 
+        With ``energy_range`` (ln g known up to a constant) S and F carry that constant; U
+        and C are exact functionals of the shape of ln g and are meaningful at temperatures
+        whose energy distribution lies inside the range.
+
         Parameters
         ----------
         temperatures : array_like, shape (T,)
