@@ -29,6 +29,40 @@ def ising_energy(indptr, indices, couplings, fields, spins):
     return e
 
 
+@njit(inline="always", cache=True)
+def set_local_fields(indptr, indices, couplings, fields, s, f):
+    """f_i = sum_j J_ij s_j + h_i for one configuration (written into ``f``)."""
+    for i in range(s.size):
+        acc = fields[i]
+        for k in range(indptr[i], indptr[i + 1]):
+            acc += couplings[k] * s[indices[k]]
+        f[i] = acc
+
+
+@njit(inline="always", cache=True)
+def graph_sweep(indptr, indices, couplings, dense, use_dense, beta, heat_bath, random_scan,
+                s, f, st, e):
+    """One sweep of N flip attempts at inverse temperature ``beta``, keeping the local
+    fields ``f`` up to date (dense rows if ``use_dense``); returns the energy ``e`` after
+    it (accumulated flip by flip, as before the helper existed)."""
+    n = s.size
+    for k in range(n):
+        i = next_below(st, n) if random_scan else k
+        de = 2.0 * s[i] * f[i]
+        if accept(beta * de, heat_bath, st):
+            s[i] = -s[i]
+            e += de
+            twice = 2.0 * s[i]
+            if use_dense:
+                row = dense[i]
+                for q in range(n):
+                    f[q] += twice * row[q]
+            else:
+                for q in range(indptr[i], indptr[i + 1]):
+                    f[indices[q]] += twice * couplings[q]
+    return e
+
+
 @njit(parallel=True, cache=True)
 def anneal_ising(indptr, indices, couplings, fields, dense, temperatures, sweeps_per_step,
                  heat_bath, random_scan, randomize, states, spins, best_spins, final_energy,
@@ -61,11 +95,7 @@ def anneal_ising(indptr, indices, couplings, fields, dense, temperatures, sweeps
             for i in range(n):
                 s[i] = 1 if next_double(st) < 0.5 else -1
         f = np.empty(n)
-        for i in range(n):
-            acc = fields[i]
-            for k in range(indptr[i], indptr[i + 1]):
-                acc += couplings[k] * s[indices[k]]
-            f[i] = acc
+        set_local_fields(indptr, indices, couplings, fields, s, f)
         e = ising_energy(indptr, indices, couplings, fields, s)
         best = e
         best_spins[r, :] = s
@@ -73,20 +103,8 @@ def anneal_ising(indptr, indices, couplings, fields, dense, temperatures, sweeps
         use_dense = dense.shape[0] == n
         for t in range(n_sweeps):
             beta = 1.0 / temperatures[t // sweeps_per_step]
-            for k in range(n):
-                i = next_below(st, n) if random_scan else k
-                de = 2.0 * s[i] * f[i]
-                if accept(beta * de, heat_bath, st):
-                    s[i] = -s[i]
-                    e += de
-                    twice = 2.0 * s[i]
-                    if use_dense:
-                        row = dense[i]
-                        for q in range(n):
-                            f[q] += twice * row[q]
-                    else:
-                        for q in range(indptr[i], indptr[i + 1]):
-                            f[indices[q]] += twice * couplings[q]
+            e = graph_sweep(indptr, indices, couplings, dense, use_dense, beta, heat_bath,
+                            random_scan, s, f, st, e)
             if e < best - 1e-9 * (1.0 + abs(best)):
                 best = e
                 best_spins[r, :] = s
@@ -158,20 +176,8 @@ def sweep_ising_replicas(indptr, indices, couplings, fields, dense, betas, n_swe
         beta = betas[r]
         e = energy[r]
         for t in range(n_sweeps):
-            for k in range(n):
-                i = next_below(st, n) if random_scan else k
-                de = 2.0 * s[i] * f[i]
-                if accept(beta * de, heat_bath, st):
-                    s[i] = -s[i]
-                    e += de
-                    twice = 2.0 * s[i]
-                    if use_dense:
-                        row = dense[i]
-                        for q in range(n):
-                            f[q] += twice * row[q]
-                    else:
-                        for q in range(indptr[i], indptr[i + 1]):
-                            f[indices[q]] += twice * couplings[q]
+            e = graph_sweep(indptr, indices, couplings, dense, use_dense, beta, heat_bath,
+                            random_scan, s, f, st, e)
         energy[r] = e
 
 
@@ -180,9 +186,5 @@ def graph_local_fields(indptr, indices, couplings, fields, spins, local_fields, 
     """Set f_i = sum_j J_ij s_j + h_i and E(s) of every replica (int8[R, N] spins)."""
     for r in prange(spins.shape[0]):
         s = spins[r]
-        for i in range(s.size):
-            acc = fields[i]
-            for k in range(indptr[i], indptr[i + 1]):
-                acc += couplings[k] * s[indices[k]]
-            local_fields[r, i] = acc
+        set_local_fields(indptr, indices, couplings, fields, s, local_fields[r])
         energy[r] = ising_energy(indptr, indices, couplings, fields, s)

@@ -19,6 +19,33 @@ from numba import njit, prange
 from simlab.kernels.rng import next_below, next_double
 
 
+@njit(inline="always", cache=True)
+def propose(spins, neighbours, ising, q, state):
+    """A random site, its proposed new value and the change of the bond sum.
+
+    Ising: flip; Potts: one of the q - 1 other states, uniformly.
+
+    Returns
+    -------
+    (int64, int64, int64)
+    """
+    n_sites, z = neighbours.shape
+    i = next_below(state, n_sites)
+    s = np.int64(spins[i])
+    if ising:
+        nb = np.int64(0)
+        for k in range(z):
+            nb += spins[neighbours[i, k]]
+        return i, -s, -2 * s * nb
+    r = next_below(state, q - 1)
+    new = r if r < s else r + 1
+    d_bond = np.int64(0)
+    for k in range(z):
+        v = spins[neighbours[i, k]]
+        d_bond += (v == new) - (v == s)
+    return i, new, d_bond
+
+
 @njit(cache=True)
 def walk(spins, neighbours, ising, q, bond, top, step, lo, hi, ln_g, histogram, ln_f,
          one_over_t, levels, trials, n_steps, state):
@@ -46,24 +73,9 @@ def walk(spins, neighbours, ising, q, bond, top, step, lo, hi, ln_g, histogram, 
     (int64, float64)
         The bond sum and ln f after the last trial.
     """
-    n_sites, z = neighbours.shape
     k_old = (top - bond) // step
     for _ in range(n_steps):
-        i = next_below(state, n_sites)
-        s = np.int64(spins[i])
-        if ising:
-            nb = np.int64(0)
-            for k in range(z):
-                nb += spins[neighbours[i, k]]
-            d_bond = -2 * s * nb
-            new = -s
-        else:
-            r = next_below(state, q - 1)
-            new = r if r < s else r + 1
-            d_bond = np.int64(0)
-            for k in range(z):
-                v = spins[neighbours[i, k]]
-                d_bond += (v == new) - (v == s)
+        i, new, d_bond = propose(spins, neighbours, ising, q, state)
         k_new = (top - bond - d_bond) // step
         if lo <= k_new <= hi:
             delta = ln_g[k_old] - ln_g[k_new]
@@ -113,26 +125,11 @@ def enter_window(spins, neighbours, ising, q, bond, top, step, lo, hi, max_steps
     (int64, bool)
         The bond sum, and whether the window was reached within ``max_steps`` trials.
     """
-    n_sites, z = neighbours.shape
     for _ in range(max_steps):
         k = (top - bond) // step
         if lo <= k <= hi:
             return bond, True
-        i = next_below(state, n_sites)
-        s = np.int64(spins[i])
-        if ising:
-            nb = np.int64(0)
-            for j in range(z):
-                nb += spins[neighbours[i, j]]
-            d_bond = -2 * s * nb
-            new = -s
-        else:
-            r = next_below(state, q - 1)
-            new = r if r < s else r + 1
-            d_bond = np.int64(0)
-            for j in range(z):
-                v = spins[neighbours[i, j]]
-                d_bond += (v == new) - (v == s)
+        i, new, d_bond = propose(spins, neighbours, ising, q, state)
         k_new = (top - bond - d_bond) // step
         toward = (k_new >= k) if k < lo else (k_new <= k)
         if toward or next_double(state) < 0.25:

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 
 import numba
 import numpy as np
+from scipy.special import logsumexp
 from tqdm.auto import tqdm
 
 from simlab.errors import ConfigError, DataError
@@ -381,7 +382,7 @@ def wang_landau(model, *, runs=4, windows=1, overlap=0.75, final_ln_f=1e-6,
         log_g[r] = _join(pieces)
         valid = np.isfinite(log_g[r])
         if energy_range is None:
-            log_g[r] += model.n_sites * np.log(q) - _logsumexp(log_g[r, valid])
+            log_g[r] += model.n_sites * np.log(q) - logsumexp(log_g[r, valid])
         else:
             log_g[r] -= log_g[r, np.flatnonzero(valid)[0]]
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -466,8 +467,3 @@ def _join(pieces):
         right = np.arange(joined.size) > junction
         joined = np.where(right, np.where(valid, values + shift, np.nan), joined)
     return joined
-
-
-def _logsumexp(x):
-    m = x.max()
-    return m + np.log(np.exp(x - m).sum())
