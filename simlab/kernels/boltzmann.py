@@ -80,6 +80,129 @@ def _accumulate(s, pair, single):
 
 
 @njit(cache=True)
+def _group_moments(W, units, fields, beta, mean, second):
+    """Exact moments of the units ``units`` (k of them) with the rest held fixed.
+
+    ``fields[a]`` is the bias plus the field from the fixed units on unit ``units[a]``; the
+    group's own couplings come from ``W``. Writes ``mean[a] = <s_a>`` and
+    ``second[a, c] = <s_a s_c>`` (float64[k], float64[k, k]) and returns ln Z of the group.
+    """
+    k = units.size
+    n_codes = 1 << k
+    log_w = np.empty(n_codes)
+    for code in range(n_codes):
+        e = 0.0
+        for a in range(k):
+            if (code >> a) & 1:
+                e -= fields[a]
+                for c in range(a + 1, k):
+                    if (code >> c) & 1:
+                        e -= W[units[a], units[c]]
+        log_w[code] = -beta * e
+    top = log_w.max()
+    z = 0.0
+    mean[:] = 0.0
+    second[:, :] = 0.0
+    for code in range(n_codes):
+        w = np.exp(log_w[code] - top)
+        z += w
+        for a in range(k):
+            if (code >> a) & 1:
+                mean[a] += w
+                for c in range(k):
+                    if (code >> c) & 1:
+                        second[a, c] += w
+    mean /= z
+    second /= z
+    return top + np.log(z)
+
+
+@njit(cache=True)
+def _exact_clamped(W, b, s, hidden, beta, pair, single):
+    """Add the exact equilibrium co-occurrences with the visible units fixed in ``s``."""
+    n = s.size
+    k = hidden.size
+    fields = np.empty(k)
+    for a in range(k):
+        f = b[hidden[a]]
+        for j in range(n):
+            if j < hidden[0]:
+                f += W[hidden[a], j] * s[j]
+        fields[a] = f
+    mean = np.empty(k)
+    second = np.empty((k, k))
+    _group_moments(W, hidden, fields, beta, mean, second)
+    x = s.astype(np.float64)
+    for a in range(k):
+        x[hidden[a]] = mean[a]
+    for i in range(n):
+        single[i] += x[i]
+        for j in range(n):
+            pair[i, j] += x[i] * x[j]
+    for a in range(k):
+        for c in range(k):
+            pair[hidden[a], hidden[c]] += second[a, c] - mean[a] * mean[c]
+
+
+@njit(cache=True)
+def _exact_free(W, b, n_in, beta, pair, single):
+    """Add the exact equilibrium co-occurrences of the free-running encoder machine.
+
+    The two visible groups are not coupled to each other, so given the hidden code h they are
+    independent: ln P(h) = -beta E_H(h) + ln Z_V1(h) + ln Z_V2(h) - ln Z, and every moment is
+    a sum over the 2^n_hidden codes of moments within one group.
+    """
+    n = b.size
+    n_hidden = n - 2 * n_in
+    groups = (np.arange(0, n_in), np.arange(n_in, 2 * n_in))
+    n_codes = 1 << n_hidden
+    log_p = np.empty(n_codes)
+    means = np.empty((n_codes, 2, n_in))
+    seconds = np.empty((n_codes, 2, n_in, n_in))
+    h = np.zeros(n)
+    fields = np.empty(n_in)
+    for code in range(n_codes):
+        e = 0.0
+        for a in range(n_hidden):
+            h[2 * n_in + a] = (code >> a) & 1
+        for a in range(n_hidden):
+            if h[2 * n_in + a]:
+                e -= b[2 * n_in + a]
+                for c in range(a + 1, n_hidden):
+                    if h[2 * n_in + c]:
+                        e -= W[2 * n_in + a, 2 * n_in + c]
+        log_p[code] = -beta * e
+        for g in range(2):
+            units = groups[g]
+            for a in range(n_in):
+                f = b[units[a]]
+                for c in range(n_hidden):
+                    f += W[units[a], 2 * n_in + c] * h[2 * n_in + c]
+                fields[a] = f
+            log_p[code] += _group_moments(W, units, fields, beta, means[code, g],
+                                          seconds[code, g])
+    top = log_p.max()
+    p = np.exp(log_p - top)
+    p /= p.sum()
+    for code in range(n_codes):
+        x = np.empty(n)
+        x[:n_in] = means[code, 0]
+        x[n_in:2 * n_in] = means[code, 1]
+        for a in range(n_hidden):
+            x[2 * n_in + a] = (code >> a) & 1
+        for i in range(n):
+            single[i] += p[code] * x[i]
+            for j in range(n):
+                pair[i, j] += p[code] * x[i] * x[j]
+        for g in range(2):
+            for a in range(n_in):
+                for c in range(n_in):
+                    i = g * n_in + a
+                    pair[i, g * n_in + c] += p[code] * (seconds[code, g, a, c]
+                                                        - x[i] * x[g * n_in + c])
+
+
+@njit(cache=True)
 def min_energy_count(W, b, s, free_idx, n_free):
     """Lowest energy over all settings of the units ``free_idx`` (others fixed in ``s``),
     the number of settings reaching it, and the index of the first one."""
@@ -143,10 +266,18 @@ def solved(W, b, patterns, n_in, n_hidden):
     return True
 
 
+@njit(cache=True)
+def _change(difference, count, step, proportional):
+    """Parameter change for a co-occurrence difference summed over ``count`` presentations."""
+    if proportional:
+        return step * difference / count
+    return step if difference > 0 else (-step if difference < 0 else 0.0)
+
+
 @njit(parallel=True, cache=True)
 def learn_encoder(mask, patterns, n_in, n_hidden, temps, sweeps, stat_temperature,
-                  stat_sweeps, flip_on_off, flip_off_on, step, max_cycles, states,
-                  out_cycles, out_weights, out_biases):
+                  stat_sweeps, flip_on_off, flip_off_on, step, max_cycles, statistics,
+                  proportional, initial_spread, states, out_cycles, out_weights, out_biases):
     """Run Boltzmann learning on an encoder task, once per stream, until solved.
 
     Parameters
@@ -161,6 +292,15 @@ def learn_encoder(mask, patterns, n_in, n_hidden, temps, sweeps, stat_temperatur
         ``flip_on_off`` (and the reverse), drawn anew for every presentation.
     step : float, weight change per cycle (sign of the co-occurrence difference)
     max_cycles : int
+    statistics : int
+        0: both phases sampled (1985); 1: the free phase exact by enumeration; 2: both exact
+        (the clamped phase given each noisy presentation). Exact phases skip the annealing.
+    proportional : bool
+        False: every parameter moves by +-step with the sign of the difference (1985);
+        True: by step times the difference of the co-occurrence probabilities (the gradient).
+    initial_spread : float
+        Weights start uniform in [-initial_spread, initial_spread] (biases at 0). Exact
+        statistics need a spread > 0: from equal weights nothing distinguishes the hidden units.
     states : uint64[R, 4]
     out_cycles : int64[R], written: cycles until solved, or -1
     out_weights : float64[R, N, N]; out_biases : float64[R, N], written
@@ -168,9 +308,17 @@ def learn_encoder(mask, patterns, n_in, n_hidden, temps, sweeps, stat_temperatur
     n = mask.shape[0]
     n_vis = 2 * n_in
     n_pat = patterns.shape[0]
+    hidden = np.arange(n_vis, n)
+    beta = 1.0 / stat_temperature
     for r in prange(states.shape[0]):
         st = states[r]
         W = np.zeros((n, n))
+        if initial_spread > 0:
+            for i in range(n):
+                for j in range(i + 1, n):
+                    if mask[i, j]:
+                        W[i, j] = initial_spread * (2.0 * next_double(st) - 1.0)
+                        W[j, i] = W[i, j]
         b = np.zeros(n)
         s = np.zeros(n, dtype=np.int8)
         clamp_vis = np.zeros(n, dtype=np.bool_)
@@ -190,19 +338,28 @@ def learn_encoder(mask, patterns, n_in, n_hidden, temps, sweeps, stat_temperatur
                         s[i] = (0 if u < flip_on_off else 1) if on else (1 if u < flip_off_on else 0)
                     else:
                         s[i] = 1 if next_double(st) < 0.5 else 0
-                _phase(W, b, s, clamp_vis, temps, sweeps, stat_temperature, stat_sweeps, st,
-                       plus, plus1)
-                for i in range(n):
-                    s[i] = 1 if next_double(st) < 0.5 else 0
-                _phase(W, b, s, clamp_none, temps, sweeps, stat_temperature, stat_sweeps, st,
-                       minus, minus1)
+                if statistics == 2:
+                    _exact_clamped(W, b, s, hidden, beta, plus, plus1)
+                else:
+                    _phase(W, b, s, clamp_vis, temps, sweeps, stat_temperature, stat_sweeps,
+                           st, plus, plus1)
+                if statistics == 0:
+                    for i in range(n):
+                        s[i] = 1 if next_double(st) < 0.5 else 0
+                    _phase(W, b, s, clamp_none, temps, sweeps, stat_temperature, stat_sweeps,
+                           st, minus, minus1)
+            if statistics != 0:
+                # Both sums must count the same presentations: the sampled clamped phase adds
+                # stat_sweeps per pattern, the exact one 1 per pattern.
+                _exact_free(W, b, n_in, beta, minus, minus1)
+                minus *= n_pat * (stat_sweeps if statistics == 1 else 1)
+                minus1 *= n_pat * (stat_sweeps if statistics == 1 else 1)
+            count = n_pat * (1 if statistics == 2 else stat_sweeps)
             for i in range(n):
-                d = plus1[i] - minus1[i]
-                b[i] += step if d > 0 else (-step if d < 0 else 0.0)
+                b[i] += _change(plus1[i] - minus1[i], count, step, proportional)
                 for j in range(i + 1, n):
                     if mask[i, j]:
-                        d = plus[i, j] - minus[i, j]
-                        w = step if d > 0 else (-step if d < 0 else 0.0)
+                        w = _change(plus[i, j] - minus[i, j], count, step, proportional)
                         W[i, j] += w
                         W[j, i] += w
             if solved(W, b, patterns, n_in, n_hidden):

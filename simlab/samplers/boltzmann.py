@@ -89,6 +89,10 @@ def gibbs_states(machine, temperature, n_samples, burn_in, seed=0, clamp=None):
     return GibbsSamples(out, t, c, seed)
 
 
+ENCODER_STATISTICS = ("sampled", "exact-free", "exact")
+ENCODER_RULES = ("sign", "gradient")
+
+
 def encoder_task(n_in, n_hidden, connect_hidden=True, connect_visible=True):
     """Patterns and connectivity of an n_in - n_hidden - n_in encoder.
 
@@ -177,7 +181,8 @@ class EncoderResult(Result):
 
 def learn_encoder(n_in, n_hidden, runs, seed=0, max_cycles=2000, schedule=AHS_SCHEDULE,
                   stat_temperature=10.0, stat_sweeps=10, noise=(0.15, 0.05), step=2.0,
-                  connect_hidden=True, connect_visible=True):
+                  connect_hidden=True, connect_visible=True, statistics="sampled",
+                  rule="sign", initial_spread=0.0):
     """Learn the encoder problem ``runs`` times with the 1985 procedure.
 
     Parameters
@@ -188,6 +193,12 @@ def learn_encoder(n_in, n_hidden, runs, seed=0, max_cycles=2000, schedule=AHS_SC
     stat_temperature, stat_sweeps : statistics counted after each of these sweeps.
     noise : (on -> off, off -> on) flip probabilities of noisy clamping.
     step : fixed weight change per cycle.
+    statistics : {"sampled", "exact-free", "exact"}
+        How the co-occurrences are estimated. "sampled" is the 1985 procedure (annealing,
+        then ``stat_sweeps`` Gibbs sweeps per phase). "exact-free" replaces the free phase by
+        its equilibrium expectation at ``stat_temperature``, summed exactly over all states
+        (the limit of perfect free-phase sampling); "exact" does the same for the clamped
+        phase, given each noisy presentation. Exact statistics need n_in <= 10.
 
     Returns
     -------
@@ -201,6 +212,16 @@ def learn_encoder(n_in, n_hidden, runs, seed=0, max_cycles=2000, schedule=AHS_SC
     for key, p in zip(("noise on->off", "noise off->on"), noise):
         if not 0 <= number(key, p) < 1:
             raise ConfigError(key, p, "a probability in [0, 1)")
+    if statistics not in ENCODER_STATISTICS:
+        raise ConfigError("statistics", statistics, f"one of {ENCODER_STATISTICS}")
+    if rule not in ENCODER_RULES:
+        raise ConfigError("rule", rule, f"one of {ENCODER_RULES}")
+    initial_spread = number("initial_spread", initial_spread)
+    if initial_spread < 0 or (statistics == "exact" and initial_spread == 0):
+        raise ConfigError("initial_spread", initial_spread,
+                          "a number > 0 with statistics='exact' (>= 0 otherwise)")
+    if statistics != "sampled" and n_in > 10:
+        raise ConfigError("n_in", n_in, f"at most 10 with statistics={statistics!r}")
     n = mask.shape[0]
     states = stream_states(seed, ("encoder", n_in, n_hidden), runs)
     cycles = np.empty(runs, dtype=np.int64)
@@ -210,5 +231,6 @@ def learn_encoder(n_in, n_hidden, runs, seed=0, max_cycles=2000, schedule=AHS_SC
                           number("stat_temperature", stat_temperature, positive=True),
                           integer("stat_sweeps", stat_sweeps, 1), float(noise[0]),
                           float(noise[1]), number("step", step, positive=True), max_cycles,
-                          states, cycles, weights, biases)
+                          ENCODER_STATISTICS.index(statistics), rule == "gradient",
+                          initial_spread, states, cycles, weights, biases)
     return EncoderResult(cycles, weights, biases, max_cycles, n_in, n_hidden)

@@ -100,6 +100,44 @@ def test_encoder_learning_solves_4_2_4_and_is_reproducible():
     assert not mask[:4, 4:8].any()  # V1 and V2 never connected
 
 
+def test_exact_encoder_statistics_match_enumeration_of_the_whole_machine():
+    # The factorised sums the exact learning modes use (visible groups independent given the
+    # hidden code) against the brute-force sum over all 2^N states.
+    from simlab.kernels.boltzmann import _exact_clamped, _exact_free
+
+    _, mask = encoder_task(3, 2)
+    rng = np.random.default_rng(11)
+    W = np.triu(rng.normal(0, 1.5, mask.shape) * mask, 1)
+    bm = BoltzmannMachine(W + W.T, rng.normal(0, 1, mask.shape[0]), mask, 6)
+    temperature = 2.5
+    v = (1, 0, 1, 0, 0, 1)
+    scaled = BoltzmannMachine(bm.weights / temperature, bm.biases / temperature, mask, 6)
+    clamped, free = exact_statistics(scaled, {v: 1.0})
+    pair, single = np.zeros_like(free), np.zeros(8)
+    _exact_free(bm.weights, bm.biases, 3, 1 / temperature, pair, single)
+    assert np.allclose(pair, free, atol=1e-13) and np.allclose(single, np.diag(free), atol=1e-13)
+    pair, single = np.zeros_like(free), np.zeros(8)
+    s = np.array(v + (1, 1), dtype=np.int8)
+    _exact_clamped(bm.weights, bm.biases, s, np.arange(6, 8), 1 / temperature, pair, single)
+    assert np.allclose(pair, clamped, atol=1e-13)
+    assert np.allclose(single, np.diag(clamped), atol=1e-13)
+
+
+def test_encoder_learning_modes_are_reproducible_and_validated():
+    kw = dict(runs=3, seed=2, max_cycles=40, statistics="exact", rule="gradient", step=5.0,
+              initial_spread=1.0)
+    a, b = learn_encoder(4, 2, **kw), learn_encoder(4, 2, **kw)
+    assert np.array_equal(a.weights, b.weights)
+    assert not np.array_equal(a.weights, learn_encoder(4, 2, **{**kw, "seed": 3}).weights)
+    assert np.ptp(a.weights[0][8:, :4], axis=0).max() > 0  # hidden units differ
+    with pytest.raises(ConfigError, match="initial_spread"):
+        learn_encoder(4, 2, 1, statistics="exact")
+    with pytest.raises(ConfigError, match="statistics"):
+        learn_encoder(4, 2, 1, statistics="perfect")
+    with pytest.raises(ConfigError, match="rule"):
+        learn_encoder(4, 2, 1, rule="momentum")
+
+
 def test_machine_validation():
     with pytest.raises(ModelError, match="symmetric"):
         BoltzmannMachine(np.array([[0, 1.0], [0.5, 0]]), np.zeros(2), ~np.eye(2, dtype=bool), 1)

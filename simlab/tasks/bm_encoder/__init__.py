@@ -15,7 +15,7 @@ import xarray as xr
 from simlab import results
 from simlab.errors import ConfigError
 from simlab.metrics import wilson_interval
-from simlab.samplers.boltzmann import learn_encoder
+from simlab.samplers.boltzmann import ENCODER_RULES, ENCODER_STATISTICS, learn_encoder
 from simlab.schema import section, setting
 from simlab.tasks import Figure, Task, register
 from simlab.tasks.bm_encoder import figures
@@ -30,8 +30,18 @@ class EncoderSettings:
         doc="[n_in, n_hidden, runs, max_cycles] per encoder")
     step: float = setting(2.0, above=0.0, doc="weight change per learning cycle")
     stat_sweeps: int = setting(10, minimum=1, doc="sweeps counted for the co-occurrences")
+    statistics: str = setting("sampled", choices=ENCODER_STATISTICS,
+                              doc="co-occurrences sampled (1985) or exact by enumeration")
+    rule: str = setting("sign", choices=ENCODER_RULES,
+                        doc="+-step by sign (1985) or step x difference (gradient)")
+    initial_spread: float = setting(0.0, minimum=0.0,
+                                    doc="weights start uniform in [-spread, spread]")
 
     def check(self, key):
+        if self.statistics == "exact" and self.initial_spread == 0:
+            raise ConfigError(f"{key}.initial_spread", self.initial_spread,
+                              "a number > 0 with statistics=exact (equal hidden units stay "
+                              "equal)")
         if not self.encoders:
             raise ConfigError(f"{key}.encoders", self.encoders, "at least one encoder")
         bounds = (("n_in", 2, 16), ("n_hidden", 1, 8), ("runs", 1, None),
@@ -44,6 +54,9 @@ class EncoderSettings:
                 if value < lo or (hi is not None and value > hi):
                     raise ConfigError(f"{key}.encoders[{k}] {name}", value,
                                       f"an integer from {lo}" + (f" to {hi}" if hi else " up"))
+            if self.statistics != "sampled" and item[0] > 10:
+                raise ConfigError(f"{key}.encoders[{k}] n_in", item[0],
+                                  f"at most 10 with statistics={self.statistics}")
 
 
 @dataclass
@@ -78,7 +91,8 @@ def run(params, ctx):
     codes = np.full_like(cycles, -1)
     for k, (n_in, n_hidden, runs, max_cycles) in enumerate(e.encoders):
         res = learn_encoder(n_in, n_hidden, runs, seed=ctx.seed, max_cycles=max_cycles,
-                            step=e.step, stat_sweeps=e.stat_sweeps)
+                            step=e.step, stat_sweeps=e.stat_sweeps, statistics=e.statistics,
+                            rule=e.rule, initial_spread=e.initial_spread)
         names.append(f"{n_in}-{n_hidden}-{n_in}")
         cycles[k, :runs] = res.cycles
         codes[k, :runs] = res.distinct_codes()
@@ -96,6 +110,8 @@ def run(params, ctx):
               "runs"))}},
         coords={"encoder": names, "run": np.arange(max_runs)})
     ds.attrs["title"] = "Boltzmann-machine encoders, Ackley, Hinton & Sejnowski procedure"
+    ds.attrs.update(statistics=e.statistics, rule=e.rule, step=e.step,
+                    initial_spread=e.initial_spread)
     return results.annotate(ds, META)
 
 
