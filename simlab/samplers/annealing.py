@@ -25,6 +25,7 @@ from simlab.models.tsp import TSPInstance
 from simlab.results import Result
 from simlab.rng import generator, stream_states, validate_seed
 from simlab.rules import ALGORITHMS, SCANS
+from simlab.samplers import multispin
 from simlab.schedules import Schedule
 from simlab.validation import choice, integer, number
 
@@ -94,7 +95,8 @@ class AnnealResult(Result):
             data["energy_trajectory"] = (("read", "sweep"), self.trajectory)
             coords["sweep"] = self.record_sweeps
         ds = self._dataset(data, coords, model=self.model_name, algorithm=self.algorithm,
-                           seed=self.seed, schedule=self.schedule.describe())
+                           seed=self.seed, schedule=self.schedule.describe(),
+                           **{k: v for k, v in self.extra.items() if isinstance(v, str)})
         return ds.merge(self.schedule.to_dataset(), combine_attrs="no_conflicts")
 
 
@@ -130,8 +132,12 @@ def _setup(schedule, reads, seed, algorithm, record_every, threads):
     return reads, seed, record_every, n_records
 
 
+KERNELS = ("auto", "scalar", "multispin")
+
+
 def anneal(model, schedule, reads=100, seed=0, algorithm="metropolis", scan="sequential",
-           record_every=None, threads=None, p_two_opt=0.5, initial=None):
+           record_every=None, threads=None, p_two_opt=0.5, initial=None, kernel="auto",
+           multispin_mode="independent"):
     """Anneal ``reads`` independent random starts of ``model`` under ``schedule``.
 
     Parameters
@@ -151,6 +157,16 @@ def anneal(model, schedule, reads=100, seed=0, algorithm="metropolis", scan="seq
         TSP: probability that a move is 2-opt (else or-opt).
     initial : int8[R, N], optional
         Ising: start from these configurations instead of random ones.
+    kernel : {"auto", "scalar", "multispin"}
+        Ising: "multispin" runs 64 reads per 64-bit word (:mod:`simlab.kernels.multispin`;
+        couplings +-c and fields 0 or +-c only, sequential scan, no trajectory; the best
+        state is the final one). "auto" picks it when the model and options allow and
+        ``reads >= 64``. The result's ``extra["kernel"]`` says which ran.
+    multispin_mode : {"independent", "shared"}
+        "independent": every read has its own random bits (independent reads, the exact law
+        of the scalar kernel). "shared": one random number per site decides for the 64 reads
+        of a word, as the fast annealing codes do: faster, every read follows the exact
+        chain, but the reads of one word are correlated and can coincide.
 
     Returns
     -------
@@ -161,6 +177,15 @@ def anneal(model, schedule, reads=100, seed=0, algorithm="metropolis", scan="seq
     heat_bath = algorithm == "heatbath"
     if isinstance(model, IsingLattice):
         model = lattice_as_graph(model)
+    choice("kernel", kernel, KERNELS)
+    if isinstance(model, IsingGraph):
+        use, why = _multispin_choice(model, kernel, reads, scan, record_every, initial)
+        if use:
+            return _anneal_multispin(model, schedule, reads, seed, algorithm, multispin_mode)
+        if kernel == "multispin":
+            raise ConfigError("kernel", kernel, f"a kernel this run allows: {why}")
+    elif kernel == "multispin":
+        raise ConfigError("kernel", kernel, "'scalar' or 'auto' for a TSP instance")
     states = stream_states(seed, ("anneal", getattr(model, "name", "model")), reads)
     trajectory = np.zeros((reads, n_records))
     t = np.ascontiguousarray(schedule.temperatures)
@@ -198,7 +223,38 @@ def anneal(model, schedule, reads=100, seed=0, algorithm="metropolis", scan="seq
     record = (np.arange(1, n_records + 1) * record_every) if n_records else None
     return AnnealResult(final_e, best_e, spins, best, trajectory if n_records else None,
                         record, schedule, algorithm, seed, model.name, wall,
-                        reads * schedule.n_sweeps * n)
+                        reads * schedule.n_sweeps * n, extra={"kernel": "scalar"})
+
+
+def _multispin_choice(model, kernel, reads, scan, record_every, initial):
+    """(whether to run the multi-spin kernel, why not)."""
+    if kernel == "scalar":
+        return False, "scalar requested"
+    _, why = multispin.coupling_scale(model)
+    if not why and scan != "sequential":
+        why = f"scan={scan!r} (the multi-spin kernel scans sequentially)"
+    if not why and record_every:
+        why = "record_every (the multi-spin kernel records no trajectory)"
+    if not why and initial is not None:
+        why = "initial states (the multi-spin kernel starts from random ones)"
+    if not why and kernel == "auto" and reads < 64:
+        why = f"reads={reads} < 64"
+    return not why, why
+
+
+def _anneal_multispin(model, schedule, reads, seed, algorithm, mode):
+    n_words = -(-reads // 64)
+    words, wall = multispin.anneal_words(
+        model, schedule.temperatures, schedule.sweeps_per_step, n_words, seed,
+        ("anneal-multispin", model.name, mode), algorithm == "heatbath", mode)
+    spins = multispin.replica_spins(words, reads)
+    energies = model.energy(spins)
+    return AnnealResult(energies, energies.copy(), spins, spins.copy(), None, None, schedule,
+                        algorithm, seed, model.name, wall,
+                        64 * n_words * schedule.n_sweeps * model.n_sites,
+                        extra={"kernel": "multispin", "multispin_mode": mode,
+                               "best": "the final state (the multi-spin kernel does not "
+                                       "track the best)"})
 
 
 def default_temperature_range(model, seed=0):

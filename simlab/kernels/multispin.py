@@ -1,0 +1,273 @@
+"""Multi-spin coded single-spin updates: 64 replicas of an Ising model per 64-bit word.
+
+Bit ``r`` of ``spins[i, w]`` is spin i of replica 64 w + r (0: s = +1, 1: s = -1). Every
+coupling is +-c and every field is 0 or +-c for one scale c > 0, so a bond (i, j) is
+unsatisfied in a replica exactly where the bit ``spins[i, w] ^ spins[j, w] ^ sign`` is set
+(``sign`` = all ones for J < 0), and a field acts as a bond to a fixed up spin. With d bonds
+at site i (the field counted as one) of which n are unsatisfied, flipping s_i changes the
+energy by 2 c (d - 2 n), so the acceptance probability of a replica depends only on n.
+
+A site update counts, bit-parallel, how many of its bonds are unsatisfied (a bit-sliced
+counter, one plane per binary digit of n) in every word, then flips the replicas whose draw
+falls below their acceptance probability. The loops over words are innermost, so the
+compiler runs them in SIMD registers:
+
+- shared mode (``independent=False``, the annealing mode of the fast codes): one uniform r
+  per site and word decides for the word's 64 replicas: a replica flips iff n >= m*, the
+  smallest level whose probability exceeds r. Every replica follows the exact single-spin
+  chain, but the 64 replicas of a word share their random numbers, so they are correlated
+  (they can even coalesce); different words are independent.
+- independent mode: each replica compares its own uniform U (53 random bits, the same
+  resolution as :func:`simlab.kernels.rng.next_double`) with its own probability, bit plane
+  by bit plane from the most significant, and a word draws planes from its own stream only
+  while some of its replicas are undecided (about 8 per site). Replicas are independent
+  chains with exactly the law of the scalar kernels, and a word's result depends only on
+  its stream.
+
+Each word has its own stream, so word w's result does not depend on how many words run
+beside it or on the thread count. Sweeps visit sites in index order.
+"""
+
+import numpy as np
+from numba import njit, prange
+
+from simlab.kernels.rng import next_uint64
+
+_U5 = np.uint64(5)
+_U7 = np.uint64(7)
+_U9 = np.uint64(9)
+_U17 = np.uint64(17)
+_U45 = np.uint64(45)
+_U57 = np.uint64(57)
+_U19 = np.uint64(19)
+_U11 = np.uint64(11)
+_INV_2_53 = 1.0 / 9007199254740992.0
+
+ALL_ONES = np.uint64(0xFFFFFFFFFFFFFFFF)
+_PRECISION = 53
+_SCALE = float(2 ** _PRECISION)
+
+
+@njit(cache=True)
+def acceptance_table(beta, max_degree, heat_bath):
+    """Acceptance probability of a flip at a site with d bonds of which n are unsatisfied.
+
+    Returns float64[max_degree + 1, max_degree + 1], entry [d, n] (n <= d): Metropolis
+    min(1, exp(-beta dE)) or heat bath 1 / (1 + exp(beta dE)), dE = 2 (d - 2 n) in units of
+    the coupling scale (``beta`` already includes it).
+    """
+    table = np.zeros((max_degree + 1, max_degree + 1))
+    for d in range(max_degree + 1):
+        for n in range(d + 1):
+            de = 2.0 * (d - 2 * n)
+            if heat_bath:
+                x = beta * de
+                table[d, n] = 1.0 / (1.0 + np.exp(x)) if x < 700.0 else 0.0
+            else:
+                table[d, n] = 1.0 if de <= 0 else np.exp(-beta * de)
+    return table
+
+
+@njit(cache=True)
+def threshold_bits(table):
+    """uint64 versions of ``table``: ceil(p 2^53), so a uniform k / 2^53 (k a 53-bit
+    integer, as :func:`simlab.kernels.rng.next_double` draws) is below p exactly when
+    k < ceil(p 2^53); p = 1 gives 2^53."""
+    out = np.zeros(table.shape, dtype=np.uint64)
+    for d in range(table.shape[0]):
+        for n in range(table.shape[1]):
+            out[d, n] = np.uint64(np.ceil(table[d, n] * _SCALE))
+    return out
+
+
+@njit(inline="always", cache=True)
+def _add(c0, c1, c2, c3, x):
+    """Add the bits of x to the bit-sliced counter (c3 c2 c1 c0), counts up to 15."""
+    t = c0 & x
+    c0 ^= x
+    u = c1 & t
+    c1 ^= t
+    v = c2 & u
+    c2 ^= u
+    c3 |= v
+    return c0, c1, c2, c3
+
+
+@njit(inline="always", cache=True)
+def _counts(neighbours, signs, slots, spins, i, w):
+    """Bit-sliced count of the unsatisfied bonds of site i in word w. ``slots`` is a tuple
+    whose length is the table's width, so the loop has a compile-time trip count and the
+    callers' loops over words vectorise."""
+    s = spins[i, w]
+    c0 = c1 = c2 = c3 = np.uint64(0)
+    for e in range(len(slots)):
+        c0, c1, c2, c3 = _add(c0, c1, c2, c3, s ^ spins[neighbours[i, e], w] ^ signs[i, e])
+    return c0, c1, c2, c3
+
+
+@njit(inline="always", cache=True)
+def _next_word(s, w, live):
+    """xoshiro256** output of stream ``s[:, w]`` (uint64[4, K]); the stream advances only
+    where ``live``, so a word's draws never depend on the other words."""
+    s0 = s[0, w]
+    s1 = s[1, w]
+    s2 = s[2, w]
+    s3 = s[3, w]
+    x = s1 * _U5
+    u = ((x << _U7) | (x >> _U57)) * _U9
+    t = s1 << _U17
+    s2 ^= s0
+    s3 ^= s1
+    s1 ^= s2
+    s0 ^= s3
+    s2 ^= t
+    s3 = (s3 << _U45) | (s3 >> _U19)
+    s[0, w] = s0 if live else s[0, w]
+    s[1, w] = s1 if live else s[1, w]
+    s[2, w] = s2 if live else s[2, w]
+    s[3, w] = s3 if live else s[3, w]
+    return u
+
+
+@njit(inline="always", cache=True)
+def _sweep_shared(neighbours, signs, degree, slots, table, spins, lo, hi, s):
+    for i in range(degree.size):
+        d = degree[i]
+        for w in range(lo, hi):
+            r = np.float64(_next_word(s, w, True) >> _U11) * _INV_2_53
+            level = 0
+            for m in range(d + 1):
+                level += r >= table[d, m]
+            l0 = ALL_ONES if level & 1 else np.uint64(0)
+            l1 = ALL_ONES if level & 2 else np.uint64(0)
+            l2 = ALL_ONES if level & 4 else np.uint64(0)
+            l3 = ALL_ONES if level & 8 else np.uint64(0)
+            c0, c1, c2, c3 = _counts(neighbours, signs, slots, spins, i, w)
+            # count >= level (no flip where level = d + 1: no level accepts), compared
+            # bit-sliced from the most significant digit
+            greater = c3 & ~l3
+            equal = ~(c3 ^ l3)
+            greater |= equal & c2 & ~l2
+            equal &= ~(c2 ^ l2)
+            greater |= equal & c1 & ~l1
+            equal &= ~(c1 ^ l1)
+            greater |= equal & c0 & ~l0
+            equal &= ~(c0 ^ l0)
+            spins[i, w] ^= greater | equal
+
+
+@njit(inline="always", cache=True)
+def _sweep_independent(neighbours, signs, degree, slots, bits, spins, lo, hi, s, levels, plane,
+                       accept, undecided):
+    full = np.uint64(1) << np.uint64(_PRECISION)
+    for i in range(degree.size):
+        d = degree[i]
+        for w in range(lo, hi):
+            c0, c1, c2, c3 = _counts(neighbours, signs, slots, spins, i, w)
+            for n in range(d + 1):
+                levels[n, w - lo] = ((c0 if n & 1 else ~c0) & (c1 if n & 2 else ~c1)
+                                     & (c2 if n & 4 else ~c2) & (c3 if n & 8 else ~c3))
+        for w in range(hi - lo):
+            accept[w] = 0
+            undecided[w] = ALL_ONES
+        for n in range(d + 1):
+            if bits[d, n] >= full:
+                for w in range(hi - lo):
+                    accept[w] |= levels[n, w]
+                    undecided[w] &= ~levels[n, w]
+        for t in range(_PRECISION - 1, -1, -1):
+            more = np.uint64(0)
+            for w in range(hi - lo):
+                more |= undecided[w]
+            if more == 0:
+                break
+            shift = np.uint64(t)
+            for w in range(hi - lo):
+                plane[w] = 0
+            for n in range(d + 1):
+                if (bits[d, n] >> shift) & np.uint64(1) and bits[d, n] < full:
+                    for w in range(hi - lo):
+                        plane[w] |= levels[n, w]
+            for w in range(lo, hi):
+                live = undecided[w - lo] != 0
+                u = _next_word(s, w, live)
+                accept[w - lo] |= undecided[w - lo] & ~u & plane[w - lo]
+                undecided[w - lo] &= ~(u ^ plane[w - lo])
+        for w in range(lo, hi):
+            spins[i, w] ^= accept[w - lo]
+
+
+@njit(parallel=True, cache=True)
+def anneal_words(neighbours, signs, degree, slots, betas, sweeps_per_step, heat_bath,
+                 independent, word_states, spins, n_blocks):
+    """Run every word of replicas through the schedule.
+
+    Parameters
+    ----------
+    neighbours : int64[N, D]
+        Bond partners of each site, padded to the width D: a field is a bond to the row N of
+        ``spins`` (always 0, an up spin), an unused slot points at the site itself (a bond
+        that is never unsatisfied).
+    signs : uint64[N, D], all ones where the coupling (or field) is negative, else 0
+    degree : int64[N], bonds plus field at each site (<= D <= 15)
+    slots : tuple of D ints (only its length is used)
+    betas : float64[S], inverse temperatures times the coupling scale c
+    sweeps_per_step : int64[S]
+    heat_bath, independent : bool, see the module docstring
+    word_states : uint64[4, K], one stream per word (advanced in place)
+    spins : uint64[N + 1, K], start and result; row N must be 0
+    n_blocks : int, blocks of words run in parallel (results do not depend on it)
+    """
+    k = spins.shape[1]
+    max_degree = len(slots)
+    for b in prange(n_blocks):
+        lo = b * k // n_blocks
+        hi = (b + 1) * k // n_blocks
+        levels = np.zeros((max_degree + 1, hi - lo), dtype=np.uint64)
+        plane = np.zeros(hi - lo, dtype=np.uint64)
+        accept = np.zeros(hi - lo, dtype=np.uint64)
+        undecided = np.zeros(hi - lo, dtype=np.uint64)
+        for step in range(betas.size):
+            table = acceptance_table(betas[step], max_degree, heat_bath)
+            bits = threshold_bits(table)
+            for _ in range(sweeps_per_step[step]):
+                if independent:
+                    _sweep_independent(neighbours, signs, degree, slots, bits, spins, lo, hi,
+                                       word_states, levels, plane, accept, undecided)
+                else:
+                    _sweep_shared(neighbours, signs, degree, slots, table, spins, lo, hi,
+                                  word_states)
+
+
+@njit(parallel=True, cache=True)
+def random_words(word_states, spins):
+    """Fill spins (uint64[N, K]) with random bits, column w from stream word_states[w]."""
+    for w in prange(spins.shape[1]):
+        st = word_states[w]
+        for i in range(spins.shape[0]):
+            spins[i, w] = next_uint64(st)
+
+
+@njit(parallel=True, cache=True)
+def unpack(spins, n_replicas, out):
+    """Spins of the first ``n_replicas`` replicas as int8 +-1: out[r, i], shape (R, N)."""
+    for r in prange(n_replicas):
+        w = r // 64
+        shift = np.uint64(r % 64)
+        for i in range(spins.shape[0]):
+            out[r, i] = 1 - 2 * np.int8((spins[i, w] >> shift) & np.uint64(1))
+
+
+@njit(parallel=True, cache=True)
+def pack(replica_spins, spins):
+    """Inverse of :func:`unpack`: int8 +-1 (R, N) into uint64 (N, ceil(R / 64)); unused
+    bits 0."""
+    n_rep, n = replica_spins.shape
+    for w in prange(spins.shape[1]):
+        for i in range(n):
+            word = np.uint64(0)
+            for b in range(64):
+                r = 64 * w + b
+                if r < n_rep and replica_spins[r, i] < 0:
+                    word |= np.uint64(1) << np.uint64(b)
+            spins[i, w] = word

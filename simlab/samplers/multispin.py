@@ -1,0 +1,126 @@
+"""Annealing and sampling with the multi-spin coded kernels (64 replicas per word).
+
+A model qualifies when every coupling is +-c and every field is 0 or +-c for one c > 0
+(+-J spin glasses, ferromagnets, Max-Cut): :func:`coupling_scale` says whether it does and
+why not. :func:`anneal_multispin` is what :func:`simlab.samplers.annealing.anneal` runs for
+``kernel="multispin"``.
+"""
+
+import time
+
+import numba
+import numpy as np
+
+from simlab.errors import ConfigError
+from simlab.kernels import multispin as kernels
+from simlab.rng import stream_states
+
+MODES = ("shared", "independent")
+
+
+def coupling_scale(model):
+    """The scale c of a model whose couplings are +-c and fields 0 or +-c.
+
+    Parameters
+    ----------
+    model : IsingGraph
+
+    Returns
+    -------
+    (float or None, str)
+        c (None if the model does not qualify) and the reason it does not ("" if it does).
+    """
+    values = np.abs(np.concatenate([model.couplings, model.fields[model.fields != 0]]))
+    if values.size == 0:
+        return 1.0, ""
+    c = float(values[0])
+    if c == 0 or not np.all(values == c):
+        return None, ("couplings and fields are not all +-c (or 0 for fields) for one c; "
+                      f"|values| range over [{values.min():g}, {values.max():g}]")
+    return c, ""
+
+
+MAX_DEGREE = 15
+
+
+def bit_graph(model):
+    """The model's bonds and fields as the padded tables the kernels read.
+
+    Returns
+    -------
+    dict with neighbours (int64[N, D]), signs (uint64[N, D]), degree (int64[N]), slots
+    (tuple of D zeros) and scale (float); see :func:`simlab.kernels.multispin.anneal_words`.
+    """
+    c, why = coupling_scale(model)
+    if c is None:
+        raise ConfigError("model", model.name, f"a model for the multi-spin kernel: {why}")
+    n = model.n_sites
+    has_field = model.fields != 0
+    degree = (np.diff(model.indptr) + has_field).astype(np.int64)
+    width = max(int(degree.max()) if n else 1, 1)
+    if width > MAX_DEGREE:
+        raise ConfigError("model", model.name, f"a model whose sites have at most "
+                          f"{MAX_DEGREE} bonds (field included) for the multi-spin kernel; "
+                          f"the largest has {width}")
+    ones = kernels.ALL_ONES
+    neighbours = np.repeat(np.arange(n, dtype=np.int64)[:, None], width, axis=1)
+    signs = np.zeros((n, width), dtype=np.uint64)
+    for i in range(n):
+        lo, hi = model.indptr[i], model.indptr[i + 1]
+        neighbours[i, : hi - lo] = model.indices[lo:hi]
+        signs[i, : hi - lo] = np.where(model.couplings[lo:hi] < 0, ones, 0)
+        if has_field[i]:
+            neighbours[i, hi - lo] = n
+            signs[i, hi - lo] = ones if model.fields[i] < 0 else 0
+    return {"neighbours": neighbours, "signs": signs, "degree": degree,
+            "slots": (0,) * width, "scale": c}
+
+
+def anneal_words(model, temperatures, sweeps_per_step, n_words, seed, key, heat_bath, mode,
+                 initial=None):
+    """Run ``n_words`` words (64 replicas each) through a schedule.
+
+    Parameters
+    ----------
+    model : IsingGraph
+    temperatures : float64[S]
+    sweeps_per_step : int or int64[S], sweeps at each temperature
+    n_words : int
+    seed : int
+    key : tuple
+        Stream key; from it come one stream per word for the updates and one per word for
+        the random start, so word w's result depends only on (seed, key, w) and the mode,
+        not on ``n_words`` or the thread count.
+    heat_bath : bool
+    mode : {"shared", "independent"}
+    initial : uint64[N, n_words], optional (default: random bits)
+
+    Returns
+    -------
+    (uint64[N, n_words], float)
+        The final words and the kernel's wall time in seconds.
+    """
+    if mode not in MODES:
+        raise ConfigError("mode", mode, f"one of {MODES}")
+    g = bit_graph(model)
+    n = model.n_sites
+    spins = np.zeros((n + 1, n_words), dtype=np.uint64)
+    if initial is None:
+        kernels.random_words(stream_states(seed, key + ("start",), n_words), spins[:n])
+    else:
+        spins[:n] = initial
+    words = np.ascontiguousarray(stream_states(seed, key + ("word",), n_words).T)
+    betas = g["scale"] / np.asarray(temperatures, dtype=np.float64)
+    steps = np.broadcast_to(np.asarray(sweeps_per_step, dtype=np.int64), betas.shape).copy()
+    start = time.perf_counter()
+    kernels.anneal_words(g["neighbours"], g["signs"], g["degree"], g["slots"], betas, steps,
+                         heat_bath, mode == "independent", words, spins,
+                         max(1, min(numba.get_num_threads(), n_words)))
+    return spins[:n], time.perf_counter() - start
+
+
+def replica_spins(words, n_replicas):
+    """int8[R, N] spins (+-1) of the first ``n_replicas`` replicas held in ``words``."""
+    out = np.empty((n_replicas, words.shape[0]), dtype=np.int8)
+    kernels.unpack(words, n_replicas, out)
+    return out

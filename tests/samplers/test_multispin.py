@@ -1,0 +1,120 @@
+"""The multi-spin coded annealer: the same moves as the scalar kernel, the exact law (in the
+sampler contract), the shared mode's distribution, reproducibility and the kernel choice."""
+
+import numba
+import numpy as np
+import pytest
+from scipy.stats import chi2_contingency
+
+from simlab import schedules
+from simlab.errors import ConfigError
+from simlab.kernels import multispin as kernels
+from simlab.models import graph
+from simlab.models.lattice import IsingLattice
+from simlab.samplers.annealing import anneal, lattice_as_graph
+from simlab.samplers.multispin import anneal_words, coupling_scale, replica_spins
+
+
+def mixed_graph():
+    """Sites of degree 0 to 5+, couplings +-2, fields 0 and +-2: every padding case."""
+    rng = np.random.default_rng(3)
+    n = 24
+    i, j = np.triu_indices(n, 1)
+    keep = rng.random(i.size) < 0.12
+    couplings = 2.0 * rng.choice([-1, 1], keep.sum())
+    fields = 2.0 * rng.choice([-1, 0, 0, 1], n)
+    return graph.from_edges(n, i[keep], j[keep], couplings, fields, name="mixed")
+
+
+def test_zero_temperature_sweeps_equal_the_scalar_kernel_state_by_state():
+    # Metropolis at T -> 0 is deterministic (flip iff dE <= 0), so from the same starts the
+    # multi-spin and scalar sequential kernels must give identical states.
+    model = mixed_graph()
+    assert np.diff(model.indptr).min() == 0 and np.diff(model.indptr).max() >= 4
+    rng = np.random.default_rng(0)
+    start = rng.choice(np.array([-1, 1], dtype=np.int8), (130, model.n_sites))
+    sched = schedules.constant(1e-9, 3)
+    scalar = anneal(model, sched, reads=130, algorithm="metropolis", scan="sequential",
+                    initial=start, kernel="scalar")
+    packed = np.zeros((model.n_sites, 3), dtype=np.uint64)
+    kernels.pack(start, packed)
+    for mode in ("shared", "independent"):
+        out, _ = anneal_words(model, sched.temperatures, sched.sweeps_per_step, 3, 0, ("t",),
+                              False, mode, initial=packed)
+        states = replica_spins(out, 130)
+        assert np.array_equal(states, scalar.states)
+        assert np.array_equal(model.energy(states), scalar.energies)
+    assert not np.array_equal(scalar.states, start)  # the sweeps did something
+
+
+def test_pack_and_unpack_are_inverse():
+    rng = np.random.default_rng(1)
+    spins = rng.choice(np.array([-1, 1], dtype=np.int8), (150, 7))
+    words = np.zeros((7, 3), dtype=np.uint64)
+    kernels.pack(spins, words)
+    assert np.array_equal(replica_spins(words, 150), spins)
+    assert np.all(words[:, 2] >> np.uint64(150 - 128) == 0)  # unused bits stay 0
+
+
+def _energy_counts(energies, levels):
+    return np.array([(energies == e).sum() for e in levels])
+
+
+def test_shared_mode_final_energies_follow_the_scalar_kernel_law():
+    # One read per word (words are independent; reads within a word share random numbers).
+    model = graph.edwards_anderson(4, 2, "pm", seed=2)
+    words = 3000
+    sched = schedules.geometric_range(3.0, 0.4, 12)
+    out, _ = anneal_words(model, sched.temperatures, sched.sweeps_per_step, words, 5,
+                          ("shared-law",), False, "shared")
+    first = replica_spins(out, 64 * words)[::64]
+    shared = model.energy(first)
+    scalar = anneal(model, sched, reads=words, seed=6, kernel="scalar").energies
+    shorter = anneal(model, schedules.geometric_range(3.0, 0.4, 6), reads=words, seed=7,
+                     kernel="scalar").energies
+    levels = np.unique(np.concatenate([shared, scalar, shorter]))
+    table = np.array([_energy_counts(shared, levels), _energy_counts(scalar, levels)])
+    table = table[:, table.sum(0) > 0]
+    assert chi2_contingency(table)[1] > 1e-3
+    power = np.array([_energy_counts(shared, levels), _energy_counts(shorter, levels)])
+    assert chi2_contingency(power[:, power.sum(0) > 0])[1] < 1e-6
+
+
+@pytest.mark.parametrize("mode", ["shared", "independent"])
+def test_words_do_not_depend_on_thread_count_or_on_other_words(mode):
+    g = lattice_as_graph(IsingLattice(6))
+    sched = schedules.geometric_range(4.0, 1.0, 5)
+    runs = []
+    threads = numba.get_num_threads()
+    try:
+        for n_threads, n_words in ((1, 4), (threads, 4), (threads, 1)):
+            numba.set_num_threads(n_threads)
+            runs.append(anneal_words(g, sched.temperatures, sched.sweeps_per_step, n_words, 9,
+                                     ("threads",), True, mode)[0])
+    finally:
+        numba.set_num_threads(threads)
+    assert np.array_equal(runs[0], runs[1])
+    assert np.array_equal(runs[0][:, :1], runs[2])
+    assert not np.array_equal(runs[0][:, 0], runs[0][:, 1])
+
+
+def test_kernel_choice_is_reported_and_refusals_name_the_reason():
+    pm = graph.edwards_anderson(4, 2, "pm", seed=1)
+    sched = schedules.geometric_range(3.0, 0.5, 4)
+    assert anneal(pm, sched, reads=64).extra["kernel"] == "multispin"
+    assert anneal(pm, sched, reads=63).extra["kernel"] == "scalar"
+    assert anneal(pm, sched, reads=64, scan="random").extra["kernel"] == "scalar"
+    res = anneal(pm, sched, reads=100, multispin_mode="shared")
+    assert res.extra["multispin_mode"] == "shared" and res.states.shape == (100, 16)
+    assert np.array_equal(res.energies, pm.energy(res.states))
+    assert res.to_dataset().attrs["kernel"] == "multispin"
+    gauss = graph.edwards_anderson(4, 2, "gaussian", seed=1)
+    assert coupling_scale(gauss)[0] is None
+    assert anneal(gauss, sched, reads=64).extra["kernel"] == "scalar"
+    with pytest.raises(ConfigError, match="not all"):
+        anneal(gauss, sched, reads=64, kernel="multispin")
+    with pytest.raises(ConfigError, match="record_every"):
+        anneal(pm, sched, reads=64, kernel="multispin", record_every=1)
+    dense = graph.from_edges(20, *np.triu_indices(20, 1), np.ones(190))
+    with pytest.raises(ConfigError, match="at most 15 bonds"):
+        anneal(dense, sched, reads=64, kernel="multispin")
