@@ -13,25 +13,24 @@ falls below their acceptance probability. The loops over words are innermost, so
 compiler runs them in SIMD registers:
 
 - shared mode (``independent=False``, the annealing mode of the fast codes): one uniform r
-  per site and word decides for the word's 64 replicas: a replica flips iff n >= m*, the
-  smallest level whose probability exceeds r. Every replica follows the exact single-spin
-  chain, but the 64 replicas of a word share their random numbers, so they are correlated
-  (they can even coalesce); different words are independent.
+  per site, from one stream, decides for every replica of the run: a replica flips iff
+  n >= m*, the smallest level whose probability exceeds r. Every replica follows the exact
+  single-spin chain, but all replicas share their random numbers, so they are correlated
+  (two replicas that meet stay together). Each thread replays the shared stream.
 - independent mode: each replica compares its own uniform U (53 random bits, the same
-  resolution as :func:`simlab.kernels.rng.next_double`) with its own probability, bit plane
-  by bit plane from the most significant, and a word draws planes from its own stream only
-  while some of its replicas are undecided (about 8 per site). Replicas are independent
-  chains with exactly the law of the scalar kernels, and a word's result depends only on
-  its stream.
+  resolution as :func:`simlab.kernels.rng.next_double`) with its own probability, one
+  binary digit per 64-bit draw from the most significant, and a word draws only while some
+  of its replicas are undecided (about 8 draws per site and word when all are open).
+  Replicas are independent chains with exactly the law of the scalar kernels.
 
-Each word has its own stream, so word w's result does not depend on how many words run
-beside it or on the thread count. Sweeps visit sites in index order.
+In both modes word w's result depends only on its start and the streams, not on how many
+words run beside it or on the thread count. Sweeps visit sites in index order.
 """
 
 import numpy as np
 from numba import njit, prange
 
-from simlab.kernels.rng import next_uint64
+from simlab.kernels.rng import next_double, next_uint64
 
 _U5 = np.uint64(5)
 _U7 = np.uint64(7)
@@ -40,8 +39,6 @@ _U17 = np.uint64(17)
 _U45 = np.uint64(45)
 _U57 = np.uint64(57)
 _U19 = np.uint64(19)
-_U11 = np.uint64(11)
-_INV_2_53 = 1.0 / 9007199254740992.0
 
 ALL_ONES = np.uint64(0xFFFFFFFFFFFFFFFF)
 _PRECISION = 53
@@ -106,13 +103,8 @@ def _counts(neighbours, signs, slots, spins, i, w):
 
 
 @njit(inline="always", cache=True)
-def _next_word(s, w, live):
-    """xoshiro256** output of stream ``s[:, w]`` (uint64[4, K]); the stream advances only
-    where ``live``, so a word's draws never depend on the other words."""
-    s0 = s[0, w]
-    s1 = s[1, w]
-    s2 = s[2, w]
-    s3 = s[3, w]
+def _xoshiro(s0, s1, s2, s3):
+    """One xoshiro256** step on a state held in registers: (output, new state)."""
     x = s1 * _U5
     u = ((x << _U7) | (x >> _U57)) * _U9
     t = s1 << _U17
@@ -122,29 +114,26 @@ def _next_word(s, w, live):
     s0 ^= s3
     s2 ^= t
     s3 = (s3 << _U45) | (s3 >> _U19)
-    s[0, w] = s0 if live else s[0, w]
-    s[1, w] = s1 if live else s[1, w]
-    s[2, w] = s2 if live else s[2, w]
-    s[3, w] = s3 if live else s[3, w]
-    return u
+    return u, s0, s1, s2, s3
 
 
 @njit(inline="always", cache=True)
-def _sweep_shared(neighbours, signs, degree, slots, table, spins, lo, hi, s):
+def _sweep_shared(neighbours, signs, degree, slots, table, spins, lo, hi, st):
     for i in range(degree.size):
         d = degree[i]
+        r = next_double(st)
+        level = 0
+        for m in range(d + 1):
+            level += r >= table[d, m]
+        if level > d:
+            continue  # no level accepts this draw
+        l0 = ALL_ONES if level & 1 else np.uint64(0)
+        l1 = ALL_ONES if level & 2 else np.uint64(0)
+        l2 = ALL_ONES if level & 4 else np.uint64(0)
+        l3 = ALL_ONES if level & 8 else np.uint64(0)
         for w in range(lo, hi):
-            r = np.float64(_next_word(s, w, True) >> _U11) * _INV_2_53
-            level = 0
-            for m in range(d + 1):
-                level += r >= table[d, m]
-            l0 = ALL_ONES if level & 1 else np.uint64(0)
-            l1 = ALL_ONES if level & 2 else np.uint64(0)
-            l2 = ALL_ONES if level & 4 else np.uint64(0)
-            l3 = ALL_ONES if level & 8 else np.uint64(0)
             c0, c1, c2, c3 = _counts(neighbours, signs, slots, spins, i, w)
-            # count >= level (no flip where level = d + 1: no level accepts), compared
-            # bit-sliced from the most significant digit
+            # count >= level, compared bit-sliced from the most significant digit
             greater = c3 & ~l3
             equal = ~(c3 ^ l3)
             greater |= equal & c2 & ~l2
@@ -157,49 +146,63 @@ def _sweep_shared(neighbours, signs, degree, slots, table, spins, lo, hi, s):
 
 
 @njit(inline="always", cache=True)
-def _sweep_independent(neighbours, signs, degree, slots, bits, spins, lo, hi, s, levels, plane,
-                       accept, undecided):
+def _level_mask(c0, c1, c2, c3, n):
+    """Replicas whose bit-sliced count (c3 c2 c1 c0) equals n."""
+    return ((c0 if n & 1 else ~c0) & (c1 if n & 2 else ~c1) & (c2 if n & 4 else ~c2)
+            & (c3 if n & 8 else ~c3))
+
+
+@njit(inline="always", cache=True)
+def _sweep_independent(neighbours, signs, degree, slots, bits, spins, lo, hi, s, undecided_levels,
+                       masks):
     full = np.uint64(1) << np.uint64(_PRECISION)
     for i in range(degree.size):
         d = degree[i]
+        # The levels left to chance (0 < p < 1); p = 1 flips outright, p = 0 never.
+        n_open = 0
+        for n in range(d + 1):
+            if bits[d, n] > 0 and bits[d, n] < full:
+                undecided_levels[n_open] = n
+                n_open += 1
         for w in range(lo, hi):
             c0, c1, c2, c3 = _counts(neighbours, signs, slots, spins, i, w)
+            accept = np.uint64(0)
             for n in range(d + 1):
-                levels[n, w - lo] = ((c0 if n & 1 else ~c0) & (c1 if n & 2 else ~c1)
-                                     & (c2 if n & 4 else ~c2) & (c3 if n & 8 else ~c3))
-        for w in range(hi - lo):
-            accept[w] = 0
-            undecided[w] = ALL_ONES
-        for n in range(d + 1):
-            if bits[d, n] >= full:
-                for w in range(hi - lo):
-                    accept[w] |= levels[n, w]
-                    undecided[w] &= ~levels[n, w]
-        for t in range(_PRECISION - 1, -1, -1):
-            more = np.uint64(0)
-            for w in range(hi - lo):
-                more |= undecided[w]
-            if more == 0:
-                break
-            shift = np.uint64(t)
-            for w in range(hi - lo):
-                plane[w] = 0
-            for n in range(d + 1):
-                if (bits[d, n] >> shift) & np.uint64(1) and bits[d, n] < full:
-                    for w in range(hi - lo):
-                        plane[w] |= levels[n, w]
-            for w in range(lo, hi):
-                live = undecided[w - lo] != 0
-                u = _next_word(s, w, live)
-                accept[w - lo] |= undecided[w - lo] & ~u & plane[w - lo]
-                undecided[w - lo] &= ~(u ^ plane[w - lo])
-        for w in range(lo, hi):
-            spins[i, w] ^= accept[w - lo]
+                if bits[d, n] >= full:
+                    accept |= _level_mask(c0, c1, c2, c3, n)
+            undecided = np.uint64(0)
+            for k in range(n_open):
+                masks[k] = _level_mask(c0, c1, c2, c3, undecided_levels[k])
+                undecided |= masks[k]
+            if undecided:
+                # Each replica's uniform, one binary digit per draw from the most significant,
+                # against its level's threshold; the word's stream advances only while some
+                # replica is undecided, so its draws do not depend on the other words.
+                s0 = s[0, w]
+                s1 = s[1, w]
+                s2 = s[2, w]
+                s3 = s[3, w]
+                t = _PRECISION - 1
+                while undecided and t >= 0:
+                    shift = np.uint64(t)
+                    plane = np.uint64(0)
+                    for k in range(n_open):
+                        if (bits[d, undecided_levels[k]] >> shift) & np.uint64(1):
+                            plane |= masks[k]
+                    u, s0, s1, s2, s3 = _xoshiro(s0, s1, s2, s3)
+                    accept |= undecided & ~u & plane
+                    undecided &= ~(u ^ plane)
+                    t -= 1
+                s[0, w] = s0
+                s[1, w] = s1
+                s[2, w] = s2
+                s[3, w] = s3
+            spins[i, w] ^= accept
 
 
 @njit(parallel=True, cache=True)
 def anneal_words(neighbours, signs, degree, slots, betas, sweeps_per_step, heat_bath,
-                 independent, word_states, spins, n_blocks):
+                 independent, shared_state, word_states, spins, n_blocks):
     """Run every word of replicas through the schedule.
 
     Parameters
@@ -214,7 +217,8 @@ def anneal_words(neighbours, signs, degree, slots, betas, sweeps_per_step, heat_
     betas : float64[S], inverse temperatures times the coupling scale c
     sweeps_per_step : int64[S]
     heat_bath, independent : bool, see the module docstring
-    word_states : uint64[4, K], one stream per word (advanced in place)
+    shared_state : uint64[4], the stream of the shared mode (every block replays a copy)
+    word_states : uint64[4, K], one stream per word for the independent mode (advanced)
     spins : uint64[N + 1, K], start and result; row N must be 0
     n_blocks : int, blocks of words run in parallel (results do not depend on it)
     """
@@ -223,20 +227,18 @@ def anneal_words(neighbours, signs, degree, slots, betas, sweeps_per_step, heat_
     for b in prange(n_blocks):
         lo = b * k // n_blocks
         hi = (b + 1) * k // n_blocks
-        levels = np.zeros((max_degree + 1, hi - lo), dtype=np.uint64)
-        plane = np.zeros(hi - lo, dtype=np.uint64)
-        accept = np.zeros(hi - lo, dtype=np.uint64)
-        undecided = np.zeros(hi - lo, dtype=np.uint64)
+        st = shared_state.copy()
+        undecided_levels = np.zeros(max_degree + 1, dtype=np.int64)
+        masks = np.zeros(max_degree + 1, dtype=np.uint64)
         for step in range(betas.size):
             table = acceptance_table(betas[step], max_degree, heat_bath)
             bits = threshold_bits(table)
             for _ in range(sweeps_per_step[step]):
                 if independent:
                     _sweep_independent(neighbours, signs, degree, slots, bits, spins, lo, hi,
-                                       word_states, levels, plane, accept, undecided)
+                                       word_states, undecided_levels, masks)
                 else:
-                    _sweep_shared(neighbours, signs, degree, slots, table, spins, lo, hi,
-                                  word_states)
+                    _sweep_shared(neighbours, signs, degree, slots, table, spins, lo, hi, st)
 
 
 @njit(parallel=True, cache=True)

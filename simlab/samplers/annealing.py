@@ -164,9 +164,9 @@ def anneal(model, schedule, reads=100, seed=0, algorithm="metropolis", scan="seq
         ``reads >= 64``. The result's ``extra["kernel"]`` says which ran.
     multispin_mode : {"independent", "shared"}
         "independent": every read has its own random bits (independent reads, the exact law
-        of the scalar kernel). "shared": one random number per site decides for the 64 reads
-        of a word, as the fast annealing codes do: faster, every read follows the exact
-        chain, but the reads of one word are correlated and can coincide.
+        of the scalar kernel). "shared": one random number per site decides for all reads
+        of the run, as the fast annealing codes do: faster, every read follows the exact chain,
+        but the reads are correlated and can coincide.
 
     Returns
     -------

@@ -88,9 +88,9 @@ def anneal_words(model, temperatures, sweeps_per_step, n_words, seed, key, heat_
     n_words : int
     seed : int
     key : tuple
-        Stream key; from it come one stream per word for the updates and one per word for
-        the random start, so word w's result depends only on (seed, key, w) and the mode,
-        not on ``n_words`` or the thread count.
+        Stream key; from it come the shared mode's stream, one stream per word for the
+        independent mode and one per word for the random start, so word w's result depends
+        only on (seed, key, w) and the mode, not on ``n_words`` or the thread count.
     heat_bath : bool
     mode : {"shared", "independent"}
     initial : uint64[N, n_words], optional (default: random bits)
@@ -109,12 +109,13 @@ def anneal_words(model, temperatures, sweeps_per_step, n_words, seed, key, heat_
         kernels.random_words(stream_states(seed, key + ("start",), n_words), spins[:n])
     else:
         spins[:n] = initial
+    shared = stream_states(seed, key + ("shared",), 1)[0]
     words = np.ascontiguousarray(stream_states(seed, key + ("word",), n_words).T)
     betas = g["scale"] / np.asarray(temperatures, dtype=np.float64)
     steps = np.broadcast_to(np.asarray(sweeps_per_step, dtype=np.int64), betas.shape).copy()
     start = time.perf_counter()
     kernels.anneal_words(g["neighbours"], g["signs"], g["degree"], g["slots"], betas, steps,
-                         heat_bath, mode == "independent", words, spins,
+                         heat_bath, mode == "independent", shared, words, spins,
                          max(1, min(numba.get_num_threads(), n_words)))
     return spins[:n], time.perf_counter() - start
 

@@ -11,8 +11,9 @@ from simlab.errors import ConfigError
 from simlab.kernels import multispin as kernels
 from simlab.models import graph
 from simlab.models.lattice import IsingLattice
+from simlab.rng import stream_states
 from simlab.samplers.annealing import anneal, lattice_as_graph
-from simlab.samplers.multispin import anneal_words, coupling_scale, replica_spins
+from simlab.samplers.multispin import anneal_words, bit_graph, coupling_scale, replica_spins
 
 
 def mixed_graph():
@@ -60,22 +61,41 @@ def _energy_counts(energies, levels):
     return np.array([(energies == e).sum() for e in levels])
 
 
+def _shared_runs(g, streams, betas, steps, model, out):
+    runs = out.size
+    for r in range(runs):
+        words = np.zeros((model.n_sites + 1, 1), dtype=np.uint64)
+        words[:-1, 0] = streams[runs + r, 0] >> np.arange(model.n_sites, dtype=np.uint64)
+        kernels.anneal_words(g["neighbours"], g["signs"], g["degree"], g["slots"], betas,
+                             steps, False, False, streams[r], np.zeros((4, 1), np.uint64),
+                             words, 1)
+        out[r] = model.energy(replica_spins(words[:-1], 1))[0]
+
+
 def test_shared_mode_final_energies_follow_the_scalar_kernel_law():
-    # One read per word (words are independent; reads within a word share random numbers).
+    # All reads of a shared-mode run share their random numbers, so independent samples
+    # come from separate runs: one read of each of many seeds.
     model = graph.edwards_anderson(4, 2, "pm", seed=2)
-    words = 3000
+    runs = 1500
     sched = schedules.geometric_range(3.0, 0.4, 12)
-    out, _ = anneal_words(model, sched.temperatures, sched.sweeps_per_step, words, 5,
-                          ("shared-law",), False, "shared")
-    first = replica_spins(out, 64 * words)[::64]
-    shared = model.energy(first)
-    scalar = anneal(model, sched, reads=words, seed=6, kernel="scalar").energies
-    shorter = anneal(model, schedules.geometric_range(3.0, 0.4, 6), reads=words, seed=7,
+    g = bit_graph(model)
+    streams = stream_states(5, ("shared-law",), 2 * runs)
+    betas = 1.0 / sched.temperatures
+    steps = np.full(betas.size, sched.sweeps_per_step)
+    shared = np.empty(runs)
+    threads = numba.get_num_threads()
+    numba.set_num_threads(1)  # 1,500 tiny runs: no thread hand-offs
+    try:
+        _shared_runs(g, streams, betas, steps, model, shared)
+    finally:
+        numba.set_num_threads(threads)
+
+    scalar = anneal(model, sched, reads=runs, seed=6, kernel="scalar").energies
+    shorter = anneal(model, schedules.geometric_range(3.0, 0.4, 5), reads=runs, seed=7,
                      kernel="scalar").energies
     levels = np.unique(np.concatenate([shared, scalar, shorter]))
     table = np.array([_energy_counts(shared, levels), _energy_counts(scalar, levels)])
-    table = table[:, table.sum(0) > 0]
-    assert chi2_contingency(table)[1] > 1e-3
+    assert chi2_contingency(table[:, table.sum(0) > 0])[1] > 1e-3
     power = np.array([_energy_counts(shared, levels), _energy_counts(shorter, levels)])
     assert chi2_contingency(power[:, power.sum(0) > 0])[1] < 1e-6
 
