@@ -17,11 +17,14 @@ compiler runs them in SIMD registers:
   n >= m*, the smallest level whose probability exceeds r. Every replica follows the exact
   single-spin chain, but all replicas share their random numbers, so they are correlated
   (two replicas that meet stay together). Each thread replays the shared stream.
-- independent mode: each replica compares its own uniform U (53 random bits, the same
-  resolution as :func:`simlab.kernels.rng.next_double`) with its own probability, one
-  binary digit per 64-bit draw from the most significant, and a word draws only while some
-  of its replicas are undecided (about 8 draws per site and word when all are open).
-  Replicas are independent chains with exactly the law of the scalar kernels.
+- independent mode: every replica flips independently with its own probability, so
+  replicas are independent chains with the law of the scalar kernels. Per word and level
+  (the m replicas with the same count, flip probability p): if m p <= 1 the number of flips
+  is drawn from Binomial(m, p) by inversion and that many distinct replicas are chosen
+  uniformly (usually one draw, K = 0); otherwise each replica compares its own uniform
+  (53 random bits, the resolution of :func:`simlab.kernels.rng.next_double`) with p, one
+  binary digit per 64-bit draw from the most significant, while some replica is undecided
+  (about log2(m) + 1 draws).
 
 In both modes word w's result depends only on its start and the streams, not on how many
 words run beside it or on the thread count. Sweeps visit sites in index order.
@@ -39,6 +42,8 @@ _U17 = np.uint64(17)
 _U45 = np.uint64(45)
 _U57 = np.uint64(57)
 _U19 = np.uint64(19)
+_U11 = np.uint64(11)
+_INV_2_53 = 1.0 / 9007199254740992.0
 
 ALL_ONES = np.uint64(0xFFFFFFFFFFFFFFFF)
 _PRECISION = 53
@@ -153,8 +158,52 @@ def _level_mask(c0, c1, c2, c3, n):
 
 
 @njit(inline="always", cache=True)
-def _sweep_independent(neighbours, signs, degree, slots, bits, spins, lo, hi, s, undecided_levels,
-                       masks):
+def _popcount(x):
+    x = x - ((x >> np.uint64(1)) & np.uint64(0x5555555555555555))
+    pairs = np.uint64(0x3333333333333333)
+    x = (x & pairs) + ((x >> np.uint64(2)) & pairs)
+    x = (x + (x >> np.uint64(4))) & np.uint64(0x0F0F0F0F0F0F0F0F)
+    return np.int64((x * np.uint64(0x0101010101010101)) >> np.uint64(56))
+
+
+@njit(inline="always", cache=True)
+def _uniform(s0, s1, s2, s3):
+    u, s0, s1, s2, s3 = _xoshiro(s0, s1, s2, s3)
+    return np.float64(u >> _U11) * _INV_2_53, s0, s1, s2, s3
+
+
+@njit(inline="always", cache=True)
+def _binomial_flips(mask, m, p, s0, s1, s2, s3):
+    """Each of the m replicas in ``mask`` flips independently with probability p: draw the
+    number of flips K ~ Binomial(m, p) by inversion, then K distinct replicas uniformly
+    (given K, every set of K replicas is equally likely). For small m p this costs one draw
+    where the bit-by-bit comparison costs about log2(m) + 1."""
+    u, s0, s1, s2, s3 = _uniform(s0, s1, s2, s3)
+    prob = np.exp(m * np.log1p(-p))
+    cdf = prob
+    ratio = p / (1.0 - p)
+    k = 0
+    while u >= cdf and k < m:
+        prob *= (m - k) / (k + 1.0) * ratio
+        k += 1
+        cdf += prob
+    flips = np.uint64(0)
+    left = mask
+    for j in range(k):
+        r, s0, s1, s2, s3 = _uniform(s0, s1, s2, s3)
+        pick = np.int64(r * (m - j))
+        x = left
+        for _ in range(pick):
+            x &= x - np.uint64(1)
+        bit = x & (~x + np.uint64(1))
+        flips |= bit
+        left &= ~bit
+    return flips, s0, s1, s2, s3
+
+
+@njit(inline="always", cache=True)
+def _sweep_independent(neighbours, signs, degree, slots, table, bits, spins, lo, hi, s,
+                       undecided_levels, masks):
     full = np.uint64(1) << np.uint64(_PRECISION)
     for i in range(degree.size):
         d = degree[i]
@@ -170,33 +219,43 @@ def _sweep_independent(neighbours, signs, degree, slots, bits, spins, lo, hi, s,
             for n in range(d + 1):
                 if bits[d, n] >= full:
                     accept |= _level_mask(c0, c1, c2, c3, n)
+            if n_open == 0:
+                spins[i, w] ^= accept
+                continue
+            # The word's own stream, advanced only by what this word needs, so its draws do
+            # not depend on the other words.
+            s0 = s[0, w]
+            s1 = s[1, w]
+            s2 = s[2, w]
+            s3 = s[3, w]
             undecided = np.uint64(0)
             for k in range(n_open):
-                masks[k] = _level_mask(c0, c1, c2, c3, undecided_levels[k])
-                undecided |= masks[k]
-            if undecided:
-                # Each replica's uniform, one binary digit per draw from the most significant,
-                # against its level's threshold; the word's stream advances only while some
-                # replica is undecided, so its draws do not depend on the other words.
-                s0 = s[0, w]
-                s1 = s[1, w]
-                s2 = s[2, w]
-                s3 = s[3, w]
-                t = _PRECISION - 1
-                while undecided and t >= 0:
-                    shift = np.uint64(t)
-                    plane = np.uint64(0)
-                    for k in range(n_open):
-                        if (bits[d, undecided_levels[k]] >> shift) & np.uint64(1):
-                            plane |= masks[k]
-                    u, s0, s1, s2, s3 = _xoshiro(s0, s1, s2, s3)
-                    accept |= undecided & ~u & plane
-                    undecided &= ~(u ^ plane)
-                    t -= 1
-                s[0, w] = s0
-                s[1, w] = s1
-                s[2, w] = s2
-                s[3, w] = s3
+                mask = _level_mask(c0, c1, c2, c3, undecided_levels[k])
+                m = _popcount(mask)
+                p = table[d, undecided_levels[k]]
+                if m > 0 and m * p <= 1.0:
+                    flips, s0, s1, s2, s3 = _binomial_flips(mask, m, p, s0, s1, s2, s3)
+                    accept |= flips
+                    mask = np.uint64(0)
+                masks[k] = mask
+                undecided |= mask
+            # The rest: each replica's uniform, one binary digit per draw from the most
+            # significant, against its level's threshold.
+            t = _PRECISION - 1
+            while undecided and t >= 0:
+                shift = np.uint64(t)
+                plane = np.uint64(0)
+                for k in range(n_open):
+                    if (bits[d, undecided_levels[k]] >> shift) & np.uint64(1):
+                        plane |= masks[k]
+                u, s0, s1, s2, s3 = _xoshiro(s0, s1, s2, s3)
+                accept |= undecided & ~u & plane
+                undecided &= ~(u ^ plane)
+                t -= 1
+            s[0, w] = s0
+            s[1, w] = s1
+            s[2, w] = s2
+            s[3, w] = s3
             spins[i, w] ^= accept
 
 
@@ -227,6 +286,10 @@ def anneal_words(neighbours, signs, degree, slots, betas, sweeps_per_step, heat_
     for b in prange(n_blocks):
         lo = b * k // n_blocks
         hi = (b + 1) * k // n_blocks
+        # Each thread works on its own contiguous copy of its words and streams: threads
+        # writing neighbouring words of one row would share cache lines.
+        local = spins[:, lo:hi].copy()
+        local_states = word_states[:, lo:hi].copy()
         st = shared_state.copy()
         undecided_levels = np.zeros(max_degree + 1, dtype=np.int64)
         masks = np.zeros(max_degree + 1, dtype=np.uint64)
@@ -235,10 +298,13 @@ def anneal_words(neighbours, signs, degree, slots, betas, sweeps_per_step, heat_
             bits = threshold_bits(table)
             for _ in range(sweeps_per_step[step]):
                 if independent:
-                    _sweep_independent(neighbours, signs, degree, slots, bits, spins, lo, hi,
-                                       word_states, undecided_levels, masks)
+                    _sweep_independent(neighbours, signs, degree, slots, table, bits, local,
+                                       0, hi - lo, local_states, undecided_levels, masks)
                 else:
-                    _sweep_shared(neighbours, signs, degree, slots, table, spins, lo, hi, st)
+                    _sweep_shared(neighbours, signs, degree, slots, table, local, 0, hi - lo,
+                                  st)
+        spins[:, lo:hi] = local
+        word_states[:, lo:hi] = local_states
 
 
 @njit(parallel=True, cache=True)

@@ -137,7 +137,7 @@ def lattice_transient_row(draws=100_000):
 
 
 def annealer_row(algorithm, scan, temperature=1.6, sweeps=80, draws=100_000, kernel="scalar",
-                 fields=False, transient=False):
+                 fields=False, transient=False, wrong_temperature=2.0):
     model = graph.edwards_anderson(3, 2, "pm", seed=4)
     if fields:  # fields of the couplings' size: the multi-spin kernel's ghost bonds
         model = graph.from_edges(9, *model.edges(), np.array([1, -1, 0, 1, 0, 0, -1, 1, 0.0]))
@@ -156,9 +156,9 @@ def annealer_row(algorithm, scan, temperature=1.6, sweeps=80, draws=100_000, ker
     if transient:  # the exact law after the sweeps from a uniformly random start
         return Row(draw, lambda t: evolve(uniform(9), sweep_matrix(model.energy, 9, t,
                                                                    algorithm, scan), sweeps),
-                   temperature, 2.0)
-    return Row(draw, lambda t: boltzmann_probabilities(model.energy, 9, t), temperature, 2.0,
-               bias)
+                   temperature, wrong_temperature)
+    return Row(draw, lambda t: boltzmann_probabilities(model.energy, 9, t), temperature,
+               wrong_temperature, bias)
 
 
 def landscape_row(algorithm, draws=100_000):
@@ -304,6 +304,11 @@ ROWS = {
     # Sequential Metropolis mixes slowly on this instance: its exact law after 80 sweeps.
     "annealer multi-spin independent metropolis (EA 3x3), law after 80 sweeps": lambda:
         annealer_row("metropolis", "sequential", kernel="multispin", transient=True),
+    # Cold: most levels take the binomial shortcut (m p <= 1).
+    "annealer multi-spin independent heatbath (EA 3x3, fields), T = 0.7, law after 12 "
+    "sweeps": lambda: annealer_row("heatbath", "sequential", temperature=0.7, sweeps=12,
+                                   kernel="multispin", fields=True, transient=True,
+                                   wrong_temperature=0.8),
     "landscape walker metropolis, logarithmic schedule": lambda: landscape_row("metropolis"),
     "landscape walker heatbath, logarithmic schedule": lambda: landscape_row("heatbath"),
     "Boltzmann machine heat bath": boltzmann_row,
