@@ -368,12 +368,16 @@ def anneal_scan(model, kinds, sweeps, reads, seed=0, auto_range=None, **kwargs):
 
 
 def warm_up():
-    """Compile the annealing kernels (Ising graphs, dense rows, tours, landscapes)."""
+    """Compile the annealing kernels (Ising graphs, dense rows, multi-spin words of the
+    narrowest width in both modes, tours, landscapes)."""
     from simlab.models.landscape import hajek_landscape
     from simlab.samplers.landscape import anneal_landscape
 
     anneal(from_edges(3, [0, 1, 2], [1, 2, 0], [1.0, -1.0, 1.0]), schedules.constant(1.0, 1),
            reads=1)
+    for mode in multispin.MODES:
+        anneal(lattice_as_graph(IsingLattice(3)), schedules.constant(1.0, 1), reads=64,
+               kernel="multispin", multispin_mode=mode)
     xy = np.array([[0.0, 0.0], [1.0, 0.0], [1.0, 1.0], [0.0, 1.0], [0.5, 2.0]])
     dist = np.sqrt(((xy[:, None] - xy[None]) ** 2).sum(-1))
     anneal(TSPInstance("warm_up", xy, dist), schedules.constant(1.0, 1), reads=1)

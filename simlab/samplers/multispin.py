@@ -41,6 +41,7 @@ def coupling_scale(model):
 
 
 MAX_DEGREE = 15
+WIDTHS = (4, 8, MAX_DEGREE)
 
 
 def bit_graph(model):
@@ -57,11 +58,13 @@ def bit_graph(model):
     n = model.n_sites
     has_field = model.fields != 0
     degree = (np.diff(model.indptr) + has_field).astype(np.int64)
-    width = max(int(degree.max()) if n else 1, 1)
-    if width > MAX_DEGREE:
+    largest = int(degree.max()) if n else 0
+    if largest > MAX_DEGREE:
         raise ConfigError("model", model.name, f"a model whose sites have at most "
                           f"{MAX_DEGREE} bonds (field included) for the multi-spin kernel; "
-                          f"the largest has {width}")
+                          f"the largest has {largest}")
+    # The kernel is compiled once per table width: pad to one of a few.
+    width = next(w for w in WIDTHS if w >= largest)
     ones = kernels.ALL_ONES
     neighbours = np.repeat(np.arange(n, dtype=np.int64)[:, None], width, axis=1)
     signs = np.zeros((n, width), dtype=np.uint64)

@@ -138,3 +138,14 @@ def test_kernel_choice_is_reported_and_refusals_name_the_reason():
     dense = graph.from_edges(20, *np.triu_indices(20, 1), np.ones(190))
     with pytest.raises(ConfigError, match="at most 15 bonds"):
         anneal(dense, sched, reads=64, kernel="multispin")
+
+
+def test_anneal_task_runs_the_multispin_kernel_from_the_config(tmp_path):
+    from helpers import run_task
+
+    ds = run_task(["task=anneal", "anneal.size=6", "anneal.reads=64", "schedule.n_steps=30",
+                   "anneal.record_every=null", "anneal.multispin_mode=shared"], tmp_path / "a")
+    assert ds.attrs["kernel"] == "multispin" and ds.attrs["multispin_mode"] == "shared"
+    assert ds.final_energy.size == 64 and (tmp_path / "a" / "annealing.png").exists()
+    with pytest.raises(ConfigError, match="record_every"):
+        run_task(["task=anneal", "anneal.size=6", "anneal.kernel=multispin"], tmp_path / "b")

@@ -11,7 +11,8 @@ from typing import Optional
 from simlab.errors import ConfigError
 from simlab.models import graph, tsp
 from simlab.rules import ALGORITHMS, SCANS
-from simlab.samplers.annealing import anneal, default_temperature_range, warm_up
+from simlab.samplers.annealing import KERNELS, anneal, default_temperature_range, warm_up
+from simlab.samplers.multispin import MODES
 from simlab.schedules import ScheduleConfig
 from simlab.schema import check_path, section, setting
 from simlab.tasks import Figure, Task, register
@@ -35,9 +36,17 @@ class AnnealProblem:
     reads: int = setting(32, minimum=1, doc="independent reads")
     algorithm: str = setting("metropolis", choices=ALGORITHMS, doc="acceptance rule")
     scan: str = setting("sequential", choices=SCANS, doc="site order within a sweep")
-    record_every: int = setting(10, minimum=1, doc="sweeps between recorded energies")
+    record_every: Optional[int] = setting(
+        10, minimum=1, doc="sweeps between recorded energies (null: no trajectory)")
+    kernel: str = setting("auto", choices=KERNELS,
+                          doc="Ising kernel; auto: multi-spin where it applies")
+    multispin_mode: str = setting("independent", choices=MODES,
+                                  doc="multi-spin: independent reads or shared random numbers")
 
     def check(self, key):
+        if self.kernel == "multispin" and self.record_every is not None:
+            raise ConfigError(f"{key}.record_every", self.record_every,
+                              "null with kernel=multispin (it records no trajectory)")
         if self.problem == "edge_list":
             if not self.path:
                 raise ConfigError(f"{key}.path", self.path, "the edge-list file to anneal")
@@ -80,7 +89,8 @@ def run(params, ctx):
     model = a.build()
     schedule = params.schedule.build(default_temperature_range(model, ctx.seed))
     res = anneal(model, schedule, reads=a.reads, seed=ctx.seed, algorithm=a.algorithm,
-                 scan=a.scan, record_every=a.record_every)
+                 scan=a.scan, record_every=a.record_every, kernel=a.kernel,
+                 multispin_mode=a.multispin_mode)
     ds = res.to_dataset()
     ds.attrs["title"] = f"Simulated annealing of {model.name}: {schedule.describe()}"
     return ds

@@ -6,8 +6,20 @@ from simlab.render.figures import new_figure, save, title
 
 
 def annealing_run(ds, path):
-    """Energy trajectories of the reads (median and range) with the schedule's temperature."""
+    """Energy trajectories of the reads (median and range) with the schedule's temperature;
+    without a trajectory (the multi-spin kernel), the histogram of final energies."""
     fig, ax = new_figure(size=(8, 4.5))
+    if "energy_trajectory" not in ds:
+        final = ds["final_energy"].values
+        ax.hist(final, bins=min(40, max(5, np.unique(final).size)), color="tab:blue",
+                alpha=0.8, label=f"{final.size} reads, {ds.attrs.get('kernel', '')} kernel")
+        ax.set_xlabel("final energy")
+        ax.set_ylabel("reads")
+        ax.grid(alpha=0.3)
+        ax.legend(loc="upper right", fontsize=8)
+        ax.set_title(f"{title(ds)}\n{ds.attrs.get('schedule', '')}", fontsize=9)
+        fig.tight_layout()
+        return save(fig, path)
     if "energy_trajectory" in ds:
         e = ds["energy_trajectory"].values
         x = ds["sweep"].values
@@ -35,4 +47,5 @@ def report(ds):
     return (f"{title(ds)}\n{final.size} reads ({ds.attrs.get('algorithm', '')}): best energy "
             f"{float(ds['best_energy'].min()):.6g}; final energy mean {final.mean():.6g} ± "
             f"{final.std(ddof=1) / np.sqrt(final.size) if final.size > 1 else float('nan'):.2g}"
-            f"; {float(ds['ns_per_update']):.2f} ns per update")
+            f"; {float(ds['ns_per_update']):.2f} ns per update"
+            + (f" ({ds.attrs['kernel']} kernel)" if "kernel" in ds.attrs else ""))
