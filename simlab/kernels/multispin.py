@@ -173,13 +173,13 @@ def _uniform(s0, s1, s2, s3):
 
 
 @njit(inline="always", cache=True)
-def _binomial_flips(mask, m, p, s0, s1, s2, s3):
+def _binomial_flips(mask, m, p, none, s0, s1, s2, s3):
     """Each of the m replicas in ``mask`` flips independently with probability p: draw the
     number of flips K ~ Binomial(m, p) by inversion, then K distinct replicas uniformly
     (given K, every set of K replicas is equally likely). For small m p this costs one draw
-    where the bit-by-bit comparison costs about log2(m) + 1."""
+    where the bit-by-bit comparison costs about log2(m) + 1. ``none`` = (1 - p)^m."""
     u, s0, s1, s2, s3 = _uniform(s0, s1, s2, s3)
-    prob = np.exp(m * np.log1p(-p))
+    prob = none
     cdf = prob
     ratio = p / (1.0 - p)
     k = 0
@@ -202,8 +202,8 @@ def _binomial_flips(mask, m, p, s0, s1, s2, s3):
 
 
 @njit(inline="always", cache=True)
-def _sweep_independent(neighbours, signs, degree, slots, table, bits, spins, lo, hi, s,
-                       undecided_levels, masks):
+def _sweep_independent(neighbours, signs, degree, slots, table, bits, no_flip, spins, lo, hi,
+                       s, undecided_levels, masks):
     full = np.uint64(1) << np.uint64(_PRECISION)
     for i in range(degree.size):
         d = degree[i]
@@ -234,7 +234,9 @@ def _sweep_independent(neighbours, signs, degree, slots, table, bits, spins, lo,
                 m = _popcount(mask)
                 p = table[d, undecided_levels[k]]
                 if m > 0 and m * p <= 1.0:
-                    flips, s0, s1, s2, s3 = _binomial_flips(mask, m, p, s0, s1, s2, s3)
+                    flips, s0, s1, s2, s3 = _binomial_flips(mask, m, p,
+                                                            no_flip[d, undecided_levels[k], m],
+                                                            s0, s1, s2, s3)
                     accept |= flips
                     mask = np.uint64(0)
                 masks[k] = mask
@@ -293,13 +295,20 @@ def anneal_words(neighbours, signs, degree, slots, betas, sweeps_per_step, heat_
         st = shared_state.copy()
         undecided_levels = np.zeros(max_degree + 1, dtype=np.int64)
         masks = np.zeros(max_degree + 1, dtype=np.uint64)
+        no_flip = np.ones((max_degree + 1, max_degree + 1, 65))  # (1 - p[d, n])^m
         for step in range(betas.size):
             table = acceptance_table(betas[step], max_degree, heat_bath)
             bits = threshold_bits(table)
+            if independent:
+                for d in range(max_degree + 1):
+                    for n in range(d + 1):
+                        rate = np.log1p(-table[d, n]) if table[d, n] < 1.0 else -np.inf
+                        for m in range(65):
+                            no_flip[d, n, m] = np.exp(m * rate) if m > 0 else 1.0
             for _ in range(sweeps_per_step[step]):
                 if independent:
-                    _sweep_independent(neighbours, signs, degree, slots, table, bits, local,
-                                       0, hi - lo, local_states, undecided_levels, masks)
+                    _sweep_independent(neighbours, signs, degree, slots, table, bits, no_flip,
+                                       local, 0, hi - lo, local_states, undecided_levels, masks)
                 else:
                     _sweep_shared(neighbours, signs, degree, slots, table, local, 0, hi - lo,
                                   st)
