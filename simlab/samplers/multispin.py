@@ -41,7 +41,7 @@ def coupling_scale(model):
 
 
 MAX_DEGREE = 15
-WIDTHS = (4, 8, MAX_DEGREE)
+WIDTHS = (4, 6, 8, MAX_DEGREE)
 
 
 def bit_graph(model):
@@ -63,7 +63,7 @@ def bit_graph(model):
         raise ConfigError("model", model.name, f"a model whose sites have at most "
                           f"{MAX_DEGREE} bonds (field included) for the multi-spin kernel; "
                           f"the largest has {largest}")
-    # The kernel is compiled once per table width: pad to one of a few.
+    # The kernel is compiled once per table width: pad to one of a few (2D, 3D lattices).
     width = next(w for w in WIDTHS if w >= largest)
     ones = kernels.ALL_ONES
     neighbours = np.repeat(np.arange(n, dtype=np.int64)[:, None], width, axis=1)
