@@ -9,8 +9,8 @@ energy by 2 c (d - 2 n), so the acceptance probability of a replica depends only
 
 A site update counts, bit-parallel, how many of its bonds are unsatisfied (a bit-sliced
 counter, one plane per binary digit of n) in every word, then flips the replicas whose draw
-falls below their acceptance probability. The loops over words are innermost, so the
-compiler runs them in SIMD registers:
+falls below their acceptance probability (in the shared mode the loop over words is
+innermost and free of branches, so the compiler vectorises it):
 
 - shared mode (``independent=False``, the annealing mode of the fast codes): one uniform r
   per site, from one stream, decides for every replica of the run: a replica flips iff
@@ -33,17 +33,7 @@ words run beside it or on the thread count. Sweeps visit sites in index order.
 import numpy as np
 from numba import njit, prange
 
-from simlab.kernels.rng import next_double, next_uint64
-
-_U5 = np.uint64(5)
-_U7 = np.uint64(7)
-_U9 = np.uint64(9)
-_U17 = np.uint64(17)
-_U45 = np.uint64(45)
-_U57 = np.uint64(57)
-_U19 = np.uint64(19)
-_U11 = np.uint64(11)
-_INV_2_53 = 1.0 / 9007199254740992.0
+from simlab.kernels.rng import next_double, next_uint64, to_double, xoshiro_step
 
 ALL_ONES = np.uint64(0xFFFFFFFFFFFFFFFF)
 _PRECISION = 53
@@ -108,21 +98,6 @@ def _counts(neighbours, signs, slots, spins, i, w):
 
 
 @njit(inline="always", cache=True)
-def _xoshiro(s0, s1, s2, s3):
-    """One xoshiro256** step on a state held in registers: (output, new state)."""
-    x = s1 * _U5
-    u = ((x << _U7) | (x >> _U57)) * _U9
-    t = s1 << _U17
-    s2 ^= s0
-    s3 ^= s1
-    s1 ^= s2
-    s0 ^= s3
-    s2 ^= t
-    s3 = (s3 << _U45) | (s3 >> _U19)
-    return u, s0, s1, s2, s3
-
-
-@njit(inline="always", cache=True)
 def _sweep_shared(neighbours, signs, degree, slots, table, spins, lo, hi, st):
     for i in range(degree.size):
         d = degree[i]
@@ -168,8 +143,8 @@ def _popcount(x):
 
 @njit(inline="always", cache=True)
 def _uniform(s0, s1, s2, s3):
-    u, s0, s1, s2, s3 = _xoshiro(s0, s1, s2, s3)
-    return np.float64(u >> _U11) * _INV_2_53, s0, s1, s2, s3
+    u, s0, s1, s2, s3 = xoshiro_step(s0, s1, s2, s3)
+    return to_double(u), s0, s1, s2, s3
 
 
 @njit(inline="always", cache=True)
@@ -250,7 +225,7 @@ def _sweep_independent(neighbours, signs, degree, slots, table, bits, no_flip, s
                 for k in range(n_open):
                     if (bits[d, undecided_levels[k]] >> shift) & np.uint64(1):
                         plane |= masks[k]
-                u, s0, s1, s2, s3 = _xoshiro(s0, s1, s2, s3)
+                u, s0, s1, s2, s3 = xoshiro_step(s0, s1, s2, s3)
                 accept |= undecided & ~u & plane
                 undecided &= ~(u ^ plane)
                 t -= 1

@@ -24,12 +24,12 @@ _INV_2_53 = 1.0 / 9007199254740992.0
 
 
 @njit(inline="always", cache=True)
-def next_uint64(state):
-    """Advance ``state`` (uint64[4], modified in place) and return the next 64-bit output."""
-    s0 = state[0]
-    s1 = state[1]
-    s2 = state[2]
-    s3 = state[3]
+def xoshiro_step(s0, s1, s2, s3):
+    """One xoshiro256** step on a state held in four scalars: (output, s0, s1, s2, s3).
+
+    For kernels that keep a stream in registers; :func:`next_uint64` is the same step on a
+    ``uint64[4]`` row.
+    """
     x = s1 * _U5
     result = ((x << _U7) | (x >> _U64_MINUS_7)) * _U9
     t = s1 << _U17
@@ -39,6 +39,13 @@ def next_uint64(state):
     s0 ^= s3
     s2 ^= t
     s3 = (s3 << _U45) | (s3 >> _U64_MINUS_45)
+    return result, s0, s1, s2, s3
+
+
+@njit(inline="always", cache=True)
+def next_uint64(state):
+    """Advance ``state`` (uint64[4], modified in place) and return the next 64-bit output."""
+    result, s0, s1, s2, s3 = xoshiro_step(state[0], state[1], state[2], state[3])
     state[0] = s0
     state[1] = s1
     state[2] = s2
@@ -47,9 +54,15 @@ def next_uint64(state):
 
 
 @njit(inline="always", cache=True)
+def to_double(u):
+    """The uniform float64 in [0, 1) that :func:`next_double` makes of the output ``u``."""
+    return np.float64(u >> _U11) * _INV_2_53
+
+
+@njit(inline="always", cache=True)
 def next_double(state):
     """Uniform float64 in [0, 1) with 53 random bits; advances ``state`` in place."""
-    return np.float64(next_uint64(state) >> _U11) * _INV_2_53
+    return to_double(next_uint64(state))
 
 
 @njit(inline="always", cache=True)
