@@ -178,6 +178,7 @@ def anneal(model, schedule, reads=100, seed=0, algorithm="metropolis", scan="seq
     if isinstance(model, IsingLattice):
         model = lattice_as_graph(model)
     choice("kernel", kernel, KERNELS)
+    choice("multispin_mode", multispin_mode, multispin.MODES)
     if isinstance(model, IsingGraph):
         use, why = _multispin_choice(model, kernel, reads, scan, record_every, initial)
         if use:
@@ -230,7 +231,7 @@ def _multispin_choice(model, kernel, reads, scan, record_every, initial):
     """(whether to run the multi-spin kernel, why not)."""
     if kernel == "scalar":
         return False, "scalar requested"
-    _, why = multispin.coupling_scale(model)
+    why = multispin.unsupported(model)
     if not why and scan != "sequential":
         why = f"scan={scan!r} (the multi-spin kernel scans sequentially)"
     if not why and record_every:

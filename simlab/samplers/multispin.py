@@ -1,9 +1,10 @@
-"""Annealing and sampling with the multi-spin coded kernels (64 replicas per word).
+"""Annealing with the multi-spin coded kernel (64 replicas per word).
 
 A model qualifies when every coupling is +-c and every field is 0 or +-c for one c > 0
-(+-J spin glasses, ferromagnets, Max-Cut): :func:`coupling_scale` says whether it does and
-why not. :func:`anneal_multispin` is what :func:`simlab.samplers.annealing.anneal` runs for
-``kernel="multispin"``.
+(+-J spin glasses, ferromagnets, Max-Cut) and no site has more than 15 bonds:
+:func:`unsupported` says why not, :func:`bit_graph` builds
+the kernel's tables, and :func:`anneal_words` is what
+:func:`simlab.samplers.annealing.anneal` runs for ``kernel="multispin"``.
 """
 
 import time
@@ -16,6 +17,8 @@ from simlab.kernels import multispin as kernels
 from simlab.rng import stream_states
 
 MODES = ("shared", "independent")
+MAX_DEGREE = 15  # the bit-sliced counter has 4 planes
+WIDTHS = (4, 6, 8, MAX_DEGREE)
 
 
 def coupling_scale(model):
@@ -40,8 +43,17 @@ def coupling_scale(model):
     return c, ""
 
 
-MAX_DEGREE = 15
-WIDTHS = (4, 6, 8, MAX_DEGREE)
+
+def unsupported(model):
+    """Why the multi-spin kernel cannot run ``model`` ("" if it can)."""
+    c, why = coupling_scale(model)
+    if c is None:
+        return why
+    largest = int((np.diff(model.indptr) + (model.fields != 0)).max()) if model.n_sites else 0
+    if largest > MAX_DEGREE:
+        return (f"a site has {largest} bonds (field included); the multi-spin kernel takes at "
+                f"most {MAX_DEGREE}")
+    return ""
 
 
 def bit_graph(model):
@@ -52,17 +64,14 @@ def bit_graph(model):
     dict with neighbours (int64[N, D]), signs (uint64[N, D]), degree (int64[N]), slots
     (tuple of D zeros) and scale (float); see :func:`simlab.kernels.multispin.anneal_words`.
     """
-    c, why = coupling_scale(model)
-    if c is None:
+    why = unsupported(model)
+    if why:
         raise ConfigError("model", model.name, f"a model for the multi-spin kernel: {why}")
+    c, _ = coupling_scale(model)
     n = model.n_sites
     has_field = model.fields != 0
     degree = (np.diff(model.indptr) + has_field).astype(np.int64)
     largest = int(degree.max()) if n else 0
-    if largest > MAX_DEGREE:
-        raise ConfigError("model", model.name, f"a model whose sites have at most "
-                          f"{MAX_DEGREE} bonds (field included) for the multi-spin kernel; "
-                          f"the largest has {largest}")
     # The kernel is compiled once per table width: pad to one of a few (2D, 3D lattices).
     width = next(w for w in WIDTHS if w >= largest)
     ones = kernels.ALL_ONES

@@ -136,8 +136,11 @@ def test_kernel_choice_is_reported_and_refusals_name_the_reason():
     with pytest.raises(ConfigError, match="record_every"):
         anneal(pm, sched, reads=64, kernel="multispin", record_every=1)
     dense = graph.from_edges(20, *np.triu_indices(20, 1), np.ones(190))
-    with pytest.raises(ConfigError, match="at most 15 bonds"):
+    assert anneal(dense, sched, reads=64).extra["kernel"] == "scalar"  # auto falls back
+    with pytest.raises(ConfigError, match="at most 15"):
         anneal(dense, sched, reads=64, kernel="multispin")
+    with pytest.raises(ConfigError, match="multispin_mode"):
+        anneal(pm, sched, reads=64, multispin_mode="fast")
 
 
 def test_anneal_task_runs_the_multispin_kernel_from_the_config(tmp_path):
