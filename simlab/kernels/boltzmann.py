@@ -125,9 +125,8 @@ def _exact_clamped(W, b, s, hidden, beta, pair, single):
     fields = np.empty(k)
     for a in range(k):
         f = b[hidden[a]]
-        for j in range(n):
-            if j < hidden[0]:
-                f += W[hidden[a], j] * s[j]
+        for j in range(hidden[0]):  # the visible units come first
+            f += W[hidden[a], j] * s[j]
         fields[a] = f
     mean = np.empty(k)
     second = np.empty((k, k))
