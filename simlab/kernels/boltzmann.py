@@ -183,8 +183,8 @@ def _exact_free(W, b, n_in, beta, pair, single):
     top = log_p.max()
     p = np.exp(log_p - top)
     p /= p.sum()
+    x = np.empty(n)
     for code in range(n_codes):
-        x = np.empty(n)
         x[:n_in] = means[code, 0]
         x[n_in:2 * n_in] = means[code, 1]
         for a in range(n_hidden):
@@ -309,6 +309,8 @@ def learn_encoder(mask, patterns, n_in, n_hidden, temps, sweeps, stat_temperatur
     n_pat = patterns.shape[0]
     hidden = np.arange(n_vis, n)
     beta = 1.0 / stat_temperature
+    # Presentations counted per cycle: stat_sweeps per pattern sampled, one per pattern exact.
+    count = n_pat * (1 if statistics == 2 else stat_sweeps)
     for r in prange(states.shape[0]):
         st = states[r]
         W = np.zeros((n, n))
@@ -348,12 +350,11 @@ def learn_encoder(mask, patterns, n_in, n_hidden, temps, sweeps, stat_temperatur
                     _phase(W, b, s, clamp_none, temps, sweeps, stat_temperature, stat_sweeps,
                            st, minus, minus1)
             if statistics != 0:
-                # Both sums must count the same presentations: the sampled clamped phase adds
-                # stat_sweeps per pattern, the exact one 1 per pattern.
+                # The exact free phase is an expectation; scale it to the presentations the
+                # clamped sums count.
                 _exact_free(W, b, n_in, beta, minus, minus1)
-                minus *= n_pat * (stat_sweeps if statistics == 1 else 1)
-                minus1 *= n_pat * (stat_sweeps if statistics == 1 else 1)
-            count = n_pat * (1 if statistics == 2 else stat_sweeps)
+                minus *= count
+                minus1 *= count
             for i in range(n):
                 b[i] += _change(plus1[i] - minus1[i], count, step, proportional)
                 for j in range(i + 1, n):

@@ -44,12 +44,17 @@ def coupling_scale(model):
 
 
 
+def _degrees(model):
+    """int64[N]: bonds at each site, a field counted as one."""
+    return (np.diff(model.indptr) + (model.fields != 0)).astype(np.int64)
+
+
 def unsupported(model):
     """Why the multi-spin kernel cannot run ``model`` ("" if it can)."""
     c, why = coupling_scale(model)
     if c is None:
         return why
-    largest = int((np.diff(model.indptr) + (model.fields != 0)).max()) if model.n_sites else 0
+    largest = int(_degrees(model).max()) if model.n_sites else 0
     if largest > MAX_DEGREE:
         return (f"a site has {largest} bonds (field included); the multi-spin kernel takes at "
                 f"most {MAX_DEGREE}")
@@ -70,7 +75,7 @@ def bit_graph(model):
     c, _ = coupling_scale(model)
     n = model.n_sites
     has_field = model.fields != 0
-    degree = (np.diff(model.indptr) + has_field).astype(np.int64)
+    degree = _degrees(model)
     largest = int(degree.max()) if n else 0
     # The kernel is compiled once per table width: pad to one of a few (2D, 3D lattices).
     width = next(w for w in WIDTHS if w >= largest)
