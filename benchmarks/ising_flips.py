@@ -1,12 +1,16 @@
-"""Nanoseconds per spin-flip attempt of simlab's single-spin kernels vs a NumPy peer.
+"""Nanoseconds per spin-flip attempt of simlab's lattice kernels against two peers in one run.
 
-The peer is the standard vectorised NumPy checkerboard Metropolis update (both sublattices
-updated in turn with array operations and a precomputed acceptance table), timed in the same
-run on the same lattice sizes. Both use one thread. Run:
+Peers, both timed here on the same lattices: a plain Numba checkerboard Metropolis (one
+chain, the loop a physicist writes first, defined below) and the vectorised NumPy
+checkerboard. simlab: the scalar kernels (one chain; sequential and random scan) and the
+multi-spin kernel (64 chains per 64-bit word, every chain its own random bits: the
+default of the ``ising_sweep`` task), with and without recording E and M after every sweep.
+All at T = T_c, J = 1, h = 0, one thread, best of repeats. Run:
 
     python benchmarks/ising_flips.py [--sizes 64 256 1024] [--seconds 2]
 
-Prints ns per attempted flip and, in brackets, the speed-up ratio NumPy time / simlab time.
+Prints ns per attempted flip (chains x sweeps x sites / time) and the ratio to the plain
+Numba checkerboard (below 1: faster than the peer).
 """
 
 import argparse
@@ -17,6 +21,7 @@ os.environ.setdefault("NUMBA_NUM_THREADS", "1")
 
 import numba  # noqa: E402
 import numpy as np  # noqa: E402
+from machine import header  # noqa: E402
 
 from simlab.models import IsingLattice  # noqa: E402
 from simlab.samplers import sample_lattice  # noqa: E402
@@ -41,6 +46,23 @@ def numpy_checkerboard(L, temperature, sweeps, seed=0):
     return spins
 
 
+@numba.njit(cache=True)
+def numba_checkerboard(spins, accept, sweeps):
+    """Checkerboard Metropolis in plain Numba: int8 spins (L, L), accept[s n + 4]."""
+    L = spins.shape[0]
+    for _ in range(sweeps):
+        for colour in range(2):
+            for i in range(L):
+                up, down = (i - 1) % L, (i + 1) % L
+                for j in range((i + colour) % 2, L, 2):
+                    s = spins[i, j]
+                    n = (spins[up, j] + spins[down, j] + spins[i, (j - 1) % L]
+                         + spins[i, (j + 1) % L])
+                    if np.random.random() < accept[s * n + 4]:
+                        spins[i, j] = -s
+    return spins
+
+
 def time_per_flip(func, n_flips, seconds):
     """Best-of-repeats seconds per flip attempt, repeating for about ``seconds``."""
     best = np.inf
@@ -53,36 +75,61 @@ def time_per_flip(func, n_flips, seconds):
             return best / n_flips
 
 
+def simlab_run(model, sweeps, algorithm, scan, chains, record):
+    def run():
+        sample_lattice(model, [T_C], chains=chains, sweeps=sweeps if record else 1,
+                       thermalization=0 if record else sweeps - 1, algorithm=algorithm,
+                       scan=scan, record=record, threads=1)
+    return run
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[64, 256, 1024])
     parser.add_argument("--seconds", type=float, default=2.0)
     args = parser.parse_args()
     numba.set_num_threads(1)
+    header()
     print(f"numba threads: {numba.get_num_threads()}, T = T_c, J = 1, h = 0")
+    accept = np.exp(-2.0 * np.arange(-4, 5) / T_C)
+    cases = {
+        "numba checkerboard (peer)": None,
+        "numpy checkerboard (peer)": None,
+        "scalar metropolis/sequential": ("metropolis", "sequential", 1, False),
+        "scalar metropolis/random": ("metropolis", "random", 1, False),
+        "scalar heatbath/sequential": ("heatbath", "sequential", 1, False),
+        "multi-spin heatbath x64": ("heatbath", "sequential", 64, False),
+        "multi-spin heatbath x64, E,M recorded": ("heatbath", "sequential", 64, True),
+        "multi-spin metropolis x64": ("metropolis", "sequential", 64, False),
+    }
     rows = []
     for L in args.sizes:
         sweeps = max(2, int(2e7 / L**2))
-        n_flips = sweeps * L * L
         model = IsingLattice(L)
         timings = {}
-        for algorithm, scan in (("metropolis", "sequential"), ("metropolis", "random"),
-                                ("heatbath", "sequential")):
-            run = lambda: sample_lattice(model, [T_C], chains=1, sweeps=1,  # noqa: E731
-                                         thermalization=sweeps - 1, algorithm=algorithm,
-                                         scan=scan, record=False, threads=1)
-            run()  # compile / warm up
-            timings[f"{algorithm}/{scan}"] = time_per_flip(run, n_flips, args.seconds)
-        timings["numpy checkerboard"] = time_per_flip(
-            lambda: numpy_checkerboard(L, T_C, sweeps), n_flips, args.seconds)
+        for name, case in cases.items():
+            if name.startswith("numba"):
+                spins = np.ones((L, L), dtype=np.int8)
+                numba_checkerboard(spins, accept, 1)
+                func, chains = (lambda: numba_checkerboard(spins, accept, sweeps)), 1
+            elif name.startswith("numpy"):
+                func, chains = (lambda: numpy_checkerboard(L, T_C, sweeps)), 1
+            else:
+                algorithm, scan, chains, record = case
+                n = max(2, sweeps // chains)
+                func = simlab_run(model, n, algorithm, scan, chains, record)
+                func()  # compile / warm up
+                timings[name] = time_per_flip(func, chains * n * L * L, args.seconds)
+                continue
+            func()
+            timings[name] = time_per_flip(func, chains * sweeps * L * L, args.seconds)
         rows.append((L, timings))
-    names = list(rows[0][1])
-    print("ns per flip attempt (ratio: numpy checkerboard time / simlab time)")
-    print(f"{'L':>6}" + "".join(f"{n:>30}" for n in names))
-    for L, t in rows:
-        peer = t["numpy checkerboard"]
-        cells = [f"{t[n] * 1e9:>8.2f} ns ({peer / t[n]:4.1f}x)" for n in names]
-        print(f"{L:>6}" + "".join(f"{c:>30}" for c in cells))
+    peer = "numba checkerboard (peer)"
+    print(f"ns per flip attempt (ratio to the {peer.split(' (')[0]} in brackets)")
+    print(f"{'':40}" + "".join(f"{'L = ' + str(L):>20}" for L, _ in rows))
+    for name in cases:
+        cells = [f"{t[name] * 1e9:8.2f} ({t[name] / t[peer]:5.2f}x)" for _, t in rows]
+        print(f"{name:40}" + "".join(f"{c:>20}" for c in cells))
 
 
 if __name__ == "__main__":

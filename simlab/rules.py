@@ -14,6 +14,8 @@ from simlab.validation import choice
 ALGORITHMS = ("metropolis", "heatbath")
 #: Site order within a sweep: N uniformly random sites, or sites 0..N-1 in order.
 SCANS = ("random", "sequential")
+#: Kernel choice of the samplers that have a multi-spin coded kernel (64 replicas per word).
+KERNELS = ("auto", "scalar", "multispin")
 #: Initial states of lattice chains: all +1, or each spin +-1 with probability 1/2.
 INITIAL_STATES = ("ordered", "random")
 

@@ -72,6 +72,17 @@ def threshold_bits(table):
     return out
 
 
+@njit(cache=True)
+def no_flip_table(table, out):
+    """out[d, n, m] = (1 - table[d, n])^m for m = 0..64, the chance that none of m replicas
+    at level n flips (the independent mode's binomial shortcut)."""
+    for d in range(table.shape[0]):
+        for n in range(d + 1):
+            rate = np.log1p(-table[d, n]) if table[d, n] < 1.0 else -np.inf
+            for m in range(out.shape[2]):
+                out[d, n, m] = np.exp(m * rate) if m > 0 else 1.0
+
+
 @njit(inline="always", cache=True)
 def _add(c0, c1, c2, c3, x):
     """Add the bits of x to the bit-sliced counter (c3 c2 c1 c0), counts up to 15."""
@@ -270,16 +281,12 @@ def anneal_words(neighbours, signs, degree, slots, betas, sweeps_per_step, heat_
         st = shared_state.copy()
         undecided_levels = np.zeros(max_degree + 1, dtype=np.int64)
         masks = np.zeros(max_degree + 1, dtype=np.uint64)
-        no_flip = np.ones((max_degree + 1, max_degree + 1, 65))  # (1 - p[d, n])^m
+        no_flip = np.ones((max_degree + 1, max_degree + 1, 65))
         for step in range(betas.size):
             table = acceptance_table(betas[step], max_degree, heat_bath)
             bits = threshold_bits(table)
             if independent:
-                for d in range(max_degree + 1):
-                    for n in range(d + 1):
-                        rate = np.log1p(-table[d, n]) if table[d, n] < 1.0 else -np.inf
-                        for m in range(65):
-                            no_flip[d, n, m] = np.exp(m * rate) if m > 0 else 1.0
+                no_flip_table(table, no_flip)
             for _ in range(sweeps_per_step[step]):
                 if independent:
                     _sweep_independent(neighbours, signs, degree, slots, table, bits, no_flip,
@@ -323,3 +330,131 @@ def pack(replica_spins, spins):
                 if r < n_rep and replica_spins[r, i] < 0:
                     word |= np.uint64(1) << np.uint64(b)
             spins[i, w] = word
+
+
+_BYTE_ONES = np.uint64(0x0101010101010101)
+
+
+@njit(inline="always", cache=True)
+def _spread(acc, c0, c1, c2, c3):
+    """Add the bit-sliced counter (c3 c2 c1 c0) to eight byte-wide counters per replica:
+    replica 8 j + k in byte j of acc[k]."""
+    for k in range(8):
+        shift = np.uint64(k)
+        acc[k] += (((c0 >> shift) & _BYTE_ONES)
+                   + (((c1 >> shift) & _BYTE_ONES) << np.uint64(1))
+                   + (((c2 >> shift) & _BYTE_ONES) << np.uint64(2))
+                   + (((c3 >> shift) & _BYTE_ONES) << np.uint64(3)))
+
+
+@njit(inline="always", cache=True)
+def _flush(acc, counts):
+    """Move the byte counters of ``acc`` into counts[64] and clear them."""
+    for k in range(8):
+        a = acc[k]
+        for j in range(8):
+            counts[8 * j + k] += np.int64((a >> np.uint64(8 * j)) & np.uint64(0xFF))
+        acc[k] = np.uint64(0)
+
+
+@njit(cache=True)
+def replica_sums(spins, w, neighbours, bond_slots, disagree, down, acc, acc_down):
+    """Per replica of word w: bonds whose two spins differ, and spins down.
+
+    Words are summed bit-parallel in 4-plane counters (up to 15 words), which are spread into
+    byte-wide counters (up to 255) and those into int64.
+
+    Parameters
+    ----------
+    spins : uint64[N + 1, K]
+    w : int
+    neighbours : int[N, D]
+    bond_slots : int64[b], b <= 15
+        The bonds counted are (i, neighbours[i, e]) for e in ``bond_slots`` (each bond once:
+        right and down on a lattice).
+    disagree, down : int64[64], overwritten
+    acc, acc_down : uint64[8], scratch
+    """
+    disagree[:] = 0
+    down[:] = 0
+    acc[:] = 0
+    acc_down[:] = 0
+    n_slots = bond_slots.size
+    per_plane = 15 // n_slots  # sites per 4-plane counter
+    per_byte = 255 // (per_plane * n_slots)  # 4-plane counters per byte counter
+    c0 = c1 = c2 = c3 = d0 = d1 = d2 = d3 = np.uint64(0)
+    sites = planes = 0
+    for i in range(spins.shape[0] - 1):
+        s = spins[i, w]
+        for e in range(n_slots):
+            c0, c1, c2, c3 = _add(c0, c1, c2, c3, s ^ spins[neighbours[i, bond_slots[e]], w])
+        d0, d1, d2, d3 = _add(d0, d1, d2, d3, s)
+        sites += 1
+        if sites == per_plane:
+            _spread(acc, c0, c1, c2, c3)
+            _spread(acc_down, d0, d1, d2, d3)
+            c0 = c1 = c2 = c3 = d0 = d1 = d2 = d3 = np.uint64(0)
+            sites = 0
+            planes += 1
+            if planes == per_byte:
+                _flush(acc, disagree)
+                _flush(acc_down, down)
+                planes = 0
+    _spread(acc, c0, c1, c2, c3)
+    _spread(acc_down, d0, d1, d2, d3)
+    _flush(acc, disagree)
+    _flush(acc_down, down)
+
+
+@njit(parallel=True, cache=True)
+def sample_words(neighbours, signs, degree, slots, word_betas, heat_bath, word_states, spins,
+                 bond_slots, n_sweeps, bond_series, mag_series, offset):
+    """Equilibrium sampling in the independent mode: word w at its own inverse temperature.
+
+    Every replica is an independent chain with the law of the scalar sequential-scan kernel
+    (see the module docstring); words run in parallel and each depends only on its start and
+    its stream.
+
+    Parameters
+    ----------
+    neighbours, signs, degree, slots : as in :func:`anneal_words`
+    word_betas : float64[K], inverse temperature of each word times the coupling scale
+    heat_bath : bool
+    word_states : uint64[4, K], advanced in place
+    spins : uint64[N + 1, K], advanced in place; row N must be 0
+    bond_slots : int64[b], the bonds of the recorded bond sum: (i, neighbours[i, e]) for e
+        in ``bond_slots``, B = N b of them
+    n_sweeps : int
+    bond_series, mag_series : int32[64 K, S]
+        If S > 0, row 64 w + r gets replica r of word w after sweep t at column
+        ``offset + t``: the bond sum B - 2 (bonds whose spins differ) and the magnetisation
+        N - 2 (spins down); couplings' signs do not enter.
+    offset : int
+    """
+    n_sites = spins.shape[0] - 1
+    n_bonds = n_sites * bond_slots.size
+    max_degree = len(slots)
+    record = bond_series.shape[1] > 0
+    for w in prange(spins.shape[1]):
+        local = spins[:, w:w + 1].copy()
+        local_states = word_states[:, w:w + 1].copy()
+        undecided_levels = np.zeros(max_degree + 1, dtype=np.int64)
+        masks = np.zeros(max_degree + 1, dtype=np.uint64)
+        table = acceptance_table(word_betas[w], max_degree, heat_bath)
+        bits = threshold_bits(table)
+        no_flip = np.ones((max_degree + 1, max_degree + 1, 65))
+        no_flip_table(table, no_flip)
+        disagree = np.zeros(64, dtype=np.int64)
+        down = np.zeros(64, dtype=np.int64)
+        acc = np.zeros(8, dtype=np.uint64)
+        acc_down = np.zeros(8, dtype=np.uint64)
+        for t in range(n_sweeps):
+            _sweep_independent(neighbours, signs, degree, slots, table, bits, no_flip, local,
+                               0, 1, local_states, undecided_levels, masks)
+            if record:
+                replica_sums(local, 0, neighbours, bond_slots, disagree, down, acc, acc_down)
+                for r in range(64):
+                    bond_series[64 * w + r, offset + t] = n_bonds - 2 * disagree[r]
+                    mag_series[64 * w + r, offset + t] = n_sites - 2 * down[r]
+        spins[:, w] = local[:, 0]
+        word_states[:, w] = local_states[:, 0]

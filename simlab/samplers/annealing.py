@@ -24,7 +24,7 @@ from simlab.models.lattice import IsingLattice
 from simlab.models.tsp import TSPInstance
 from simlab.results import Result
 from simlab.rng import generator, stream_states, validate_seed
-from simlab.rules import ALGORITHMS, SCANS
+from simlab.rules import ALGORITHMS, KERNELS, SCANS
 from simlab.samplers import multispin
 from simlab.schedules import Schedule
 from simlab.validation import choice, integer, number
@@ -132,7 +132,6 @@ def _setup(schedule, reads, seed, algorithm, record_every, threads):
     return reads, seed, record_every, n_records
 
 
-KERNELS = ("auto", "scalar", "multispin")
 
 
 def anneal(model, schedule, reads=100, seed=0, algorithm="metropolis", scan="sequential",

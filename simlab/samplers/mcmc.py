@@ -16,11 +16,13 @@ from tqdm.auto import tqdm
 
 from simlab.errors import ConfigError
 from simlab.kernels import cluster, potts, single_spin
+from simlab.kernels import multispin as multispin_kernels
 from simlab.models.lattice import IsingLattice, PottsLattice
 from simlab.results import Result
 from simlab.rng import stream_states, validate_seed
-from simlab.rules import (CLUSTER_ALGORITHMS, INITIAL_STATES, LATTICE_ALGORITHMS, SCANS,
-                          cluster_bond_probability, flip_probability_table, potts_table)
+from simlab.rules import (CLUSTER_ALGORITHMS, INITIAL_STATES, KERNELS, LATTICE_ALGORITHMS,
+                          SCANS, cluster_bond_probability, flip_probability_table, potts_table)
+from simlab.samplers import multispin
 from simlab.validation import choice, integer
 from simlab.validation import temperatures as validated_temperatures
 
@@ -42,6 +44,9 @@ class LatticeRun(Result):
         Final configurations.
     algorithm, scan, init : str
     seed, thermalization : int
+    kernel : str
+        "scalar" (one chain per spin array) or "multispin" (64 chains per 64-bit word, each
+        replica with its own random bits, so the chains are independent).
     clusters_per_sweep : ndarray, shape (T, chains), int64
         Wolff clusters per recorded sweep (0 for the other rules).
     mean_cluster_size : ndarray, shape (T, chains)
@@ -60,6 +65,7 @@ class LatticeRun(Result):
     init: str
     seed: int
     thermalization: int
+    kernel: str = "scalar"
     clusters_per_sweep: np.ndarray = None
     mean_cluster_size: np.ndarray = None
     wall_time: float = field(default=0.0)
@@ -86,7 +92,7 @@ class LatticeRun(Result):
              "site": np.arange(self.model.n_sites)},
             model=describe(self.model),
             algorithm=self.algorithm, scan=self.scan, init=self.init, seed=self.seed,
-            wall_time_s=self.wall_time)
+            kernel=self.kernel, wall_time_s=self.wall_time)
 
 
 def describe(model):
@@ -104,7 +110,7 @@ def chain_key(model, temperature):
 
 def sample_lattice(model, temperatures, *, chains=8, sweeps=10_000, thermalization=1_000,
                    algorithm="metropolis", scan="random", init="ordered", seed=0, record=True,
-                   progress=False, threads=None, clusters_per_sweep=None):
+                   progress=False, threads=None, clusters_per_sweep=None, kernel="auto"):
     """Run independent Markov chains of a lattice Ising or Potts model at each temperature.
 
     Parameters
@@ -144,6 +150,13 @@ def sample_lattice(model, temperatures, *, chains=8, sweeps=10_000, thermalizati
         <|C|> of each chain; that chain then uses round(N / <|C|>) clusters per sweep (1 if
         ``thermalization`` < 2), the usual unit in which Wolff autocorrelation times are
         quoted.
+    kernel : {"auto", "scalar", "multispin"}
+        "multispin" runs 64 chains per 64-bit word (:mod:`simlab.kernels.multispin`,
+        independent mode: every chain its own random bits, so the chains are independent and
+        each follows the scalar sequential-scan chain's law). It takes Ising lattices with
+        field 0 or +-J, Metropolis or heat bath, sequential scan; "auto" picks it for those
+        when ``chains >= 64`` and the scalar kernels otherwise. The result's ``kernel``
+        says which ran.
 
     Returns
     -------
@@ -160,6 +173,12 @@ def sample_lattice(model, temperatures, *, chains=8, sweeps=10_000, thermalizati
     scan = choice("scan", scan, SCANS)
     init = choice("init", init, INITIAL_STATES)
     seed = validate_seed(seed)
+    kernel = choice("kernel", kernel, KERNELS)
+    why_not = multispin.lattice_unsupported(model, algorithm, scan)
+    if kernel == "multispin" and why_not:
+        raise ConfigError("kernel", kernel, f"'scalar' or 'auto' here: {why_not}")
+    use_multispin = kernel == "multispin" or (kernel == "auto" and not why_not
+                                              and chains >= 64)
     if clusters_per_sweep is not None:
         if algorithm != "wolff":
             raise ConfigError("clusters_per_sweep", clusters_per_sweep,
@@ -175,6 +194,9 @@ def sample_lattice(model, temperatures, *, chains=8, sweeps=10_000, thermalizati
         numba.set_num_threads(min(integer("threads", threads, 1), numba.config.NUMBA_NUM_THREADS))
 
     n_temps, n_sites = temps.size, model.n_sites
+    if use_multispin:
+        return _sample_words(model, temps, chains, sweeps, thermalization, algorithm, init,
+                             seed, record, progress, start)
     n_total = n_temps * chains
     ising = isinstance(model, IsingLattice)
     states = np.concatenate([stream_states(seed, chain_key(model, t), chains) for t in temps])
@@ -225,17 +247,8 @@ def sample_lattice(model, temperatures, *, chains=8, sweeps=10_000, thermalizati
             potts.run_chains(spins, model.neighbours, model.q, tables, rule, states, bond, mag,
                              n, random_scan, *series, offset)
 
-    block = max(1, (thermalization + sweeps) // 50)
-    bar = tqdm(total=thermalization + sweeps, disable=not progress, unit="sweep",
-               desc=f"{algorithm} L={model.rows}x{model.cols}", leave=False)
-
-    def run(n_sweeps, series):
-        done = 0
-        while done < n_sweeps:
-            n = min(block, n_sweeps - done)
-            advance(n, series if series[0].shape[1] else (no_series, no_series), done)
-            done += n
-            bar.update(n)
+    bar, run = _blocks(advance, thermalization + sweeps, progress,
+                       f"{algorithm} L={model.rows}x{model.cols}", no_series)
 
     if algorithm == "wolff":
         if clusters_per_sweep is not None:
@@ -273,3 +286,72 @@ def sample_lattice(model, temperatures, *, chains=8, sweeps=10_000, thermalizati
         mean_cluster_size=cluster_size.reshape(shape),
         wall_time=time.perf_counter() - start,
     )
+
+
+def _blocks(advance, total, progress, description, no_series):
+    """A progress bar and ``run(n_sweeps, series)``, which calls ``advance(n, series,
+    offset)`` in blocks of about total / 50 sweeps (no_series while nothing is recorded)."""
+    block = max(1, total // 50)
+    bar = tqdm(total=total, disable=not progress, unit="sweep", desc=description, leave=False)
+
+    def run(n_sweeps, series):
+        done = 0
+        while done < n_sweeps:
+            n = min(block, n_sweeps - done)
+            advance(n, series if series[0].shape[1] else (no_series, no_series), done)
+            done += n
+            bar.update(n)
+
+    return bar, run
+
+
+def _sample_words(model, temps, chains, sweeps, thermalization, algorithm, init, seed, record,
+                  progress, start):
+    """:func:`sample_lattice` on the multi-spin kernel: the chains at temperature T are the
+    replicas of ceil(chains / 64) words, word w with streams keyed (model, T, "multispin",
+    w); unused bits of the last word run but are discarded."""
+    g = multispin.lattice_bit_graph(model)
+    n_sites = model.n_sites
+    per_temp = -(-chains // 64)
+    n_words = temps.size * per_temp
+    spins = np.zeros((n_sites + 1, n_words), dtype=np.uint64)
+    words = np.empty((4, n_words), dtype=np.uint64)
+    for t, temp in enumerate(temps):
+        key = chain_key(model, temp) + ("multispin",)
+        cols = slice(t * per_temp, (t + 1) * per_temp)
+        words[:, cols] = stream_states(seed, key + ("word",), per_temp).T
+        if init == "random":
+            spins[:n_sites, cols] = 0
+            multispin_kernels.random_words(stream_states(seed, key + ("start",), per_temp),
+                                           spins[:n_sites, cols])
+    betas = np.repeat(g["scale"] / temps, per_temp)
+    n_recorded = sweeps if record else 0
+    bond_series = np.zeros((64 * n_words, n_recorded), dtype=np.int32)
+    mag_series = np.zeros((64 * n_words, n_recorded), dtype=np.int32)
+    no_series = np.zeros((64 * n_words, 0), dtype=np.int32)
+    heat_bath = algorithm == "heatbath"
+
+    def advance(n, series, offset):
+        multispin_kernels.sample_words(g["neighbours"], g["signs"], g["degree"], g["slots"],
+                                       betas, heat_bath, words, spins, g["bond_slots"], n, *series,
+                                       offset)
+
+    bar, run = _blocks(advance, thermalization + sweeps, progress,
+                       f"{algorithm} L={model.rows}x{model.cols} (multi-spin)", no_series)
+    run(thermalization, (no_series, no_series))
+    run(sweeps, (bond_series, mag_series))
+    bar.close()
+
+    def by_temperature(a):
+        return np.ascontiguousarray(a.reshape(temps.size, 64 * per_temp, *a.shape[1:])[:, :chains])
+
+    final = np.empty((64 * n_words, n_sites), dtype=np.int8)
+    multispin_kernels.unpack(spins[:n_sites], 64 * n_words, final)
+    shape = (temps.size, chains)
+    return LatticeRun(
+        model=model, temperatures=temps, bond_sum=by_temperature(bond_series),
+        magnetization=by_temperature(mag_series), spins=by_temperature(final),
+        algorithm=algorithm, scan="sequential", init=init, seed=seed,
+        thermalization=thermalization, kernel="multispin",
+        clusters_per_sweep=np.zeros(shape, dtype=np.int64),
+        mean_cluster_size=np.full(shape, np.nan), wall_time=time.perf_counter() - start)

@@ -1,10 +1,13 @@
-"""Annealing with the multi-spin coded kernel (64 replicas per word).
+"""The multi-spin coded kernel (64 replicas per word): annealing and lattice sampling.
 
 A model qualifies when every coupling is +-c and every field is 0 or +-c for one c > 0
 (+-J spin glasses, ferromagnets, Max-Cut) and no site has more than 15 bonds:
 :func:`unsupported` says why not, :func:`bit_graph` builds
 the kernel's tables, and :func:`anneal_words` is what
-:func:`simlab.samplers.annealing.anneal` runs for ``kernel="multispin"``.
+:func:`simlab.samplers.annealing.anneal` runs for ``kernel="multispin"``. For lattice Ising
+models (uniform J, field 0 or +-J) :func:`lattice_unsupported` and :func:`lattice_bit_graph`
+do the same, and :func:`simlab.samplers.mcmc.sample_lattice` runs
+:func:`simlab.kernels.multispin.sample_words` with the chains as replicas.
 """
 
 import time
@@ -14,6 +17,7 @@ import numpy as np
 
 from simlab.errors import ConfigError
 from simlab.kernels import multispin as kernels
+from simlab.models.lattice import IsingLattice
 from simlab.rng import stream_states
 
 MODES = ("shared", "independent")
@@ -91,6 +95,42 @@ def bit_graph(model):
             signs[i, hi - lo] = ones if model.fields[i] < 0 else 0
     return {"neighbours": neighbours, "signs": signs, "degree": degree,
             "slots": (0,) * width, "scale": c}
+
+
+def lattice_unsupported(model, algorithm, scan):
+    """Why the multi-spin kernel cannot sample ``model`` with this rule and scan ("" if it
+    can): it takes Ising lattices whose field is 0 or +-J, single-site rules, sequential
+    scan."""
+    if not isinstance(model, IsingLattice):
+        return "the model is not an Ising lattice"
+    if algorithm not in ("metropolis", "heatbath"):
+        return f"algorithm {algorithm!r} is not a single-site rule"
+    if scan != "sequential":
+        return f"scan {scan!r}: the multi-spin kernel visits sites in order (sequential)"
+    if model.coupling == 0 or abs(model.field) not in (0.0, abs(model.coupling)):
+        return (f"the field h = {model.field:g} is neither 0 nor +-J (J = "
+                f"{model.coupling:g})")
+    return ""
+
+
+def lattice_bit_graph(model):
+    """The tables of :func:`bit_graph` for an Ising lattice (every neighbour slot a bond, so
+    a bond that wraps twice around a 2-site direction counts twice, as in the scalar
+    kernel), plus ``bond_slots`` (the right and down neighbours' slots: each bond once)."""
+    n = model.n_sites
+    lattice = model.neighbours.astype(np.int64)
+    field = model.field != 0
+    width = 6 if field else 4
+    neighbours = np.repeat(np.arange(n, dtype=np.int64)[:, None], width, axis=1)
+    neighbours[:, :4] = lattice
+    signs = np.zeros((n, width), dtype=np.uint64)
+    signs[:, :4] = kernels.ALL_ONES if model.coupling < 0 else 0
+    if field:
+        neighbours[:, 4] = n
+        signs[:, 4] = kernels.ALL_ONES if model.field < 0 else 0
+    return {"neighbours": neighbours, "signs": signs,
+            "degree": np.full(n, 4 + field, dtype=np.int64), "slots": (0,) * width,
+            "scale": abs(model.coupling), "bond_slots": np.array([0, 2], dtype=np.int64)}
 
 
 def anneal_words(model, temperatures, sweeps_per_step, n_words, seed, key, heat_bath, mode,

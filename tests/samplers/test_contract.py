@@ -62,13 +62,15 @@ def _spin_energy_to_binary(energy01):
 
 # --- rows ----------------------------------------------------------------------------------
 
-def lattice_row(algorithm, scan, temperature=2.27, burn_in=60, draws=100_000):
-    model = IsingLattice(3)
+def lattice_row(algorithm, scan, temperature=2.27, burn_in=60, draws=100_000,
+                kernel="scalar", field=0.0):
+    model = IsingLattice(3, field=field)
 
     def draw(seed):
         run = sample_lattice(model, [temperature], chains=draws, sweeps=1,
                              thermalization=burn_in - 1, algorithm=algorithm, scan=scan,
-                             init="random", seed=seed, record=False)
+                             init="random", seed=seed, record=False, kernel=kernel)
+        assert run.kernel == kernel
         return state_index(run.spins[0])
 
     def bias():
@@ -119,14 +121,15 @@ def tempering_row(draws=100_000, rounds=60):
     return Row(draw, lambda t: boltzmann_probabilities(model.energy, 16, t), 1.0, 1.25)
 
 
-def lattice_transient_row(draws=100_000):
+def lattice_transient_row(draws=100_000, kernel="scalar"):
     # Sequential Metropolis is not irreducible on 3 x 3; its law after 3 sweeps is exact.
     model = IsingLattice(3)
 
     def draw(seed):
         run = sample_lattice(model, [2.27], chains=draws, sweeps=1, thermalization=2,
                              algorithm="metropolis", scan="sequential", init="ordered",
-                             seed=seed, record=False)
+                             seed=seed, record=False, kernel=kernel)
+        assert run.kernel == kernel
         return state_index(run.spins[0])
 
     def law(t):
@@ -289,6 +292,13 @@ ROWS = {
     "lattice heatbath sequential": lambda: lattice_row("heatbath", "sequential"),
     "lattice heatbath random-scan": lambda: lattice_row("heatbath", "random"),
     "lattice metropolis sequential, law after 3 sweeps": lattice_transient_row,
+    "lattice multi-spin heatbath sequential": lambda: lattice_row("heatbath", "sequential",
+                                                                  kernel="multispin"),
+    "lattice multi-spin heatbath sequential, field h = -J, T = 2": lambda: lattice_row(
+        "heatbath", "sequential", temperature=2.0, burn_in=100, kernel="multispin",
+        field=-1.0),
+    "lattice multi-spin metropolis sequential, law after 3 sweeps": lambda:
+        lattice_transient_row(kernel="multispin"),
     "parallel tempering, coldest rung (EA 4x4)": tempering_row,
     "lattice Wolff clusters": lambda: cluster_row("wolff"),
     "lattice Swendsen-Wang": lambda: cluster_row("swendsen-wang"),

@@ -12,6 +12,7 @@ from simlab.kernels import multispin as kernels
 from simlab.models import graph
 from simlab.models.lattice import IsingLattice
 from simlab.rng import stream_states
+from simlab.samplers import sample_lattice
 from simlab.samplers.annealing import anneal, lattice_as_graph
 from simlab.samplers.multispin import anneal_words, bit_graph, coupling_scale, replica_spins
 
@@ -152,3 +153,61 @@ def test_anneal_task_runs_the_multispin_kernel_from_the_config(tmp_path):
     assert ds.final_energy.size == 64 and (tmp_path / "a" / "annealing.png").exists()
     with pytest.raises(ConfigError, match="record_every"):
         run_task(["task=anneal", "anneal.size=6", "anneal.kernel=multispin"], tmp_path / "b")
+
+
+# --- lattice sampling (sample_lattice with kernel="multispin") -----------------------------
+
+@pytest.mark.parametrize("coupling, field", [(1.0, 0.0), (-1.0, 0.0), (2.0, 2.0),
+                                             (-2.0, 2.0)])
+def test_lattice_series_agree_with_the_energy_of_the_returned_states(coupling, field):
+    model = IsingLattice(6, 4, coupling=coupling, field=field)
+    run = sample_lattice(model, [1.5, 4.0], chains=70, sweeps=5, thermalization=3,
+                         algorithm="heatbath", scan="sequential", init="random", seed=4)
+    assert run.kernel == "multispin" and run.spins.shape == (2, 70, 24)
+    assert np.array_equal(run.bond_sum[..., -1], model.bond_sum(run.spins))
+    assert np.array_equal(run.magnetization[..., -1], run.spins.sum(-1))
+    assert np.array_equal(run.energy[..., -1], model.energy(run.spins))
+
+
+def test_lattice_chains_do_not_depend_on_threads_or_on_other_chains():
+    model = IsingLattice(5)
+    threads = numba.get_num_threads()
+    runs = []
+    try:
+        for n_threads, chains, temps in ((1, 130, [2.0, 2.5]), (threads, 130, [2.0, 2.5]),
+                                         (threads, 64, [2.5])):
+            numba.set_num_threads(n_threads)
+            runs.append(sample_lattice(model, temps, chains=chains, sweeps=20,
+                                       thermalization=5, algorithm="metropolis",
+                                       scan="sequential", init="random", seed=9,
+                                       kernel="multispin"))
+    finally:
+        numba.set_num_threads(threads)
+    assert np.array_equal(runs[0].bond_sum, runs[1].bond_sum)
+    assert np.array_equal(runs[0].spins, runs[1].spins)
+    # chain c at T is replica c of its temperature's words, whoever runs beside it
+    assert np.array_equal(runs[0].bond_sum[1, :64], runs[2].bond_sum[0])
+    assert np.array_equal(runs[0].magnetization[1, :64], runs[2].magnetization[0])
+    assert not np.array_equal(runs[0].bond_sum[0, 0], runs[0].bond_sum[0, 1])
+
+
+def test_lattice_kernel_choice_is_reported_and_refusals_name_the_reason():
+    model = IsingLattice(4)
+    common = dict(sweeps=2, thermalization=0, scan="sequential")
+    assert sample_lattice(model, [2.0], chains=64, **common).kernel == "multispin"
+    assert sample_lattice(model, [2.0], chains=63, **common).kernel == "scalar"
+    assert sample_lattice(model, [2.0], chains=64, sweeps=2).kernel == "scalar"  # random scan
+    assert sample_lattice(model, [2.0], chains=8, kernel="multispin",
+                          **common).kernel == "multispin"
+    ds = sample_lattice(model, [2.0], chains=64, **common).to_dataset()
+    assert ds.attrs["kernel"] == "multispin"
+    with pytest.raises(ConfigError, match="sequential"):
+        sample_lattice(model, [2.0], chains=64, sweeps=2, kernel="multispin")
+    with pytest.raises(ConfigError, match="neither 0 nor"):
+        sample_lattice(IsingLattice(4, field=0.5), [2.0], chains=64, kernel="multispin",
+                       **common)
+    with pytest.raises(ConfigError, match="single-site"):
+        sample_lattice(model, [2.0], chains=64, algorithm="wolff", kernel="multispin",
+                       sweeps=2)
+    with pytest.raises(ConfigError, match="kernel"):
+        sample_lattice(model, [2.0], kernel="simd")
