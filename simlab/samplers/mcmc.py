@@ -20,8 +20,16 @@ from simlab.kernels import multispin as multispin_kernels
 from simlab.models.lattice import IsingLattice, PottsLattice
 from simlab.results import Result
 from simlab.rng import stream_states, validate_seed
-from simlab.rules import (CLUSTER_ALGORITHMS, INITIAL_STATES, KERNELS, LATTICE_ALGORITHMS,
-                          SCANS, cluster_bond_probability, flip_probability_table, potts_table)
+from simlab.rules import (
+    CLUSTER_ALGORITHMS,
+    INITIAL_STATES,
+    KERNELS,
+    LATTICE_ALGORITHMS,
+    SCANS,
+    cluster_bond_probability,
+    flip_probability_table,
+    potts_table,
+)
 from simlab.samplers import multispin
 from simlab.validation import choice, integer
 from simlab.validation import temperatures as validated_temperatures
