@@ -7,6 +7,7 @@ both so the user can check).
 """
 
 import numpy as np
+import scipy.fft
 
 from simlab.errors import DataError
 
@@ -76,9 +77,10 @@ def autocovariance(series):
     x = np.atleast_2d(np.asarray(series, dtype=np.float64))
     n = x.shape[-1]
     x = x - x.mean(axis=-1, keepdims=True)
-    size = 1 << (2 * n - 1).bit_length()
-    spectrum = np.fft.rfft(x, n=size, axis=-1)
-    acov = np.fft.irfft(spectrum * np.conj(spectrum), n=size, axis=-1)[..., :n] / n
+    size = scipy.fft.next_fast_len(2 * n - 1, real=True)  # >= 2n - 1: no wrap-around
+    spectrum = scipy.fft.rfft(x, n=size, axis=-1, workers=-1)
+    power = spectrum.real ** 2 + spectrum.imag ** 2
+    acov = scipy.fft.irfft(power, n=size, axis=-1, workers=-1)[..., :n] / n
     return acov.reshape(-1, n).mean(axis=0)
 
 

@@ -247,6 +247,19 @@ def _sweep_independent(neighbours, signs, degree, slots, table, bits, no_flip, s
             spins[i, w] ^= accept
 
 
+@njit(cache=True)
+def _private(a):
+    """A copy of the 2D array ``a`` inside a larger buffer, at least 128 bytes from the
+    buffer's ends and with rows 128 bytes apart at least: small arrays that one thread
+    writes on every site would otherwise share cache lines with another thread's (false
+    sharing serialises the threads)."""
+    pad = 16
+    buf = np.zeros((a.shape[0], a.shape[1] + 2 * pad), dtype=a.dtype)
+    view = buf[:, pad:pad + a.shape[1]]
+    view[:] = a
+    return view
+
+
 @njit(parallel=True, cache=True)
 def anneal_words(neighbours, signs, degree, slots, betas, sweeps_per_step, heat_bath,
                  independent, shared_state, word_states, spins, n_blocks):
@@ -277,10 +290,10 @@ def anneal_words(neighbours, signs, degree, slots, betas, sweeps_per_step, heat_
         # Each thread works on its own contiguous copy of its words and streams: threads
         # writing neighbouring words of one row would share cache lines.
         local = spins[:, lo:hi].copy()
-        local_states = word_states[:, lo:hi].copy()
+        local_states = _private(word_states[:, lo:hi])
         st = shared_state.copy()
-        undecided_levels = np.zeros(max_degree + 1, dtype=np.int64)
-        masks = np.zeros(max_degree + 1, dtype=np.uint64)
+        undecided_levels = _private(np.zeros((1, max_degree + 1), dtype=np.int64))[0]
+        masks = _private(np.zeros((1, max_degree + 1), dtype=np.uint64))[0]
         no_flip = np.ones((max_degree + 1, max_degree + 1, 65))
         for step in range(betas.size):
             table = acceptance_table(betas[step], max_degree, heat_bath)
@@ -437,9 +450,9 @@ def sample_words(neighbours, signs, degree, slots, word_betas, heat_bath, word_s
     record = bond_series.shape[1] > 0
     for w in prange(spins.shape[1]):
         local = spins[:, w:w + 1].copy()
-        local_states = word_states[:, w:w + 1].copy()
-        undecided_levels = np.zeros(max_degree + 1, dtype=np.int64)
-        masks = np.zeros(max_degree + 1, dtype=np.uint64)
+        local_states = _private(word_states[:, w:w + 1])
+        undecided_levels = _private(np.zeros((1, max_degree + 1), dtype=np.int64))[0]
+        masks = _private(np.zeros((1, max_degree + 1), dtype=np.uint64))[0]
         table = acceptance_table(word_betas[w], max_degree, heat_bath)
         bits = threshold_bits(table)
         no_flip = np.ones((max_degree + 1, max_degree + 1, 65))

@@ -9,6 +9,7 @@ order parameter after every sweep. Single-site rules (Metropolis, heat bath) com
 
 import time
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numba
 import numpy as np
@@ -83,9 +84,10 @@ class LatticeRun(Result):
                                      "q max_k N_k - N)", "1"),
             "final_spins": ("spin configuration after the last sweep", "1")}
 
-    @property
+    @cached_property
     def energy(self):
-        """Total energy E = -J bond_sum - h M, shape (T, chains, sweeps), float64."""
+        """Total energy E = -J bond_sum - h M, shape (T, chains, sweeps), float64 (computed
+        once)."""
         return self.model.energy_from_sums(self.bond_sum, self.magnetization)
 
     def to_dataset(self):

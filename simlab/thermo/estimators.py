@@ -5,11 +5,36 @@ Binder cumulant per unit, their bias-corrected jackknife errors over the pooled 
 chains, integrated autocorrelation times and the Gelman-Rubin R-hat across chains.
 """
 
+from typing import NamedTuple
+
 import numpy as np
 
 from simlab import stats
 from simlab.errors import DataError
+from simlab.kernels.moments import pooled_block_moments
 from simlab.validation import temperatures
+
+
+class Moment(NamedTuple):
+    """(|x| or x) * scale raised to ``power``, for a series x of shape (T, chains, sweeps):
+    its block means are computed in one pass (:mod:`simlab.kernels.moments`)."""
+
+    series: np.ndarray
+    scale: float
+    power: int = 1
+    absolute: bool = False
+
+    def block_means(self, n_blocks):
+        """Block means, chains' blocks pooled: shape (T, chains * n_blocks)."""
+        x = np.asarray(self.series)
+        if x.dtype not in (np.int32, np.int64, np.float64):
+            x = x.astype(np.float64)
+        if not 1 <= n_blocks <= x.shape[-1]:
+            raise DataError(f"cannot cut {x.shape[-1]} samples into {n_blocks} blocks")
+        out = np.empty((x.shape[0], x.shape[1] * n_blocks))
+        pooled_block_moments(x, n_blocks, float(self.scale), int(self.power),
+                             bool(self.absolute), out)
+        return out
 
 
 def energy_estimators(energy, n_units, temperature, n_blocks=16, extra=None):
@@ -25,8 +50,8 @@ def energy_estimators(energy, n_units, temperature, n_blocks=16, extra=None):
     n_blocks : int
         Blocks per chain; all chains' blocks are pooled for the jackknife.
     extra : dict, optional
-        {name: (series (T, chains, sweeps), estimator)} of further estimators; ``series``
-        entries are added to the block means under their name and ``estimator`` receives
+        {name: (series (T, chains, sweeps) or a :class:`Moment` of one, estimator)} of
+        further estimators; ``series`` entries are added to the block means under their name and ``estimator`` receives
         the dict of means (with ``e`` and ``e2``) and returns an array.
 
     Returns
@@ -38,30 +63,35 @@ def energy_estimators(energy, n_units, temperature, n_blocks=16, extra=None):
         and the ``extra`` estimators with errors.
     """
     t = temperatures("temperature", temperature)
-    e = np.asarray(energy, dtype=np.float64) / n_units
-    if e.ndim != 3 or e.shape[0] != t.size:
-        raise DataError(f"energy {e.shape} must be (temperatures={t.size}, chains, sweeps)")
-    raw = {"e": e, "e2": e * e}
+    energy = np.asarray(energy)
+    if energy.ndim != 3 or energy.shape[0] != t.size:
+        raise DataError(f"energy {energy.shape} must be (temperatures={t.size}, chains, "
+                        "sweeps)")
+    raw = {"e": Moment(energy, 1.0 / n_units), "e2": Moment(energy, 1.0 / n_units, 2)}
     estimators = {
         "energy": lambda b: b["e"],
         "specific_heat": lambda b: n_units * (b["e2"] - b["e"] ** 2) / t**2,
     }
     for name, (series, func) in (extra or {}).items():
         if series is not None:
-            raw[name] = np.asarray(series, dtype=np.float64)
+            raw[name] = series
         if func is not None:
             estimators[name] = func
     for name, series in raw.items():
-        if series.shape != e.shape:
-            raise DataError(f"series {name} has shape {series.shape}, energy {e.shape}")
-    blocks = {k: np.moveaxis(block_means_pooled(v, n_blocks), -1, 0) for k, v in raw.items()}
+        shape = np.shape(series.series if isinstance(series, Moment) else series)
+        if shape != energy.shape:
+            raise DataError(f"series {name} has shape {shape}, energy {energy.shape}")
+    blocks = {k: np.moveaxis(v.block_means(n_blocks) if isinstance(v, Moment)
+                             else block_means_pooled(v, n_blocks), -1, 0)
+              for k, v in raw.items()}
     out = {}
     for name, func in estimators.items():
         with np.errstate(divide="ignore", invalid="ignore"):
             out[name], out[name + "_err"] = stats.jackknife(func, blocks)
-    taus = np.array([stats.integrated_time(e[k]) for k in range(t.size)])
+    per_unit = [energy[k] / n_units for k in range(t.size)]
+    taus = np.array([stats.integrated_time(e) for e in per_unit])
     out["tau_energy"], out["tau_energy_err"] = taus[:, 0], taus[:, 1]
-    out["r_hat_energy"] = np.array([stats.gelman_rubin(e[k]) for k in range(t.size)])
+    out["r_hat_energy"] = np.array([stats.gelman_rubin(e) for e in per_unit])
     return out
 
 
@@ -90,15 +120,16 @@ def lattice_estimators(energy, magnetization, n_sites, temperature, n_blocks=16)
         with their errors. Here e = E/N and m = M/N per sweep.
     """
     t = temperatures("temperature", temperature)
-    m = np.abs(np.asarray(magnetization, dtype=np.float64)) / n_sites
-    m2 = m * m
+    mag = np.asarray(magnetization)
     out = energy_estimators(energy, n_sites, t, n_blocks, extra={
-        "m": (m, None), "m2": (m2, None), "m4": (m2 * m2, None),
+        "m": (Moment(mag, 1.0 / n_sites, 1, True), None),
+        "m2": (Moment(mag, 1.0 / n_sites, 2), None),
+        "m4": (Moment(mag, 1.0 / n_sites, 4), None),
         "abs_magnetization": (None, lambda b: b["m"]),
         "susceptibility": (None, lambda b: n_sites * (b["m2"] - b["m"] ** 2) / t),
         "binder": (None, lambda b: 1.0 - b["m4"] / (3.0 * b["m2"] ** 2)),
     })
-    taus = np.array([stats.integrated_time(m[k]) for k in range(t.size)])
+    taus = np.array([stats.integrated_time(np.abs(mag[k]) / n_sites) for k in range(t.size)])
     out["tau_abs_magnetization"], out["tau_abs_magnetization_err"] = taus[:, 0], taus[:, 1]
     return out
 
