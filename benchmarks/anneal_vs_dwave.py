@@ -15,6 +15,7 @@ import os
 import time
 
 import numpy as np
+from machine import header  # benchmarks/machine.py
 
 
 def instances():
@@ -30,6 +31,7 @@ def main():
     parser.add_argument("--reads", type=int, default=64)
     parser.add_argument("--sweeps", type=int, default=1000)
     args = parser.parse_args()
+    header("dwave-samplers", "dimod")
     import numba
     from dwave.samplers import SimulatedAnnealingSampler
     from dwave.samplers.sa.sampler import _default_ising_beta_range

@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 import xarray as xr
 import yaml
+from machine import header  # benchmarks/machine.py
 
 
 def make_sweep(root, n_jobs):
@@ -51,6 +52,7 @@ def main():
     parser.add_argument("--jobs", type=int, default=1000)
     parser.add_argument("--dir", default="/tmp/simlab_collect_bench")
     args = parser.parse_args()
+    header("xarray", "h5netcdf")
     from simlab.runs.collect import collect_to_file
 
     root = Path(args.dir)

@@ -14,6 +14,8 @@ import argparse
 import os
 import time
 
+from machine import header  # benchmarks/machine.py
+
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -23,6 +25,7 @@ def main():
     parser.add_argument("--threads", type=int, default=os.cpu_count())
     parser.add_argument("--repeats", type=int, default=2)
     args = parser.parse_args()
+    header("torch", "transformers")
 
     import torch
 

@@ -12,6 +12,7 @@ import os
 import time
 
 import numpy as np
+from machine import header  # benchmarks/machine.py
 
 
 def numpy_peer(logits, t):
@@ -60,6 +61,7 @@ def main():
     parser.add_argument("--temperatures", type=int, default=64)
     parser.add_argument("--threads", type=int, default=os.cpu_count())
     args = parser.parse_args()
+    header("torch")
     os.environ.setdefault("NUMBA_NUM_THREADS", str(args.threads))
     import numba
 

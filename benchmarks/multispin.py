@@ -14,10 +14,10 @@ indicative; independent mode has exactly the scalar kernel's law. Needs the ``pe
 
 import argparse
 import os
-import platform
 import time
 
 import numpy as np
+from machine import header  # benchmarks/machine.py
 
 
 def instances():
@@ -26,21 +26,6 @@ def instances():
     return [graph.edwards_anderson(32, 2, "pm", seed=1),
             graph.edwards_anderson(8, 3, "pm", seed=2),
             graph.random_regular(1000, 3, seed=4)]
-
-
-def machine():
-    flags = ""
-    try:
-        with open("/proc/cpuinfo") as f:
-            info = f.read()
-        model = next(line.split(":", 1)[1].strip() for line in info.splitlines()
-                     if line.startswith("model name"))
-        have = set(next(line for line in info.splitlines() if line.startswith("flags"))
-                   .split(":", 1)[1].split())
-        flags = " ".join(f for f in ("avx2", "avx512f", "avx512bw") if f in have)
-    except (OSError, StopIteration):
-        model = platform.processor()
-    return f"{model}, {os.cpu_count()} cores, SIMD: {flags or 'unknown'}"
 
 
 def best_of(repeats, run):
@@ -59,23 +44,18 @@ def main():
     parser.add_argument("--sweeps", type=int, default=1000)
     parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args()
-    import dimod
-    import dwave.samplers
+    header("dwave-samplers", "dimod")
     import numba
     from dwave.samplers import SimulatedAnnealingSampler
     from dwave.samplers.sa.sampler import _default_ising_beta_range
     from scipy.stats import ks_2samp
 
-    import simlab
     from simlab import schedules
     from simlab.models.graph import to_dimod
     from simlab.samplers.annealing import anneal
 
     sampler = SimulatedAnnealingSampler()
     cores = numba.config.NUMBA_NUM_THREADS
-    print(f"{machine()}; Python {platform.python_version()}, numba {numba.__version__}, "
-          f"simlab {simlab.__version__}, dwave-samplers {dwave.samplers.__version__}, "
-          f"dimod {dimod.__version__}")
     print(f"reads {args.reads}, sweeps {args.sweeps}, Metropolis, sequential order, geometric "
           f"beta schedule; best of {args.repeats}")
     print(f"{'instance':>24} {'sampler':>34} {'flips/ns':>9} {'x dwave':>8} {'mean E':>10} "

@@ -10,12 +10,14 @@ digits, both computed the same way for both machines. Run:
 import argparse
 
 import numpy as np
+from machine import header  # benchmarks/machine.py
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=5)
     args = parser.parse_args()
+    header("scikit-learn")
     from simlab.models.boltzmann import RBMParameters
     from simlab.samplers.ais import ais_log_partition
     from simlab.samplers.rbm import pseudo_log_likelihood

@@ -15,6 +15,7 @@ import argparse
 import time
 
 import numpy as np
+from machine import header  # benchmarks/machine.py
 
 from simlab.exact.beale import ising_density_of_states
 from simlab.exact.kaufman import specific_heat_peak
@@ -30,6 +31,7 @@ def main():
     parser.add_argument("--windows", type=int, default=2)
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
+    header("python-flint")
 
     start = time.perf_counter()
     exact = ising_density_of_states(args.size).log_counts
