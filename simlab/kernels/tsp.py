@@ -10,6 +10,14 @@ changes:
   (cyclically) between positions p and p+1 (outside the segment), reversed if ``rev``.
 
 One sweep is n move attempts; each is 2-opt with probability ``p_two_opt``, else or-opt.
+
+:func:`anneal_tours` draws the positions of a move uniformly (every move can be proposed, the
+proposal is symmetric, and at fixed T the tours follow the Boltzmann law: held to it by the
+sampler contract). :func:`anneal_tours_near` draws candidate moves from k-nearest-neighbour
+lists, as large-instance codes do (a city a and a near city c; the 2-opt move that makes
+(a, c) an edge, or the or-opt move that puts the segment starting at a next to c), so almost
+every attempt is a plausible improvement. Its proposal is not symmetric, so at fixed T its
+tours do not follow the Boltzmann law exactly: it is a minimiser, not a sampler.
 """
 
 import numpy as np
@@ -162,6 +170,132 @@ def anneal_tours(dist, temperatures, sweeps_per_step, heat_bath, p_two_opt, stat
                     dl = or_opt_delta(dist, tour, i, m, p, rev)
                     if accept(beta * dl, heat_bath, st):
                         apply_or_opt(tour, i, m, p, rev, buffer)
+                        length += dl
+            if length < best - 1e-9:
+                best = length
+                best_tours[r, :] = tour
+            if record_every > 0 and (t + 1) % record_every == 0:
+                trajectory[r, rec] = length
+                rec += 1
+        final_length[r] = tour_length(dist, tour)
+        best_length[r] = tour_length(dist, best_tours[r])
+
+
+@njit(cache=True)
+def _reverse_with_positions(tour, pos, i, j):
+    """Reverse tour[i+1 .. j] (2-opt (i, j), i < j) or the equivalent complementary arc,
+    whichever is shorter, keeping pos[city] = index in tour."""
+    n = tour.size
+    inner = j - i
+    if inner <= n - inner:
+        lo, hi = i + 1, j
+    else:
+        lo, hi = j + 1, i + n
+    while lo < hi:
+        a, b = lo % n, hi % n
+        ca, cb = tour[a], tour[b]
+        tour[a], tour[b] = cb, ca
+        pos[cb] = a
+        pos[ca] = b
+        lo += 1
+        hi -= 1
+
+
+@njit(cache=True)
+def _move_segment(tour, pos, i, m, p, rev):
+    """Apply or-opt (i, m, p, rev) by shifting the cities between the segment and the
+    insertion point (the shorter way round the cycle), keeping ``pos``: O(distance)."""
+    n = tour.size
+    s0, s1, s2 = tour[i], tour[(i + 1) % n], tour[(i + 2) % n]
+    forward = (p - i) % n - m + 1  # cities after the segment up to and including p
+    backward = n - m - forward      # cities before the segment down to p + 1
+    if forward <= backward:
+        # shift the forward cities back by m, then place the segment after them
+        for q in range(forward):
+            src = (i + m + q) % n
+            dst = (i + q) % n
+            tour[dst] = tour[src]
+            pos[tour[dst]] = dst
+        start = (i + forward) % n
+    else:
+        # shift the backward cities (p+1 .. i-1) forward by m, segment goes before them
+        for q in range(backward):
+            src = (i - 1 - q) % n
+            dst = (i + m - 1 - q) % n
+            tour[dst] = tour[src]
+            pos[tour[dst]] = dst
+        start = (i - backward) % n
+    for q in range(m):
+        k = m - 1 - q if rev else q
+        city = s0 if k == 0 else (s1 if k == 1 else s2)
+        idx = (start + q) % n
+        tour[idx] = city
+        pos[city] = idx
+
+
+@njit(parallel=True, cache=True)
+def anneal_tours_near(dist, near, temperatures, sweeps_per_step, heat_bath, p_two_opt, states,
+                      tours, best_tours, final_length, best_length, record_every, trajectory):
+    """:func:`anneal_tours` with candidate moves from nearest-neighbour lists.
+
+    Each attempt draws a city a and one of its k nearest cities c. 2-opt (probability
+    ``p_two_opt``): with probability 1/2 the move removing the edges after a and after c
+    (adding (a, c) and their successors' edge), else the one removing the edges before them.
+    Or-opt: the segment of m in {1, 2, 3} cities starting at a is moved to just after or
+    just before c, reversed or not with probability 1/2. Invalid draws count as rejected
+    attempts.
+
+    Parameters
+    ----------
+    near : int32[n, k], the k nearest other cities of each city (n >= 8)
+    (the rest as in :func:`anneal_tours`)
+    """
+    n_reads, n = tours.shape
+    k_near = near.shape[1]
+    n_sweeps = temperatures.size * sweeps_per_step
+    for r in prange(n_reads):
+        st = states[r]
+        tour = tours[r]
+        for k in range(n):
+            tour[k] = k
+        for k in range(n - 1, 0, -1):  # Fisher-Yates
+            q = next_below(st, k + 1)
+            tour[k], tour[q] = tour[q], tour[k]
+        pos = np.empty(n, dtype=np.int64)
+        for k in range(n):
+            pos[tour[k]] = k
+        length = tour_length(dist, tour)
+        best = length
+        best_tours[r, :] = tour
+        rec = 0
+        for t in range(n_sweeps):
+            beta = 1.0 / temperatures[t // sweeps_per_step]
+            for _ in range(n):
+                a = next_below(st, n)
+                c = near[a, next_below(st, k_near)]
+                if next_double(st) < p_two_opt:
+                    i, j = pos[a], pos[c]
+                    if next_double(st) < 0.5:  # the edges before a and c instead
+                        i = (i - 1) % n
+                        j = (j - 1) % n
+                    if i > j:
+                        i, j = j, i
+                    if j - i < 2 or (i == 0 and j == n - 1):
+                        continue
+                    dl = two_opt_delta(dist, tour, i, j)
+                    if accept(beta * dl, heat_bath, st):
+                        _reverse_with_positions(tour, pos, i, j)
+                        length += dl
+                else:
+                    m = 1 + next_below(st, 3)
+                    i = pos[a]
+                    p = pos[c] if next_double(st) < 0.5 else (pos[c] - 1) % n
+                    rev = next_double(st) < 0.5
+                    if not or_opt_valid(n, i, m, p):
+                        continue
+                    dl = or_opt_delta(dist, tour, i, m, p, rev)
+                    if accept(beta * dl, heat_bath, st):
+                        _move_segment(tour, pos, i, m, p, rev)
                         length += dl
             if length < best - 1e-9:
                 best = length

@@ -2,8 +2,9 @@
 
 A tour is a permutation of the n cities; its energy is its length. The TSPLIB reader
 supports EUC_2D (Euclidean distance rounded to the nearest integer), CEIL_2D and ATT
-distances with a NODE_COORD_SECTION. berlin52, eil51, st70, eil76 and kroA100 ship with simlab
-(``simlab/data/tsplib``, with their proven optima; source: TSPLIB, Reinelt 1991).
+distances with a NODE_COORD_SECTION. berlin52, eil51, st70, eil76, kroA100, d198, lin318 and
+pr2392 ship with simlab (``simlab/data/tsplib``, with their proven optima; source: TSPLIB,
+Reinelt 1991).
 """
 
 from dataclasses import dataclass
@@ -17,7 +18,7 @@ from simlab.errors import DataError
 from simlab.validation import choice, read_text
 
 EDGE_WEIGHT_TYPES = ("EUC_2D", "CEIL_2D", "ATT")
-SHIPPED = ("berlin52", "eil51", "st70", "eil76", "kroA100")
+SHIPPED = ("berlin52", "eil51", "st70", "eil76", "kroA100", "d198", "lin318", "pr2392")
 
 
 @dataclass(frozen=True)

@@ -29,6 +29,10 @@ from simlab.samplers import multispin
 from simlab.schedules import Schedule
 from simlab.validation import choice, integer, number
 
+#: TSP move proposals of :func:`anneal`, and the size from which "auto" picks "near".
+TSP_MOVES = ("auto", "all", "near")
+NEAR_FROM = 150
+
 
 @dataclass
 class AnnealResult(Result):
@@ -136,7 +140,7 @@ def _setup(schedule, reads, seed, algorithm, record_every, threads):
 
 def anneal(model, schedule, reads=100, seed=0, algorithm="metropolis", scan="sequential",
            record_every=None, threads=None, p_two_opt=0.5, initial=None, kernel="auto",
-           multispin_mode="independent"):
+           multispin_mode="independent", moves="auto", near=10):
     """Anneal ``reads`` independent random starts of ``model`` under ``schedule``.
 
     Parameters
@@ -154,6 +158,14 @@ def anneal(model, schedule, reads=100, seed=0, algorithm="metropolis", scan="seq
         Numba threads; the results do not depend on it.
     p_two_opt : float
         TSP: probability that a move is 2-opt (else or-opt).
+    moves : {"auto", "all", "near"}
+        TSP: "all" draws move positions uniformly (symmetric proposal: at fixed T the tours
+        follow the Boltzmann law); "near" draws a city and one of its ``near`` nearest
+        cities and proposes the move that joins them (a sweep of n attempts costs O(n) plus
+        the applied moves; not symmetric, so a minimiser rather than a sampler). "auto":
+        "near" from 150 cities on. ``extra["moves"]`` says which ran.
+    near : int
+        TSP: neighbours per city for ``moves="near"`` (at most n - 1).
     initial : int8[R, N], optional
         Ising: start from these configurations instead of random ones.
     kernel : {"auto", "scalar", "multispin"}
@@ -186,6 +198,15 @@ def anneal(model, schedule, reads=100, seed=0, algorithm="metropolis", scan="seq
             raise ConfigError("kernel", kernel, f"a kernel this run allows: {why}")
     elif kernel == "multispin":
         raise ConfigError("kernel", kernel, "'scalar' or 'auto' for a TSP instance")
+    if isinstance(model, TSPInstance):
+        moves = choice("moves", moves, TSP_MOVES)
+        if moves == "auto":
+            moves = "near" if model.n_cities >= NEAR_FROM else "all"
+        if moves == "near":
+            near = integer("near", near, 1)
+            if model.n_cities < 8 or near > model.n_cities - 1:
+                raise ConfigError("near", near, f"1 to n - 1 = {model.n_cities - 1} "
+                                  "neighbours, with at least 8 cities for moves='near'")
     states = stream_states(seed, ("anneal", getattr(model, "name", "model")), reads)
     trajectory = np.zeros((reads, n_records))
     t = np.ascontiguousarray(schedule.temperatures)
@@ -211,19 +232,36 @@ def anneal(model, schedule, reads=100, seed=0, algorithm="metropolis", scan="seq
         spins = np.empty((reads, n), dtype=np.int32)
         best = np.empty_like(spins)
         final_e, best_e = np.empty(reads), np.empty(reads)
-        start = time.perf_counter()
-        tsp_kernels.anneal_tours(np.ascontiguousarray(model.distances, dtype=np.float64), t,
-                                 schedule.sweeps_per_step, heat_bath, p, states, spins, best,
-                                 final_e, best_e, record_every, trajectory)
+        dist = np.ascontiguousarray(model.distances, dtype=np.float64)
+        if moves == "near":
+            lists = nearest_cities(dist, near)
+            start = time.perf_counter()
+            tsp_kernels.anneal_tours_near(dist, lists, t, schedule.sweeps_per_step, heat_bath,
+                                          p, states, spins, best, final_e, best_e,
+                                          record_every, trajectory)
+        else:
+            start = time.perf_counter()
+            tsp_kernels.anneal_tours(dist, t, schedule.sweeps_per_step, heat_bath, p, states,
+                                     spins, best, final_e, best_e, record_every, trajectory)
     else:
         raise ConfigError("model", type(model).__name__,
                           "an IsingGraph, IsingLattice or TSPInstance (landscapes: "
                           "anneal_landscape)")
     wall = time.perf_counter() - start
     record = (np.arange(1, n_records + 1) * record_every) if n_records else None
+    extra = {"kernel": "scalar"}
+    if isinstance(model, TSPInstance):
+        extra["moves"] = moves if moves == "all" else f"near ({near} nearest cities)"
     return AnnealResult(final_e, best_e, spins, best, trajectory if n_records else None,
                         record, schedule, algorithm, seed, model.name, wall,
-                        reads * schedule.n_sweeps * n, extra={"kernel": "scalar"})
+                        reads * schedule.n_sweeps * n, extra=extra)
+
+
+def nearest_cities(distances, k):
+    """int32[n, k]: the k nearest other cities of each city, nearest first (ties by index)."""
+    d = np.array(distances, dtype=np.float64)
+    np.fill_diagonal(d, np.inf)
+    return np.argsort(d, axis=1, kind="stable")[:, :k].astype(np.int32)
 
 
 def _multispin_choice(model, kernel, reads, scan, record_every, initial):

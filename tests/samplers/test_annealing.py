@@ -6,6 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from simlab import schedules as sch
+from simlab.errors import ConfigError
 from simlab.exact.enumerate import enumerate_energies
 from simlab.exact.markov import landscape_annealing
 from simlab.kernels import tsp as tk
@@ -13,7 +14,6 @@ from simlab.metrics import optimal_tts, repetitions, success_probability, wilson
 from simlab.models import graph, landscape, tsp
 from simlab.samplers.annealing import anneal
 from simlab.samplers.landscape import anneal_landscape
-
 
 # --- Monte Carlo against the exact chain -----------------------------------------------------
 
@@ -157,6 +157,60 @@ def test_or_opt_delta_matches_recomputed_length(n, seed, data):
     tk.apply_or_opt(tour, i, m, p, rev, np.empty(n, dtype=np.int32))
     assert sorted(tour) == list(range(n))
     assert tk.tour_length(dist, tour) - before == pytest.approx(delta, abs=1e-9)
+
+
+def _same_cycle(a, b):
+    """Whether tours a and b are the same cycle (any start, either direction)."""
+    k = int(np.flatnonzero(b == a[0])[0])
+    rolled = np.roll(b, -k)
+    return np.array_equal(a, rolled) or np.array_equal(a, np.roll(rolled[::-1], 1))
+
+
+@settings(max_examples=300, deadline=None)
+@given(n=st.integers(8, 40), seed=st.integers(0, 10_000), data=st.data())
+def test_position_keeping_moves_equal_the_plain_moves(n, seed, data):
+    # The neighbour-list kernel applies moves in place with a city -> position index; the
+    # resulting cycle must be the plain kernel's, and the index must stay exact.
+    tour = np.random.default_rng(seed).permutation(n).astype(np.int32)
+    pos = np.argsort(tour).astype(np.int64)
+    plain = tour.copy()
+    if data.draw(st.booleans()):
+        i = data.draw(st.integers(0, n - 3))
+        j = data.draw(st.integers(i + 2, n - 1))
+        if i == 0 and j == n - 1:
+            return
+        tk.apply_two_opt(plain, i, j)
+        tk._reverse_with_positions(tour, pos, i, j)
+    else:
+        m, i, p = data.draw(st.integers(1, 3)), data.draw(st.integers(0, n - 1)), \
+            data.draw(st.integers(0, n - 1))
+        rev = data.draw(st.booleans())
+        if not tk.or_opt_valid(n, i, m, p):
+            return
+        tk.apply_or_opt(plain, i, m, p, rev, np.empty(n, dtype=np.int32))
+        tk._move_segment(tour, pos, i, m, p, rev)
+    assert _same_cycle(plain, tour)
+    assert np.array_equal(pos[tour], np.arange(n))
+
+
+def test_neighbour_list_moves_anneal_valid_tours_and_are_chosen_for_large_instances():
+    inst = tsp.load_tsplib("kroA100")
+    sched = sch.geometric_range(200, 1, 300, sweeps_per_step=10)
+    res = anneal(inst, sched, reads=4, seed=1, moves="near", near=8)
+    assert res.extra["moves"] == "near (8 nearest cities)"
+    for tour, length in zip(res.best_states, res.best_energies):
+        inst.check_tour(tour)
+        assert inst.tour_length(tour) == length
+    assert np.all(res.best_energies >= inst.optimum)
+    assert np.median(res.best_energies) < 1.05 * inst.optimum
+    assert res.to_dataset().attrs["moves"] == "near (8 nearest cities)"
+    assert anneal(inst, sch.geometric_range(30, 1, 2), reads=1).extra["moves"] == "all"
+    big = tsp.load_tsplib("d198")
+    assert anneal(big, sch.geometric_range(30, 1, 2), reads=1).extra["moves"].startswith("near")
+    with pytest.raises(ConfigError, match="near"):
+        anneal(inst, sched, reads=1, moves="near", near=100)
+    with pytest.raises(ConfigError, match="moves"):
+        anneal(inst, sched, reads=1, moves="3-opt")
 
 
 def test_annealed_tours_are_permutations_with_reported_lengths():

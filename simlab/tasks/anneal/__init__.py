@@ -11,7 +11,14 @@ from typing import Optional
 from simlab.errors import ConfigError
 from simlab.models import graph, tsp
 from simlab.rules import ALGORITHMS, SCANS
-from simlab.samplers.annealing import KERNELS, anneal, default_temperature_range, warm_up
+from simlab.samplers.annealing import (
+    KERNELS,
+    NEAR_FROM,
+    TSP_MOVES,
+    anneal,
+    default_temperature_range,
+    warm_up,
+)
 from simlab.samplers.multispin import MODES
 from simlab.schedules import ScheduleConfig
 from simlab.schema import check_path, section, setting
@@ -42,6 +49,11 @@ class AnnealProblem:
                           doc="Ising kernel; auto: multi-spin where it applies")
     multispin_mode: str = setting("independent", choices=MODES,
                                   doc="multi-spin: independent reads or shared random numbers")
+    moves: str = setting("auto", choices=TSP_MOVES,
+                         doc="TSP moves: all (uniform positions, exact law at fixed T), "
+                             f"near (nearest-neighbour lists); auto: near from {NEAR_FROM} "
+                             "cities")
+    near: int = setting(10, minimum=1, doc="TSP: nearest cities per city for moves=near")
 
     def check(self, key):
         if self.kernel == "multispin" and self.record_every is not None:
@@ -90,7 +102,7 @@ def run(params, ctx):
     schedule = params.schedule.build(default_temperature_range(model, ctx.seed))
     res = anneal(model, schedule, reads=a.reads, seed=ctx.seed, algorithm=a.algorithm,
                  scan=a.scan, record_every=a.record_every, kernel=a.kernel,
-                 multispin_mode=a.multispin_mode)
+                 multispin_mode=a.multispin_mode, moves=a.moves, near=a.near)
     ds = res.to_dataset()
     ds.attrs["title"] = f"Simulated annealing of {model.name}: {schedule.describe()}"
     return ds
