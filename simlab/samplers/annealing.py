@@ -140,7 +140,7 @@ def _setup(schedule, reads, seed, algorithm, record_every, threads):
 
 def anneal(model, schedule, reads=100, seed=0, algorithm="metropolis", scan="sequential",
            record_every=None, threads=None, p_two_opt=0.5, initial=None, kernel="auto",
-           multispin_mode="independent", moves="auto", near=10):
+           multispin_mode="independent", moves="auto", near=16):
     """Anneal ``reads`` independent random starts of ``model`` under ``schedule``.
 
     Parameters

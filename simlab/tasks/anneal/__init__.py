@@ -53,7 +53,7 @@ class AnnealProblem:
                          doc="TSP moves: all (uniform positions, exact law at fixed T), "
                              f"near (nearest-neighbour lists); auto: near from {NEAR_FROM} "
                              "cities")
-    near: int = setting(10, minimum=1, doc="TSP: nearest cities per city for moves=near")
+    near: int = setting(16, minimum=1, doc="TSP: nearest cities per city for moves=near")
 
     def check(self, key):
         if self.kernel == "multispin" and self.record_every is not None:
