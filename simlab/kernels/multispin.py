@@ -457,10 +457,10 @@ def sample_words(neighbours, signs, degree, slots, word_betas, heat_bath, word_s
         bits = threshold_bits(table)
         no_flip = np.ones((max_degree + 1, max_degree + 1, 65))
         no_flip_table(table, no_flip)
-        disagree = np.zeros(64, dtype=np.int64)
-        down = np.zeros(64, dtype=np.int64)
-        acc = np.zeros(8, dtype=np.uint64)
-        acc_down = np.zeros(8, dtype=np.uint64)
+        disagree = _private(np.zeros((1, 64), dtype=np.int64))[0]
+        down = _private(np.zeros((1, 64), dtype=np.int64))[0]
+        acc = _private(np.zeros((1, 8), dtype=np.uint64))[0]
+        acc_down = _private(np.zeros((1, 8), dtype=np.uint64))[0]
         for t in range(n_sweeps):
             _sweep_independent(neighbours, signs, degree, slots, table, bits, no_flip, local,
                                0, 1, local_states, undecided_levels, masks)
