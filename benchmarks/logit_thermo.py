@@ -2,7 +2,11 @@
 
 Counts (vocabulary entry x temperature) evaluations per second for ln Z, U, S and C at every
 temperature, on logits shaped like a real language model's (V = 49152). Peers compute the
-same quantities with vectorised float64 NumPy and torch (all threads). Run:
+same quantities with vectorised float64 NumPy and torch (all threads). Then the roofs the
+kernel stands against, per core (one thread): exponentials per second of a plain vectorised
+exp loop over the same number of entries (simlab's branch-free exp, and numpy.exp), and
+logits read per second by a plain ``numpy.sum`` over the same float32 array; simlab's
+evaluations per second per core are given as a fraction of each. Run:
 
     python benchmarks/logit_thermo.py [--positions 128] [--temperatures 64] [--threads 2]
 """
@@ -88,6 +92,31 @@ def main():
     for name, seconds in rows:
         print(f"{name:>16}: {seconds:8.3f} s  {n_evals / seconds:10.3e} evaluations/s  "
               f"({seconds / base:5.1f}x simlab's time)")
+    roofs(logits, t, n_evals)
+
+
+def roofs(logits, t, n_evals):
+    """Print simlab's per-core rate against a plain exp loop and a plain sum (one thread)."""
+    import numba
+
+    from simlab.kernels.vexp import exp_scaled
+    from simlab.thermo import logit_thermodynamics
+
+    numba.set_num_threads(1)
+    one = best_time(lambda: logit_thermodynamics(logits, t))
+    flat = -np.abs(logits.astype(np.float64).ravel())
+    out, bits = np.empty_like(flat), np.empty(flat.size, dtype=np.int64)
+    exp_scaled(flat[:8], 1.0, out[:8], bits[:8])
+    vexp = best_time(lambda: exp_scaled(flat, 1.0, out, bits))
+    npexp = best_time(lambda: np.exp(flat, out=out))
+    read = best_time(lambda: logits.sum(dtype=np.float32))
+    rate = n_evals / one
+    print("roofs, one thread (per core):")
+    print(f"  simlab:            {rate:10.3e} evaluations/s")
+    for name, seconds in (("vectorised exp loop", vexp), ("numpy.exp", npexp),
+                          ("numpy.sum (reads)", read)):
+        roof = flat.size / seconds
+        print(f"  {name:>19}: {roof:10.3e} /s; simlab at {rate / roof:6.1%} of it")
 
 
 if __name__ == "__main__":
