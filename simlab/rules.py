@@ -14,8 +14,10 @@ from simlab.validation import choice
 ALGORITHMS = ("metropolis", "heatbath")
 #: Site order within a sweep: N uniformly random sites, or sites 0..N-1 in order.
 SCANS = ("random", "sequential")
-#: Kernel choice of the samplers that have a multi-spin coded kernel (64 replicas per word).
-KERNELS = ("auto", "scalar", "multispin")
+#: Kernel choice of the lattice sampler: scalar, or multi-spin coded (64 replicas per word).
+LATTICE_KERNELS = ("auto", "scalar", "multispin")
+#: Kernel choice of the annealer: also "simd", real couplings vectorised across reads.
+KERNELS = LATTICE_KERNELS + ("simd",)
 #: Initial states of lattice chains: all +1, or each spin +-1 with probability 1/2.
 INITIAL_STATES = ("ordered", "random")
 

@@ -18,6 +18,7 @@ import numpy as np
 from simlab import schedules
 from simlab.errors import ConfigError
 from simlab.kernels import annealing as kernels
+from simlab.kernels import lanes, single_spin
 from simlab.kernels import tsp as tsp_kernels
 from simlab.models.graph import IsingGraph, from_edges
 from simlab.models.lattice import IsingLattice
@@ -32,6 +33,11 @@ from simlab.validation import choice, integer, number
 #: TSP move proposals of :func:`anneal`, and the size from which "auto" picks "near".
 TSP_MOVES = ("auto", "all", "near")
 NEAR_FROM = 150
+#: Reads per block of the simd kernel (lanes of one SIMD loop); "auto" picks it from
+#: SIMD_FROM_READS reads on graphs of degree at most SIMD_MAX_DEGREE.
+LANES = 64
+SIMD_FROM_READS = 32
+SIMD_MAX_DEGREE = 16
 
 
 @dataclass
@@ -168,11 +174,14 @@ def anneal(model, schedule, reads=100, seed=0, algorithm="metropolis", scan="seq
         TSP: neighbours per city for ``moves="near"`` (at most n - 1).
     initial : int8[R, N], optional
         Ising: start from these configurations instead of random ones.
-    kernel : {"auto", "scalar", "multispin"}
+    kernel : {"auto", "scalar", "multispin", "simd"}
         Ising: "multispin" runs 64 reads per 64-bit word (:mod:`simlab.kernels.multispin`;
         couplings +-c and fields 0 or +-c only, sequential scan, no trajectory; the best
-        state is the final one). "auto" picks it when the model and options allow and
-        ``reads >= 64``. The result's ``extra["kernel"]`` says which ran.
+        state is the final one). "simd" runs blocks of 64 reads as SIMD lanes
+        (:mod:`simlab.kernels.lanes`; any couplings, sequential scan). "auto" picks
+        multispin when the model and options allow and ``reads >= 64``, else simd for
+        sparse graphs (degree <= 16) with ``reads >= 32`` and sequential scan, else scalar.
+        The result's ``extra["kernel"]`` says which ran.
     multispin_mode : {"independent", "shared"}
         "independent": every read has its own random bits (independent reads, the exact law
         of the scalar kernel). "shared": one random number per site decides for all reads
@@ -196,7 +205,12 @@ def anneal(model, schedule, reads=100, seed=0, algorithm="metropolis", scan="seq
             return _anneal_multispin(model, schedule, reads, seed, algorithm, multispin_mode)
         if kernel == "multispin":
             raise ConfigError("kernel", kernel, f"a kernel this run allows: {why}")
-    elif kernel == "multispin":
+        if kernel == "simd" and scan != "sequential":
+            raise ConfigError("kernel", kernel, f"'scalar' or 'auto' with scan={scan!r} (the "
+                              "simd kernel scans sequentially)")
+        if kernel == "auto" and _simd_suits(model, reads, scan):
+            kernel = "simd"
+    elif kernel in ("multispin", "simd"):
         raise ConfigError("kernel", kernel, "'scalar' or 'auto' for a TSP instance")
     if isinstance(model, TSPInstance):
         moves = choice("moves", moves, TSP_MOVES)
@@ -218,12 +232,22 @@ def anneal(model, schedule, reads=100, seed=0, algorithm="metropolis", scan="seq
             spins[:] = np.asarray(initial, dtype=np.int8).reshape(reads, n)
         best = np.empty_like(spins)
         final_e, best_e = np.empty(reads), np.empty(reads)
-        dense = (model.sparse_matrix().toarray() if _is_dense(model) else np.zeros((0, 0)))
-        start = time.perf_counter()
-        kernels.anneal_ising(model.indptr, model.indices, model.couplings, model.fields, dense, t,
-                             schedule.sweeps_per_step, heat_bath, scan == "random",
-                             initial is None, states, spins, best, final_e, best_e,
-                             record_every, trajectory)
+        if kernel == "simd":
+            if initial is None:
+                single_spin.randomize(spins, states)
+            start = time.perf_counter()
+            lanes.anneal_lanes(model.indptr, model.indices, model.couplings, model.fields, t,
+                               schedule.sweeps_per_step, heat_bath, states, spins, best,
+                               record_every, trajectory, LANES)
+            final_e, best_e = model.energy(spins), model.energy(best)
+        else:
+            dense = (model.sparse_matrix().toarray() if _is_dense(model)
+                     else np.zeros((0, 0)))
+            start = time.perf_counter()
+            kernels.anneal_ising(model.indptr, model.indices, model.couplings, model.fields,
+                                 dense, t, schedule.sweeps_per_step, heat_bath,
+                                 scan == "random", initial is None, states, spins, best,
+                                 final_e, best_e, record_every, trajectory)
     elif isinstance(model, TSPInstance):
         n = model.n_cities
         p = number("p_two_opt", p_two_opt)
@@ -249,7 +273,7 @@ def anneal(model, schedule, reads=100, seed=0, algorithm="metropolis", scan="seq
                           "anneal_landscape)")
     wall = time.perf_counter() - start
     record = (np.arange(1, n_records + 1) * record_every) if n_records else None
-    extra = {"kernel": "scalar"}
+    extra = {"kernel": "simd" if kernel == "simd" else "scalar"}
     if isinstance(model, TSPInstance):
         extra["moves"] = moves if moves == "all" else f"near ({near} nearest cities)"
     return AnnealResult(final_e, best_e, spins, best, trajectory if n_records else None,
@@ -264,10 +288,19 @@ def nearest_cities(distances, k):
     return np.argsort(d, axis=1, kind="stable")[:, :k].astype(np.int32)
 
 
+def _simd_suits(model, reads, scan):
+    """Whether "auto" runs the simd kernel: sequential scan, a block's worth of reads, and a
+    sparse graph (it recomputes each local field from the row; on dense rows the scalar
+    kernel's updates on accepted flips are cheaper)."""
+    degree = np.diff(model.indptr)
+    return (scan == "sequential" and reads >= SIMD_FROM_READS and model.n_sites > 0
+            and int(degree.max()) <= SIMD_MAX_DEGREE)
+
+
 def _multispin_choice(model, kernel, reads, scan, record_every, initial):
     """(whether to run the multi-spin kernel, why not)."""
-    if kernel == "scalar":
-        return False, "scalar requested"
+    if kernel in ("scalar", "simd"):
+        return False, f"{kernel} requested"
     why = multispin.unsupported(model)
     if not why and scan != "sequential":
         why = f"scan={scan!r} (the multi-spin kernel scans sequentially)"

@@ -24,7 +24,7 @@ from simlab.rng import stream_states, validate_seed
 from simlab.rules import (
     CLUSTER_ALGORITHMS,
     INITIAL_STATES,
-    KERNELS,
+    LATTICE_KERNELS,
     LATTICE_ALGORITHMS,
     SCANS,
     cluster_bond_probability,
@@ -183,7 +183,7 @@ def sample_lattice(model, temperatures, *, chains=8, sweeps=10_000, thermalizati
     scan = choice("scan", scan, SCANS)
     init = choice("init", init, INITIAL_STATES)
     seed = validate_seed(seed)
-    kernel = choice("kernel", kernel, KERNELS)
+    kernel = choice("kernel", kernel, LATTICE_KERNELS)
     why_not = multispin.lattice_unsupported(model, algorithm, scan)
     if kernel == "multispin" and why_not:
         raise ConfigError("kernel", kernel, f"'scalar' or 'auto' here: {why_not}")

@@ -140,8 +140,8 @@ def lattice_transient_row(draws=100_000, kernel="scalar"):
 
 
 def annealer_row(algorithm, scan, temperature=1.6, sweeps=80, draws=100_000, kernel="scalar",
-                 fields=False, transient=False, wrong_temperature=2.0):
-    model = graph.edwards_anderson(3, 2, "pm", seed=4)
+                 fields=False, transient=False, wrong_temperature=2.0, disorder="pm"):
+    model = graph.edwards_anderson(3, 2, disorder, seed=4)
     if fields:  # fields of the couplings' size: the multi-spin kernel's ghost bonds
         model = graph.from_edges(9, *model.edges(), np.array([1, -1, 0, 1, 0, 0, -1, 1, 0.0]))
 
@@ -319,6 +319,11 @@ ROWS = {
     "sweeps": lambda: annealer_row("heatbath", "sequential", temperature=0.7, sweeps=12,
                                    kernel="multispin", fields=True, transient=True,
                                    wrong_temperature=0.8),
+    "annealer simd heatbath (EA 3x3 Gaussian, fields), law after 80 sweeps": lambda:
+        annealer_row("heatbath", "sequential", kernel="simd", fields=True,
+                     disorder="gaussian", transient=True),
+    "annealer simd metropolis (EA 3x3 Gaussian), law after 80 sweeps": lambda: annealer_row(
+        "metropolis", "sequential", kernel="simd", transient=True, disorder="gaussian"),
     "landscape walker metropolis, logarithmic schedule": lambda: landscape_row("metropolis"),
     "landscape walker heatbath, logarithmic schedule": lambda: landscape_row("heatbath"),
     "Boltzmann machine heat bath": boltzmann_row,

@@ -131,13 +131,17 @@ def test_kernel_choice_is_reported_and_refusals_name_the_reason():
     assert res.to_dataset().attrs["kernel"] == "multispin"
     gauss = graph.edwards_anderson(4, 2, "gaussian", seed=1)
     assert coupling_scale(gauss)[0] is None
-    assert anneal(gauss, sched, reads=64).extra["kernel"] == "scalar"
+    assert anneal(gauss, sched, reads=64).extra["kernel"] == "simd"  # sparse, real couplings
+    assert anneal(gauss, sched, reads=16).extra["kernel"] == "scalar"
+    assert anneal(gauss, sched, reads=64, scan="random").extra["kernel"] == "scalar"
     with pytest.raises(ConfigError, match="not all"):
         anneal(gauss, sched, reads=64, kernel="multispin")
     with pytest.raises(ConfigError, match="record_every"):
         anneal(pm, sched, reads=64, kernel="multispin", record_every=1)
     dense = graph.from_edges(20, *np.triu_indices(20, 1), np.ones(190))
     assert anneal(dense, sched, reads=64).extra["kernel"] == "scalar"  # auto falls back
+    sk = graph.sherrington_kirkpatrick(40, 1, "gaussian")
+    assert anneal(sk, sched, reads=64).extra["kernel"] == "scalar"  # dense rows
     with pytest.raises(ConfigError, match="at most 15"):
         anneal(dense, sched, reads=64, kernel="multispin")
     with pytest.raises(ConfigError, match="multispin_mode"):
@@ -211,3 +215,41 @@ def test_lattice_kernel_choice_is_reported_and_refusals_name_the_reason():
                        sweeps=2)
     with pytest.raises(ConfigError, match="kernel"):
         sample_lattice(model, [2.0], kernel="simd")
+
+
+
+# --- the simd kernel (real couplings, reads as SIMD lanes) ---------------------------------
+
+def test_simd_reads_do_not_depend_on_threads_or_blocks_and_energies_are_exact():
+    model = graph.edwards_anderson(4, 3, "gaussian", seed=3)
+    sched = schedules.geometric_range(3.0, 0.3, 40)
+    threads = numba.get_num_threads()
+    runs = []
+    try:
+        for n_threads, reads in ((1, 70), (threads, 70), (threads, 64)):
+            numba.set_num_threads(n_threads)
+            runs.append(anneal(model, sched, reads=reads, seed=5, kernel="simd",
+                               record_every=10))
+    finally:
+        numba.set_num_threads(threads)
+    assert runs[0].extra["kernel"] == "simd"
+    assert np.array_equal(runs[0].states, runs[1].states)
+    assert np.array_equal(runs[0].best_states[:64], runs[2].best_states)
+    for res in runs:
+        assert np.array_equal(res.energies, model.energy(res.states))
+        assert np.array_equal(res.best_energies, model.energy(res.best_states))
+        assert np.all(res.best_energies <= res.energies)
+        # the trajectory is the running energy, exact to rounding
+        assert np.allclose(res.trajectory[:, -1], res.energies, rtol=1e-9, atol=1e-9)
+    start = np.ones((8, model.n_sites), dtype=np.int8)
+    cold = anneal(model, schedules.constant(1e-3, 1), reads=8, initial=start, kernel="simd")
+    assert np.all(cold.energies <= model.energy(start[0]) + 1e-12)  # T -> 0: no uphill flip
+
+
+def test_simd_refusals_name_the_reason():
+    model = graph.edwards_anderson(4, 2, "gaussian", seed=3)
+    sched = schedules.geometric_range(3.0, 0.3, 4)
+    with pytest.raises(ConfigError, match="sequentially"):
+        anneal(model, sched, reads=8, kernel="simd", scan="random")
+    pm = graph.edwards_anderson(4, 2, "pm", seed=3)
+    assert anneal(pm, sched, reads=64, kernel="simd").extra["kernel"] == "simd"

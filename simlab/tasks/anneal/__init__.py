@@ -46,7 +46,8 @@ class AnnealProblem:
     record_every: Optional[int] = setting(
         10, minimum=1, doc="sweeps between recorded energies (null: no trajectory)")
     kernel: str = setting("auto", choices=KERNELS,
-                          doc="Ising kernel; auto: multi-spin where it applies")
+                          doc="Ising kernel; auto: multi-spin where it applies, else simd "
+                              "(reads as SIMD lanes) on sparse graphs, else scalar")
     multispin_mode: str = setting("independent", choices=MODES,
                                   doc="multi-spin: independent reads or shared random numbers")
     moves: str = setting("auto", choices=TSP_MOVES,

@@ -20,7 +20,7 @@ from simlab.errors import ConfigError
 from simlab.exact import kaufman, onsager
 from simlab.grids import TemperatureGrid
 from simlab.models.lattice import IsingLattice
-from simlab.rules import ALGORITHMS, INITIAL_STATES, KERNELS, SCANS
+from simlab.rules import ALGORITHMS, INITIAL_STATES, LATTICE_KERNELS, SCANS
 from simlab.samplers.mcmc import sample_lattice
 from simlab.schema import section, setting
 from simlab.tasks import Figure, Task, register
@@ -56,7 +56,7 @@ class LatticeSampler:
                         doc="site order in a sweep (random: irreducible for both rules; "
                             "sequential Metropolis is not on some small tori)")
     chains: int = setting(64, minimum=1, doc="independent chains per temperature")
-    kernel: str = setting("auto", choices=KERNELS,
+    kernel: str = setting("auto", choices=LATTICE_KERNELS,
                           doc="multispin: 64 chains per 64-bit word (sequential scan); auto "
                               "picks it when it applies and chains >= 64")
     sweeps: int = setting(20_000, minimum=1, doc="recorded sweeps per chain")
