@@ -123,7 +123,8 @@ def test_kernel_choice_is_reported_and_refusals_name_the_reason():
     pm = graph.edwards_anderson(4, 2, "pm", seed=1)
     sched = schedules.geometric_range(3.0, 0.5, 4)
     assert anneal(pm, sched, reads=64).extra["kernel"] == "multispin"
-    assert anneal(pm, sched, reads=63).extra["kernel"] == "scalar"
+    assert anneal(pm, sched, reads=63).extra["kernel"] == "simd"
+    assert anneal(pm, sched, reads=31).extra["kernel"] == "scalar"
     assert anneal(pm, sched, reads=64, scan="random").extra["kernel"] == "scalar"
     res = anneal(pm, sched, reads=100, multispin_mode="shared")
     assert res.extra["multispin_mode"] == "shared" and res.states.shape == (100, 16)
