@@ -238,7 +238,7 @@ def anneal(model, schedule, reads=100, seed=0, algorithm="metropolis", scan="seq
             start = time.perf_counter()
             lanes.anneal_lanes(model.indptr, model.indices, model.couplings, model.fields, t,
                                schedule.sweeps_per_step, heat_bath, states, spins, best,
-                               record_every, trajectory, LANES)
+                               record_every, trajectory, _lanes_per_block(reads))
             final_e, best_e = model.energy(spins), model.energy(best)
         else:
             dense = (model.sparse_matrix().toarray() if _is_dense(model)
@@ -286,6 +286,13 @@ def nearest_cities(distances, k):
     d = np.array(distances, dtype=np.float64)
     np.fill_diagonal(d, np.inf)
     return np.argsort(d, axis=1, kind="stable")[:, :k].astype(np.int32)
+
+
+def _lanes_per_block(reads):
+    """Lanes per simd block: up to LANES, fewer so that every thread gets a block (a read's
+    result does not depend on its block)."""
+    share = -(-reads // max(1, numba.get_num_threads()))
+    return int(min(LANES, max(8, -(-share // 8) * 8)))
 
 
 def _simd_suits(model, reads, scan):
