@@ -447,7 +447,7 @@ def anneal_scan(model, kinds, sweeps, reads, seed=0, auto_range=None, **kwargs):
 
 def warm_up():
     """Compile the annealing kernels (Ising graphs, dense rows, multi-spin words of the
-    narrowest width in both modes, tours, landscapes)."""
+    narrowest width in both modes, simd lanes, tours with both move sets, landscapes)."""
     from simlab.models.landscape import hajek_landscape
     from simlab.samplers.landscape import anneal_landscape
 
@@ -456,7 +456,12 @@ def warm_up():
     for mode in multispin.MODES:
         anneal(lattice_as_graph(IsingLattice(3)), schedules.constant(1.0, 1), reads=64,
                kernel="multispin", multispin_mode=mode)
-    xy = np.array([[0.0, 0.0], [1.0, 0.0], [1.0, 1.0], [0.0, 1.0], [0.5, 2.0]])
+    anneal(lattice_as_graph(IsingLattice(3)), schedules.constant(1.0, 1), reads=8,
+           kernel="simd")
+    xy = np.array([[0.0, 0.0], [1.0, 0.0], [1.0, 1.0], [0.0, 1.0], [0.5, 2.0], [2.0, 0.0],
+                   [2.0, 1.0], [2.0, 2.0]])
     dist = np.sqrt(((xy[:, None] - xy[None]) ** 2).sum(-1))
-    anneal(TSPInstance("warm_up", xy, dist), schedules.constant(1.0, 1), reads=1)
+    for moves in ("all", "near"):
+        anneal(TSPInstance("warm_up", xy, dist), schedules.constant(1.0, 1), reads=1,
+               moves=moves, near=3)
     anneal_landscape(hajek_landscape(1.0), schedules.logarithmic(1.0, 2), 1, [0, 2])
