@@ -3,7 +3,8 @@
 ``simlab [overrides...]`` (or ``python -m simlab``) is a Hydra application over ``conf/``;
 ``simlab tasks [NAME]`` lists the tasks and their keys; ``simlab collect DIR`` (or
 ``simlab-collect DIR``) merges a sweep folder into one dataset; ``simlab rerun FILE`` (or
-``simlab-rerun FILE``) recomputes a dataset from its stored config.
+``simlab-rerun FILE``) recomputes a dataset from its stored config; ``simlab report
+DIR_OR_FILE`` writes the interactive HTML page of a run folder or results file.
 """
 
 import sys
@@ -32,9 +33,10 @@ def _hydra_main(cfg: DictConfig):
 
 
 def main():
-    """The ``simlab`` console script (and ``simlab tasks|collect|rerun``)."""
+    """The ``simlab`` console script (and ``simlab tasks|collect|rerun|report``)."""
     arguments = sys.argv[1:]
-    commands = {"collect": collect_main, "rerun": rerun_main, "tasks": tasks_main}
+    commands = {"collect": collect_main, "rerun": rerun_main, "tasks": tasks_main,
+                "report": report_main}
     if arguments and arguments[0] in commands:
         sys.exit(commands[arguments[0]](arguments[1:]))
     try:
@@ -126,4 +128,26 @@ def rerun_main(argv=None):
         return 1
     print(f"{path}: identical to {args.results} (all variables and coordinates, bit for bit; "
           "wall times excepted)")
+    return 0
+
+
+def report_main(argv=None):
+    """``simlab report DIR_OR_FILE``: write the HTML report of a run folder or results file."""
+    import argparse
+
+    from simlab.render.report import report_for
+
+    parser = argparse.ArgumentParser(
+        prog="simlab report",
+        description="Write the self-contained HTML report of a simlab run folder or results "
+                    "file (a sweep's merged.nc included).")
+    parser.add_argument("source", help="a run folder, results.nc or merged.nc")
+    parser.add_argument("-o", "--output", help="the page to write (default: beside the file)")
+    args = parser.parse_args(argv)
+    try:
+        path = report_for(args.source, args.output)
+    except SimlabError as exc:
+        print(f"simlab report: error: {exc}", file=sys.stderr)
+        return 2
+    print(f"wrote {path}")
     return 0

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from simlab import results
 from simlab.errors import DataError, SimlabError
+from simlab.render.report import write_report
 from simlab.runs.settings import config_differences, load_settings
 from simlab.runs.status import write_status
 from simlab.tasks import RunContext
@@ -117,7 +118,8 @@ def publish(ds, settings, start, output_dir):
 
     Adds the provenance (resolved config, seed, versions, wall time) and the task's name,
     saves the Dataset atomically (and copies it to the task's exports), draws the figures
-    (unless ``output.plots=false``) and prints the task's report.
+    (unless ``output.plots=false``), writes ``report.html`` (unless ``output.report=false``)
+    and prints the task's report.
 
     Returns
     -------
@@ -143,6 +145,8 @@ def publish(ds, settings, start, output_dir):
         for figure in task.figures:
             if figure.when is None or figure.when(ds):
                 figure.draw(ds, output_dir / figure.file)
+    if shared.output.report:
+        print(f"wrote {write_report(ds, output_dir / 'report.html')}")
     if task.report is not None:
         print(task.report(ds))
     print(f"wrote {path}")

@@ -26,7 +26,7 @@ from simlab.errors import ConfigError
 from simlab.schema import section, setting
 
 #: Config keys that change how a run looks or runs, not what it computes.
-NON_SCIENTIFIC_KEYS = ("output.progress", "output.plots", "threads", "force")
+NON_SCIENTIFIC_KEYS = ("output.progress", "output.plots", "output.report", "threads", "force")
 #: Config groups of Hydra that tasks may use (files in conf/<group>/).
 GROUPS = ("model", "sampler", "schedule")
 
@@ -37,6 +37,7 @@ class OutputConfig:
 
     results: str = setting("results.nc", doc="file name of the dataset in the run folder")
     plots: bool = setting(True, doc="draw the task's figures")
+    report: bool = setting(True, doc="write report.html, a self-contained interactive page")
     progress: bool = setting(True, doc="show progress bars")
 
     def check(self, key):

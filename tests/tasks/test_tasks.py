@@ -13,6 +13,7 @@ import xarray as xr
 from helpers import run_task
 
 from simlab import tasks
+from simlab.render.report import SIZE_BUDGET
 
 BUNDLE = ["llm.source=bundle", "llm.positions=24", "llm.shuffled_positions=12"]
 TEXT = ["generation.source=bundle", "generation.sequences=8", "generation.steps=128",
@@ -127,6 +128,7 @@ def test_task_end_to_end_and_unchanged_by_an_unrelated_change(name, tmp_path):
     assert base.attrs["task"] == name and base.attrs["title"]
     for figure in figures:
         assert (tmp_path / "a" / figure).stat().st_size > 5_000, figure
+    assert 2_000 < (tmp_path / "a" / "report.html").stat().st_size < SIZE_BUDGET
     a, b = base.sel(selection), other.sel(selection)
     for variable in names:
         xr.testing.assert_identical(a[variable].drop_attrs(), b[variable].drop_attrs())

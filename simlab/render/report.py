@@ -1,0 +1,161 @@
+"""One self-contained HTML page per run: the Dataset's curves, drawn in the browser.
+
+:func:`write_report` renders ``templates/report.html.j2`` (Jinja2) with the page's script and
+style inline and the data as a JSON payload, so the page works opened from disk with no
+server and no network. :func:`payload` decides what the page shows, from the Dataset
+alone:
+
+- *panels*: every numeric variable along the x dimension (``temperature`` if there is one,
+  else the first dimension of length >= 2 among ``sweep``, ``step``, ``record``, ``n``), with
+  at most one other dimension (e.g. ``size``), which becomes a selector. A variable's
+  ``<name>_err`` becomes its error bars and ``<name>_exact`` / ``<name>_onsager`` its
+  reference curves; those are not panels of their own.
+- *scalars*: 0-d numeric variables, in a table.
+- the run's attributes (task, seed, created, wall time, versions, config).
+
+Values are stored with their full float64 digits (NaN as null, with the variable's
+``missing_reason``); the page prints 6 significant digits.
+"""
+
+import json
+import math
+import os
+import tempfile
+from importlib.resources import files
+from pathlib import Path
+
+import numpy as np
+import xarray as xr
+
+from simlab.errors import DataError
+
+X_DIMS = ("temperature", "sweep", "step", "record", "n")
+COMPANIONS = ("_err", "_exact", "_onsager")
+MAX_VALUES = 200_000  # per panel: larger variables (chains, sites) are left to the file
+ATTRS = ("title", "task", "seed", "created", "wall_time_s", "simlab_version", "git_commit",
+         "python_version", "numpy_version", "numba_version", "config")
+SIZE_BUDGET = 3 * 2**20
+
+
+def _numbers(values):
+    """A float64 array as a list with None for NaN and +-inf (JSON has neither)."""
+    return [None if not math.isfinite(v) else float(v)
+            for v in np.asarray(values, dtype=np.float64).ravel()]
+
+
+def _x_dim(ds):
+    for name in X_DIMS:
+        if name in ds.dims and ds.sizes[name] >= 2:
+            return name
+    return None
+
+
+def _describe(var):
+    return {"long_name": str(var.attrs.get("long_name", "")),
+            "units": str(var.attrs.get("units", "")),
+            "missing_reason": str(var.attrs.get("missing_reason", ""))}
+
+
+def _panel(ds, name, x):
+    var = ds[name]
+    other = [d for d in var.dims if d != x]
+    if len(other) > 1 or var.size > MAX_VALUES:
+        return None
+    series_dim = other[0] if other else None
+    labels = ([str(v) for v in ds[series_dim].values] if series_dim in ds.coords
+              else [str(i) for i in range(ds.sizes[series_dim])]) if series_dim else [""]
+
+    def rows(v):
+        v = v.transpose(*([series_dim] if series_dim else []), x)
+        values = np.atleast_2d(v.values)
+        return [_numbers(row) for row in values]
+
+    panel = {"name": name, **_describe(var), "series_dim": series_dim or "",
+             "labels": labels, "values": rows(var)}
+    for suffix in COMPANIONS:
+        companion = name + suffix
+        if companion in ds and set(ds[companion].dims) <= set(var.dims):
+            panel[suffix[1:]] = rows(ds[companion].broadcast_like(var))
+    return panel
+
+
+def payload(ds):
+    """What the page shows, as JSON-ready Python objects (see the module docstring)."""
+    if not isinstance(ds, xr.Dataset):
+        raise DataError(f"a report needs an xarray Dataset, not {type(ds).__name__}")
+    x = _x_dim(ds)
+    panels, scalars = [], []
+    for name, var in ds.data_vars.items():
+        if not np.issubdtype(var.dtype, np.number):
+            continue
+        if var.ndim == 0:
+            scalars.append({"name": name, **_describe(var), "value": _numbers([var.values])[0]})
+            continue
+        if x is None or x not in var.dims or any(name.endswith(s) for s in COMPANIONS):
+            continue
+        panel = _panel(ds, name, x)
+        if panel is not None:
+            panels.append(panel)
+    attrs = {k: str(ds.attrs[k]) for k in ATTRS if k in ds.attrs}
+    return {"x": {"name": x or "", "values": _numbers(ds[x].values) if x else [],
+                  **(_describe(ds[x]) if x else {})},
+            "panels": panels, "scalars": scalars, "attrs": attrs}
+
+
+def render(ds):
+    """The report page of ``ds`` as one HTML string."""
+    import jinja2
+
+    templates = files("simlab.render") / "templates"
+    env = jinja2.Environment(autoescape=jinja2.select_autoescape(["html", "j2"]),
+                             undefined=jinja2.StrictUndefined)
+    template = env.from_string((templates / "report.html.j2").read_text())
+    data = json.dumps(payload(ds), allow_nan=False, separators=(",", ":"))
+    # Inside <script> only "</" can end the element early.
+    data = data.replace("</", "<\\/")
+    return template.render(title=ds.attrs.get("title", ds.attrs.get("task", "simlab run")),
+                           style=(templates / "report.css").read_text(),
+                           script=(templates / "report.js").read_text(), data=data)
+
+
+def write_report(ds, path):
+    """Write the report of ``ds`` to ``path`` atomically (temporary file, then rename).
+
+    Returns
+    -------
+    pathlib.Path
+    """
+    path = Path(path)
+    page = render(ds)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(page)
+        os.replace(tmp, path)
+    finally:
+        Path(tmp).unlink(missing_ok=True)
+    return path
+
+
+def report_for(source, output=None):
+    """``simlab report``: the report of a results file, or of the results file in a run
+    folder (a sweep's ``merged.nc`` included), written beside it unless ``output`` is given.
+    """
+    from simlab.results import ENGINE
+
+    source = Path(source)
+    if source.is_dir():
+        found = [source / n for n in ("results.nc", "merged.nc") if (source / n).is_file()]
+        if not found:
+            raise DataError(f"{source}: no results.nc or merged.nc in this folder")
+        source = found[0]
+    if not source.is_file():
+        raise DataError(f"{source}: no such file")
+    try:
+        with xr.open_dataset(source, engine=ENGINE) as ds:
+            ds = ds.load()
+    except (OSError, ValueError) as exc:
+        raise DataError(f"{source}: not a NetCDF dataset simlab can read ({exc})") from exc
+    target = Path(output) if output else source.with_name(
+        "report.html" if source.name == "results.nc" else source.stem + ".html")
+    return write_report(ds, target)

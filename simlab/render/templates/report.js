@@ -1,0 +1,150 @@
+"use strict";
+// simlab report: draws the payload's panels on canvases; no library, no network.
+(function () {
+  const data = JSON.parse(document.getElementById("payload").textContent);
+  const x = data.x;
+  const slider = document.getElementById("x-slider");
+  const seriesBox = document.getElementById("series-box");
+  const seriesSelect = document.getElementById("series");
+  const COLORS = { mc: "#1f5fa8", exact: "#d04a02", onsager: "#555", marker: "#999" };
+  let index = 0;
+
+  function fmt(v) { return v === null || v === undefined ? "NaN" : Number(v).toPrecision(6); }
+  function label(p) {
+    return (p.long_name || p.name) + (p.units && p.units !== "1" ? " [" + p.units + "]" : "");
+  }
+
+  // One series selector: the dimension most panels have besides x.
+  const seriesDims = data.panels.map((p) => p.series_dim).filter((d) => d);
+  const seriesDim = seriesDims.length ? seriesDims[0] : "";
+  if (seriesDim) {
+    const first = data.panels.find((p) => p.series_dim === seriesDim);
+    first.labels.forEach((l, i) => {
+      const o = document.createElement("option");
+      o.value = String(i); o.textContent = l; seriesSelect.appendChild(o);
+    });
+    document.getElementById("series-label").textContent = seriesDim;
+    seriesBox.hidden = false;
+  }
+  function row(p) { return p.series_dim === seriesDim ? Number(seriesSelect.value || 0) : 0; }
+
+  function draw(panel, canvas, readout) {
+    const ctx = canvas.getContext("2d");
+    const ratio = window.devicePixelRatio || 1;
+    const w = canvas.clientWidth, h = canvas.clientHeight;
+    canvas.width = w * ratio; canvas.height = h * ratio;
+    ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
+    ctx.clearRect(0, 0, w, h);
+    const r = row(panel);
+    const ys = panel.values[r], errs = panel.err ? panel.err[r] : null;
+    const curves = [["mc", ys]];
+    if (panel.exact) curves.push(["exact", panel.exact[r]]);
+    if (panel.onsager) curves.push(["onsager", panel.onsager[r]]);
+    const xs = x.values;
+    let lo = Infinity, hi = -Infinity;
+    curves.forEach(([, v]) => v.forEach((y, i) => {
+      if (y === null) return;
+      const e = errs && curves[0][1] === v && errs[i] !== null ? errs[i] : 0;
+      lo = Math.min(lo, y - e); hi = Math.max(hi, y + e);
+    }));
+    const xlo = Math.min(...xs), xhi = Math.max(...xs);
+    if (!isFinite(lo)) { lo = 0; hi = 1; }
+    if (hi === lo) { hi = lo + 1; lo = lo - 1; }
+    const pad = { l: 58, r: 10, t: 8, b: 28 };
+    const px = (v) => pad.l + (v - xlo) / (xhi - xlo || 1) * (w - pad.l - pad.r);
+    const py = (v) => h - pad.b - (v - lo) / (hi - lo) * (h - pad.t - pad.b);
+    ctx.strokeStyle = "#ccc"; ctx.fillStyle = "#555"; ctx.font = "11px sans-serif";
+    ctx.beginPath(); ctx.moveTo(pad.l, pad.t); ctx.lineTo(pad.l, h - pad.b); ctx.lineTo(w - pad.r, h - pad.b); ctx.stroke();
+    [lo, (lo + hi) / 2, hi].forEach((v) => ctx.fillText(Number(v).toPrecision(4), 2, py(v) + 4));
+    [xlo, xhi].forEach((v) => ctx.fillText(Number(v).toPrecision(4), px(v) - 12, h - 10));
+    ctx.fillText(x.name, w / 2, h - 10);
+    curves.forEach(([kind, v]) => {
+      ctx.strokeStyle = COLORS[kind]; ctx.setLineDash(kind === "mc" ? [] : [5, 4]);
+      ctx.beginPath(); let open = false;
+      v.forEach((y, i) => {
+        if (y === null) { open = false; return; }
+        if (open) ctx.lineTo(px(xs[i]), py(y)); else ctx.moveTo(px(xs[i]), py(y));
+        open = true;
+      });
+      ctx.stroke();
+    });
+    ctx.setLineDash([]);
+    ctx.fillStyle = COLORS.mc; ctx.strokeStyle = COLORS.mc;
+    ys.forEach((y, i) => {
+      if (y === null) return;
+      ctx.fillRect(px(xs[i]) - 2, py(y) - 2, 4, 4);
+      if (errs && errs[i] !== null) {
+        ctx.beginPath(); ctx.moveTo(px(xs[i]), py(y - errs[i])); ctx.lineTo(px(xs[i]), py(y + errs[i])); ctx.stroke();
+      }
+    });
+    ctx.strokeStyle = COLORS.marker;
+    ctx.beginPath(); ctx.moveTo(px(xs[index]), pad.t); ctx.lineTo(px(xs[index]), h - pad.b); ctx.stroke();
+    show(panel, readout, index);
+    canvas.onmousemove = (ev) => {
+      const bx = canvas.getBoundingClientRect();
+      const mx = ev.clientX - bx.left;
+      let best = 0;
+      xs.forEach((v, i) => { if (Math.abs(px(v) - mx) < Math.abs(px(xs[best]) - mx)) best = i; });
+      show(panel, readout, best);
+    };
+    canvas.onmouseleave = () => show(panel, readout, index);
+  }
+
+  function show(panel, readout, i) {
+    const r = row(panel);
+    let text = x.name + " = " + fmt(x.values[i]) + ": " + fmt(panel.values[r][i]);
+    if (panel.err) text += " ± " + fmt(panel.err[r][i]);
+    if (panel.exact) text += " (exact " + fmt(panel.exact[r][i]) + ")";
+    if (panel.onsager) text += " (Onsager " + fmt(panel.onsager[r][i]) + ")";
+    readout.textContent = text;
+    readout.dataset.value = panel.values[r][i] === null ? "NaN" : String(panel.values[r][i]);
+  }
+
+  const container = document.getElementById("panels");
+  const drawn = data.panels.map((panel) => {
+    const box = document.createElement("div");
+    box.className = "panel"; box.id = "panel-" + panel.name;
+    const title = document.createElement("h3"); title.textContent = label(panel);
+    box.appendChild(title);
+    if (panel.missing_reason) {
+      const m = document.createElement("div"); m.className = "missing";
+      m.textContent = "NaN where: " + panel.missing_reason; box.appendChild(m);
+    }
+    const canvas = document.createElement("canvas"); box.appendChild(canvas);
+    const readout = document.createElement("div");
+    readout.className = "readout"; readout.id = "readout-" + panel.name;
+    box.appendChild(readout);
+    container.appendChild(box);
+    return [panel, canvas, readout];
+  });
+
+  function redraw() {
+    document.getElementById("x-value").textContent = x.name ? x.name + " = " + fmt(x.values[index]) : "";
+    drawn.forEach(([p, c, r]) => draw(p, c, r));
+  }
+  if (x.values.length) {
+    slider.max = String(x.values.length - 1);
+    document.getElementById("x-label").textContent = x.long_name || x.name;
+  } else {
+    slider.hidden = true;
+  }
+  slider.addEventListener("input", () => { index = Number(slider.value); redraw(); });
+  seriesSelect.addEventListener("change", redraw);
+  window.addEventListener("resize", redraw);
+
+  if (data.scalars.length) {
+    const table = document.getElementById("scalars");
+    data.scalars.forEach((s) => {
+      const tr = table.insertRow();
+      tr.insertCell().textContent = label(s);
+      const td = tr.insertCell(); td.textContent = fmt(s.value); td.id = "scalar-" + s.name;
+    });
+    document.getElementById("scalars-box").hidden = false;
+  }
+  const attrs = document.getElementById("attrs");
+  Object.entries(data.attrs).forEach(([k, v]) => {
+    if (k === "config") { document.getElementById("config").textContent = v; return; }
+    const tr = attrs.insertRow(); tr.insertCell().textContent = k; tr.insertCell().textContent = v;
+  });
+  redraw();
+})();

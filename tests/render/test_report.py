@@ -1,0 +1,169 @@
+"""The HTML report: its payload against the Dataset, the file on disk, and the page in a real
+browser (headless Chromium driven by Selenium; skipped with a message where Chromium is not
+installed, required under CI=true)."""
+
+import json
+import math
+import os
+import re
+import shutil
+
+import numpy as np
+import pytest
+import xarray as xr
+
+from simlab.errors import DataError
+from simlab.render.report import SIZE_BUDGET, payload, report_for, write_report
+
+
+def sweep_like():
+    """A Dataset shaped like an ising_sweep result: (size, temperature) curves with errors,
+    exact curves and a NaN with its reason, a 1-D reference curve and a scalar."""
+    t = np.linspace(1.0, 4.0, 7)
+    rng = np.random.default_rng(1)
+    energy = -2.0 + 0.4 * t[None, :] + 0.01 * np.arange(2)[:, None]
+    c = rng.uniform(0.1, 1.5, (2, 7))
+    c[1, 3] = np.nan
+    ds = xr.Dataset(
+        {"energy": (("size", "temperature"), energy),
+         "energy_err": (("size", "temperature"), np.full((2, 7), 1.234567e-3)),
+         "energy_exact": (("size", "temperature"), energy + 1e-4),
+         "specific_heat": (("size", "temperature"), c),
+         "energy_onsager": ("temperature", -2.0 + 0.4 * t),
+         "block_length": ((), 1250.0)},
+        coords={"size": [8, 16], "temperature": t})
+    ds["specific_heat"].attrs.update(long_name="specific heat C/N", units="1",
+                                     missing_reason="too few samples at one point")
+    ds.attrs.update(title="test sweep", task="ising_sweep", seed=3, config="a: 1\n</script>")
+    return ds
+
+
+def test_payload_holds_the_datasets_numbers():
+    ds = sweep_like()
+    p = payload(ds)
+    assert p["x"]["name"] == "temperature"
+    assert p["x"]["values"] == ds.temperature.values.tolist()
+    panels = {q["name"]: q for q in p["panels"]}
+    assert set(panels) == {"energy", "specific_heat"}  # companions attach, scalars apart
+    e = panels["energy"]
+    assert e["series_dim"] == "size" and e["labels"] == ["8", "16"]
+    assert e["values"] == ds.energy.values.tolist()
+    assert e["err"] == ds.energy_err.values.tolist()
+    assert e["exact"] == ds.energy_exact.values.tolist()
+    assert e["onsager"] == [ds.energy_onsager.values.tolist()] * 2
+    assert panels["specific_heat"]["values"][1][3] is None
+    assert panels["specific_heat"]["missing_reason"] == "too few samples at one point"
+    assert p["scalars"] == [{"name": "block_length", "long_name": "", "units": "",
+                             "missing_reason": "", "value": 1250.0}]
+
+
+def test_report_file_is_self_contained_atomic_and_small(tmp_path):
+    path = write_report(sweep_like(), tmp_path / "report.html")
+    html = path.read_text()
+    assert path.stat().st_size < SIZE_BUDGET
+    assert not re.search(r"(src|href)\s*=\s*[\"']?(https?:)?//", html)  # nothing fetched
+    assert "</script>\n" not in html.split('id="payload"')[1].split("</script>")[0]
+    assert "<\\/script>" in html  # the config's "</script>" cannot end the payload early
+    assert [p.name for p in tmp_path.iterdir()] == ["report.html"]  # no temporary left
+    data = json.loads(html.split('type="application/json">')[1].split("</script>")[0]
+                      .replace("<\\/", "</"))
+    assert data["attrs"]["seed"] == "3"
+
+
+def test_report_command_finds_the_results_and_rejects_bad_input(tmp_path):
+    sweep_like().to_netcdf(tmp_path / "results.nc", engine="h5netcdf")
+    assert report_for(tmp_path) == tmp_path / "report.html"
+    assert (tmp_path / "report.html").stat().st_size > 0
+    with pytest.raises(DataError, match="no such file"):
+        report_for(tmp_path / "none")
+    (tmp_path / "bad.nc").write_text("not netcdf")
+    with pytest.raises(DataError, match="not a NetCDF dataset"):
+        report_for(tmp_path / "bad.nc")
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    with pytest.raises(DataError, match="no results.nc or merged.nc"):
+        report_for(empty)
+
+
+# --- in a real browser ---------------------------------------------------------------------
+
+def _chromium():
+    for browser in ("chromium", "chromium-browser", "google-chrome"):
+        path = shutil.which(browser)
+        if path:
+            return path, shutil.which("chromedriver")
+    return None, None
+
+
+@pytest.fixture(scope="module")
+def browser():
+    binary, driver_path = _chromium()
+    try:
+        from selenium import webdriver
+        from selenium.webdriver.chrome.service import Service
+    except ImportError:
+        binary = None
+    if binary is None or driver_path is None:
+        message = ("Chromium, chromedriver or selenium not installed (apt-get install "
+                   "chromium chromium-driver; pip install -e '.[test]')")
+        if os.environ.get("CI") == "true":
+            pytest.fail(message + ": required under CI=true")
+        pytest.skip(message)
+    options = webdriver.ChromeOptions()
+    options.binary_location = binary
+    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                 "--window-size=1200,900"):
+        options.add_argument(flag)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    driver = webdriver.Chrome(service=Service(driver_path), options=options)
+    yield driver
+    driver.quit()
+
+
+def _significant(value, digits=6):
+    return float(f"{value:.{digits - 1}e}")
+
+
+def test_page_in_a_browser_shows_the_datasets_numbers(browser, tmp_path):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+    from selenium.webdriver.support.ui import Select
+
+    ds = sweep_like()
+    path = write_report(ds, tmp_path / "report.html")
+    browser.get(path.as_uri())
+    assert browser.find_element(By.ID, "title").text == "test sweep"
+    slider = browser.find_element(By.ID, "x-slider")
+    readout = browser.find_element(By.ID, "readout-energy")
+    # keyboard: three steps to the right
+    slider.click()
+    browser.execute_script("arguments[0].value = 0; arguments[0].dispatchEvent("
+                           "new Event('input'))", slider)
+    for _ in range(3):
+        slider.send_keys(Keys.ARROW_RIGHT)
+    k = int(slider.get_attribute("value"))
+    assert k == 3
+    shown = readout.text
+    e, err = ds.energy.values[0, k], ds.energy_err.values[0, k]
+    numbers = [float(v) for v in re.findall(r"[-+]?\d\.\d+(?:e[-+]\d+)?", shown)]
+    assert numbers[0] == _significant(ds.temperature.values[k])
+    assert numbers[1] == _significant(e) and numbers[2] == _significant(err)
+    assert numbers[3] == _significant(ds.energy_exact.values[0, k])
+    assert float(readout.get_attribute("data-value")) == e  # every digit is in the page
+    # an input event (a drag) to the last temperature, then the other size
+    browser.execute_script("arguments[0].value = 6; arguments[0].dispatchEvent("
+                           "new Event('input'))", slider)
+    Select(browser.find_element(By.ID, "series")).select_by_visible_text("16")
+    assert float(readout.get_attribute("data-value")) == ds.energy.values[1, 6]
+    heat = browser.find_element(By.ID, "readout-specific_heat")
+    browser.execute_script("arguments[0].value = 3; arguments[0].dispatchEvent("
+                           "new Event('input'))", slider)
+    assert heat.get_attribute("data-value") == "NaN" and ": NaN" in heat.text
+    assert "too few samples" in browser.find_element(By.ID, "panel-specific_heat").text
+    assert browser.find_element(By.ID, "scalar-block_length").text == "1250.00"
+    # nothing from the network, and a clean console
+    assert browser.execute_script(
+        "return performance.getEntriesByType('resource').length") == 0
+    errors = [m for m in browser.get_log("browser") if m["level"] == "SEVERE"]
+    assert errors == []
+    assert math.isfinite(float(slider.get_attribute("max")))
