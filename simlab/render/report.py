@@ -6,10 +6,11 @@ server and no network. :func:`payload` decides what the page shows, from the Dat
 alone:
 
 - *panels*: every numeric variable along the x dimension (``temperature`` if there is one,
-  else the first dimension of length >= 2 among ``sweep``, ``step``, ``record``, ``n``), with
-  at most one other dimension (e.g. ``size``), which becomes a selector. A variable's
-  ``<name>_err`` becomes its error bars and ``<name>_exact`` / ``<name>_onsager`` its
-  reference curves; those are not panels of their own.
+  else the first dimension of length >= 2 among ``sweep``, ``step``, ``record``, ``n``) of at
+  most ``MAX_VALUES`` values. Each other dimension (a size, a swept key of a merged sweep, a
+  read) becomes a selector shared by all panels. A variable's ``<name>_err`` becomes its
+  error bars and ``<name>_exact`` / ``<name>_onsager`` its reference curves; those are not
+  panels of their own.
 - *scalars*: 0-d numeric variables, in a table.
 - the run's attributes (task, seed, created, wall time, versions, config).
 
@@ -56,22 +57,23 @@ def _describe(var):
             "missing_reason": str(var.attrs.get("missing_reason", ""))}
 
 
+def _labels(ds, dim):
+    if dim in ds.coords:
+        return [str(v) for v in ds[dim].values]
+    return [str(i) for i in range(ds.sizes[dim])]
+
+
 def _panel(ds, name, x):
     var = ds[name]
     other = [d for d in var.dims if d != x]
-    if len(other) > 1 or var.size > MAX_VALUES:
+    if var.size > MAX_VALUES:
         return None
-    series_dim = other[0] if other else None
-    labels = ([str(v) for v in ds[series_dim].values] if series_dim in ds.coords
-              else [str(i) for i in range(ds.sizes[series_dim])]) if series_dim else [""]
 
     def rows(v):
-        v = v.transpose(*([series_dim] if series_dim else []), x)
-        values = np.atleast_2d(v.values)
-        return [_numbers(row) for row in values]
+        v = v.transpose(*other, x)
+        return [_numbers(row) for row in v.values.reshape(-1, v.sizes[x])]
 
-    panel = {"name": name, **_describe(var), "series_dim": series_dim or "",
-             "labels": labels, "values": rows(var)}
+    panel = {"name": name, **_describe(var), "dims": other, "values": rows(var)}
     for suffix in COMPANIONS:
         companion = name + suffix
         if companion in ds and set(ds[companion].dims) <= set(var.dims):
@@ -97,8 +99,10 @@ def payload(ds):
         if panel is not None:
             panels.append(panel)
     attrs = {k: str(ds.attrs[k]) for k in ATTRS if k in ds.attrs}
+    dims = sorted({d for p in panels for d in p["dims"]}, key=list(ds.dims).index)
     return {"x": {"name": x or "", "values": _numbers(ds[x].values) if x else [],
                   **(_describe(ds[x]) if x else {})},
+            "selectors": [{"dim": d, "labels": _labels(ds, d)} for d in dims],
             "panels": panels, "scalars": scalars, "attrs": attrs}
 
 

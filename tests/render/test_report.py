@@ -30,8 +30,9 @@ def sweep_like():
          "energy_exact": (("size", "temperature"), energy + 1e-4),
          "specific_heat": (("size", "temperature"), c),
          "energy_onsager": ("temperature", -2.0 + 0.4 * t),
+         "binder": (("seed", "size", "temperature"), rng.uniform(0, 0.6, (3, 2, 7))),
          "block_length": ((), 1250.0)},
-        coords={"size": [8, 16], "temperature": t})
+        coords={"size": [8, 16], "temperature": t, "seed": [0, 1, 2]})
     ds["specific_heat"].attrs.update(long_name="specific heat C/N", units="1",
                                      missing_reason="too few samples at one point")
     ds.attrs.update(title="test sweep", task="ising_sweep", seed=3, config="a: 1\n</script>")
@@ -44,9 +45,13 @@ def test_payload_holds_the_datasets_numbers():
     assert p["x"]["name"] == "temperature"
     assert p["x"]["values"] == ds.temperature.values.tolist()
     panels = {q["name"]: q for q in p["panels"]}
-    assert set(panels) == {"energy", "specific_heat"}  # companions attach, scalars apart
+    assert set(panels) == {"energy", "specific_heat", "binder"}  # companions attach
     e = panels["energy"]
-    assert e["series_dim"] == "size" and e["labels"] == ["8", "16"]
+    assert e["dims"] == ["size"]
+    assert p["selectors"] == [{"dim": "size", "labels": ["8", "16"]},
+                              {"dim": "seed", "labels": ["0", "1", "2"]}]
+    assert panels["binder"]["dims"] == ["seed", "size"]
+    assert panels["binder"]["values"] == ds.binder.values.reshape(6, 7).tolist()
     assert e["values"] == ds.energy.values.tolist()
     assert e["err"] == ds.energy_err.values.tolist()
     assert e["exact"] == ds.energy_exact.values.tolist()
@@ -153,8 +158,11 @@ def test_page_in_a_browser_shows_the_datasets_numbers(browser, tmp_path):
     # an input event (a drag) to the last temperature, then the other size
     browser.execute_script("arguments[0].value = 6; arguments[0].dispatchEvent("
                            "new Event('input'))", slider)
-    Select(browser.find_element(By.ID, "series")).select_by_visible_text("16")
+    Select(browser.find_element(By.ID, "select-size")).select_by_visible_text("16")
     assert float(readout.get_attribute("data-value")) == ds.energy.values[1, 6]
+    Select(browser.find_element(By.ID, "select-seed")).select_by_visible_text("2")
+    binder = browser.find_element(By.ID, "readout-binder")
+    assert float(binder.get_attribute("data-value")) == ds.binder.values[2, 1, 6]
     heat = browser.find_element(By.ID, "readout-specific_heat")
     browser.execute_script("arguments[0].value = 3; arguments[0].dispatchEvent("
                            "new Event('input'))", slider)

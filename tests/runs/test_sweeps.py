@@ -179,3 +179,16 @@ def test_config_differences_ignore_presentation_keys():
     a = "seed: 1\nthreads: 2\nsampler:\n  sweeps: 10\noutput:\n  progress: true\n"
     b = "seed: 1\nthreads: null\nsampler:\n  sweeps: 12\noutput:\n  progress: false\n"
     assert settings.config_differences(a, b) == ["sampler.sweeps"]
+
+
+def test_report_of_a_collected_sweep_has_a_selector_per_swept_key(tmp_path):
+    sweep(tmp_path, "s")
+    proc = simlab(["collect", "s"], tmp_path)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    proc = simlab(["report", "s/merged.nc"], tmp_path)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    html = (tmp_path / "s" / "merged.html").read_text()
+    assert '"selectors":[{"dim":"seed","labels":["1","2"]},{"dim":"size","labels":["4","6"]}]' \
+        in html
+    proc = simlab(["report", "s/nothing.nc"], tmp_path)
+    assert proc.returncode == 2 and "simlab report: error:" in proc.stderr

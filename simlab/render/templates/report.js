@@ -4,8 +4,6 @@
   const data = JSON.parse(document.getElementById("payload").textContent);
   const x = data.x;
   const slider = document.getElementById("x-slider");
-  const seriesBox = document.getElementById("series-box");
-  const seriesSelect = document.getElementById("series");
   const COLORS = { mc: "#1f5fa8", exact: "#d04a02", onsager: "#555", marker: "#999" };
   let index = 0;
 
@@ -14,19 +12,28 @@
     return (p.long_name || p.name) + (p.units && p.units !== "1" ? " [" + p.units + "]" : "");
   }
 
-  // One series selector: the dimension most panels have besides x.
-  const seriesDims = data.panels.map((p) => p.series_dim).filter((d) => d);
-  const seriesDim = seriesDims.length ? seriesDims[0] : "";
-  if (seriesDim) {
-    const first = data.panels.find((p) => p.series_dim === seriesDim);
-    first.labels.forEach((l, i) => {
+  // One selector per dimension besides x (size, a swept key, a read), shared by all panels.
+  const selects = {};
+  const selectorBox = document.getElementById("selectors");
+  data.selectors.forEach((sel) => {
+    const label = document.createElement("label");
+    label.textContent = sel.dim + " ";
+    const select = document.createElement("select");
+    select.id = "select-" + sel.dim;
+    sel.labels.forEach((l, i) => {
       const o = document.createElement("option");
-      o.value = String(i); o.textContent = l; seriesSelect.appendChild(o);
+      o.value = String(i); o.textContent = l; select.appendChild(o);
     });
-    document.getElementById("series-label").textContent = seriesDim;
-    seriesBox.hidden = false;
+    select.addEventListener("change", () => redraw());
+    label.appendChild(select); selectorBox.appendChild(label);
+    selects[sel.dim] = [select, sel.labels.length];
+  });
+  // The row of a panel's values for the current selection (C order over its dims).
+  function row(p) {
+    let r = 0;
+    p.dims.forEach((d) => { r = r * selects[d][1] + Number(selects[d][0].value || 0); });
+    return r;
   }
-  function row(p) { return p.series_dim === seriesDim ? Number(seriesSelect.value || 0) : 0; }
 
   function draw(panel, canvas, readout) {
     const ctx = canvas.getContext("2d");
@@ -129,7 +136,6 @@
     slider.hidden = true;
   }
   slider.addEventListener("input", () => { index = Number(slider.value); redraw(); });
-  seriesSelect.addEventListener("change", redraw);
   window.addEventListener("resize", redraw);
 
   if (data.scalars.length) {
