@@ -202,6 +202,19 @@ def validate(ds):
     return ds
 
 
+def temporary_beside(path):
+    """A new empty file in ``path``'s folder to write before renaming it to ``path``, with
+    the permissions of any file the user creates (``mkstemp`` makes them owner-only, which
+    would hide results from collaborators on a shared file system)."""
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    mask = os.umask(0)
+    os.umask(mask)
+    os.chmod(tmp, 0o666 & ~mask)
+    return tmp
+
+
 def save(ds, path, compress=False):
     """Validate and write ``ds`` to NetCDF at ``path`` atomically (temp file, then rename).
 
@@ -213,8 +226,7 @@ def save(ds, path, compress=False):
                 for name in ds.variables if compress and ds[name].dtype.kind in "fiub"}
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
+    tmp = temporary_beside(path)
     try:
         ds.to_netcdf(tmp, engine=ENGINE, encoding=encoding)
         with open(tmp, "rb") as handle:

@@ -14,6 +14,9 @@ alone:
 - *scalars*: 0-d numeric variables, in a table.
 - the run's attributes (task, seed, created, wall time, versions, config).
 
+Points along x flagged by a boolean ``..._tail`` coordinate (kept only for an integral) are
+left out.
+
 Values are stored with their full float64 digits (NaN as null, with the variable's
 ``missing_reason``); the page prints 6 significant digits.
 """
@@ -21,7 +24,6 @@ Values are stored with their full float64 digits (NaN as null, with the variable
 import json
 import math
 import os
-import tempfile
 from importlib.resources import files
 from pathlib import Path
 
@@ -29,6 +31,7 @@ import numpy as np
 import xarray as xr
 
 from simlab.errors import DataError
+from simlab.results import ENGINE, temporary_beside
 
 X_DIMS = ("temperature", "sweep", "step", "record", "n")
 COMPANIONS = ("_err", "_exact", "_onsager")
@@ -86,6 +89,12 @@ def payload(ds):
     if not isinstance(ds, xr.Dataset):
         raise DataError(f"a report needs an xarray Dataset, not {type(ds).__name__}")
     x = _x_dim(ds)
+    if x is not None:
+        # Points a task keeps only for an integral (a boolean "..._tail" coordinate along x,
+        # e.g. the ising_sweep's high-T entropy points) are not drawn.
+        for name, coord in ds.coords.items():
+            if name.endswith("_tail") and coord.dims == (x,) and coord.dtype == bool:
+                ds = ds.isel({x: ~coord.values})
     panels, scalars = [], []
     for name, var in ds.data_vars.items():
         if not np.issubdtype(var.dtype, np.number):
@@ -131,10 +140,9 @@ def write_report(ds, path):
     """
     path = Path(path)
     page = render(ds)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    tmp = temporary_beside(path)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(page)
+        Path(tmp).write_text(page, encoding="utf-8")
         os.replace(tmp, path)
     finally:
         Path(tmp).unlink(missing_ok=True)
@@ -145,8 +153,6 @@ def report_for(source, output=None):
     """``simlab report``: the report of a results file, or of the results file in a run
     folder (a sweep's ``merged.nc`` included), written beside it unless ``output`` is given.
     """
-    from simlab.results import ENGINE
-
     source = Path(source)
     if source.is_dir():
         found = [source / n for n in ("results.nc", "merged.nc") if (source / n).is_file()]

@@ -39,6 +39,13 @@ def sweep_like():
     return ds
 
 
+def test_points_kept_for_an_integral_are_not_drawn():
+    ds = sweep_like().assign_coords(entropy_tail=("temperature", [False] * 5 + [True] * 2))
+    p = payload(ds)
+    assert p["x"]["values"] == ds.temperature.values[:5].tolist()
+    assert p["panels"][0]["values"][0] == ds.energy.values[0, :5].tolist()
+
+
 def test_payload_holds_the_datasets_numbers():
     ds = sweep_like()
     p = payload(ds)
@@ -70,6 +77,9 @@ def test_report_file_is_self_contained_atomic_and_small(tmp_path):
     assert "</script>\n" not in html.split('id="payload"')[1].split("</script>")[0]
     assert "<\\/script>" in html  # the config's "</script>" cannot end the payload early
     assert [p.name for p in tmp_path.iterdir()] == ["report.html"]  # no temporary left
+    mask = os.umask(0)
+    os.umask(mask)
+    assert path.stat().st_mode & 0o777 == 0o666 & ~mask  # readable like any user file
     data = json.loads(html.split('type="application/json">')[1].split("</script>")[0]
                       .replace("<\\/", "</"))
     assert data["attrs"]["seed"] == "3"

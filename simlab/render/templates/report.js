@@ -63,8 +63,10 @@
     ctx.strokeStyle = "#ccc"; ctx.fillStyle = "#555"; ctx.font = "11px sans-serif";
     ctx.beginPath(); ctx.moveTo(pad.l, pad.t); ctx.lineTo(pad.l, h - pad.b); ctx.lineTo(w - pad.r, h - pad.b); ctx.stroke();
     [lo, (lo + hi) / 2, hi].forEach((v) => ctx.fillText(Number(v).toPrecision(4), 2, py(v) + 4));
-    [xlo, xhi].forEach((v) => ctx.fillText(Number(v).toPrecision(4), px(v) - 12, h - 10));
-    ctx.fillText(x.name, w / 2, h - 10);
+    ctx.textAlign = "left"; ctx.fillText(Number(xlo).toPrecision(4), px(xlo), h - 10);
+    ctx.textAlign = "right"; ctx.fillText(Number(xhi).toPrecision(4), px(xhi), h - 10);
+    ctx.textAlign = "center"; ctx.fillText(x.name, w / 2, h - 10);
+    ctx.textAlign = "left";
     curves.forEach(([kind, v]) => {
       ctx.strokeStyle = COLORS[kind]; ctx.setLineDash(kind === "mc" ? [] : [5, 4]);
       ctx.beginPath(); let open = false;
