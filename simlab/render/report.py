@@ -6,11 +6,13 @@ server and no network. :func:`payload` decides what the page shows, from the Dat
 alone:
 
 - *panels*: every numeric variable along the x dimension (``temperature`` if there is one,
-  else the first dimension of length >= 2 among ``sweep``, ``step``, ``record``, ``n``) of at
-  most ``MAX_VALUES`` values. Each other dimension (a size, a swept key of a merged sweep, a
+  else the first of ``sweep``, ``sweeps``, ``step``, ``record``, ``n`` of length >= 2, else the
+  first numeric dimension coordinate) of at most ``MAX_VALUES`` values. Each other dimension (a size, a swept key of a merged sweep, a
   read) becomes a selector shared by all panels. A variable's ``<name>_err`` becomes its
   error bars and ``<name>_exact`` / ``<name>_onsager`` its reference curves; those are not
   panels of their own.
+- *tours*: ``city_x`` / ``city_y`` along ``city`` (a TSP task's best tours), drawn as
+  closed paths.
 - *scalars*: 0-d numeric variables, in a table.
 - the run's attributes (task, seed, created, wall time, versions, config).
 
@@ -33,7 +35,7 @@ import xarray as xr
 from simlab.errors import DataError
 from simlab.results import ENGINE, temporary_beside
 
-X_DIMS = ("temperature", "sweep", "step", "record", "n")
+X_DIMS = ("temperature", "sweep", "sweeps", "step", "record", "n")
 COMPANIONS = ("_err", "_exact", "_onsager")
 MAX_VALUES = 200_000  # per panel: larger variables (chains, sites) are left to the file
 ATTRS = ("title", "task", "seed", "created", "wall_time_s", "simlab_version", "git_commit",
@@ -51,7 +53,26 @@ def _x_dim(ds):
     for name in X_DIMS:
         if name in ds.dims and ds.sizes[name] >= 2:
             return name
+    for name in ds.dims:  # else the first numeric dimension coordinate of length >= 2
+        if name in ds.coords and ds.sizes[name] >= 2 and \
+                np.issubdtype(ds[name].dtype, np.number):
+            return name
     return None
+
+
+def _tours(ds):
+    """Closed paths to draw: ``city_x``, ``city_y`` along ``city`` (a TSP tour in visiting
+    order, NaN-padded), one per value of their other dimensions; None without them."""
+    if "city_x" not in ds or "city_y" not in ds or "city" not in ds["city_x"].dims:
+        return None
+    other = [d for d in ds["city_x"].dims if d != "city"]
+
+    def rows(v):
+        v = v.transpose(*other, "city")
+        return [_numbers(row) for row in v.values.reshape(-1, v.sizes["city"])]
+
+    return {"name": "best tour", "dims": other, "x": rows(ds["city_x"]),
+            "y": rows(ds["city_y"].broadcast_like(ds["city_x"]))}
 
 
 def _describe(var):
@@ -108,11 +129,13 @@ def payload(ds):
         if panel is not None:
             panels.append(panel)
     attrs = {k: str(ds.attrs[k]) for k in ATTRS if k in ds.attrs}
-    dims = sorted({d for p in panels for d in p["dims"]}, key=list(ds.dims).index)
+    tours = _tours(ds)
+    used = {d for p in panels for d in p["dims"]} | set(tours["dims"] if tours else [])
+    dims = sorted(used, key=list(ds.dims).index)
     return {"x": {"name": x or "", "values": _numbers(ds[x].values) if x else [],
                   **(_describe(ds[x]) if x else {})},
             "selectors": [{"dim": d, "labels": _labels(ds, d)} for d in dims],
-            "panels": panels, "scalars": scalars, "attrs": attrs}
+            "panels": panels, "tours": tours, "scalars": scalars, "attrs": attrs}
 
 
 def render(ds):

@@ -185,3 +185,36 @@ def test_page_in_a_browser_shows_the_datasets_numbers(browser, tmp_path):
     errors = [m for m in browser.get_log("browser") if m["level"] == "SEVERE"]
     assert errors == []
     assert math.isfinite(float(slider.get_attribute("max")))
+
+
+def tsp_like():
+    """A Dataset shaped like tsp_annealing's: excess against sweeps per instance and
+    schedule, and the best tours (NaN-padded) as city coordinates in visiting order."""
+    xy = np.random.default_rng(2).uniform(0, 100, (2, 6, 2))
+    xy[1, 4:] = np.nan  # the second instance has 4 cities
+    return xr.Dataset(
+        {"median_excess": (("instance", "schedule", "sweeps"),
+                           np.linspace(0.3, 0.0, 12).reshape(2, 2, 3)),
+         "city_x": (("instance", "city"), xy[..., 0]),
+         "city_y": (("instance", "city"), xy[..., 1])},
+        coords={"instance": ["a6", "b4"], "schedule": ["geometric", "linear"],
+                "sweeps": [100, 1000, 10000], "city": np.arange(6)})
+
+
+def test_tsp_report_draws_the_selected_tour(browser, tmp_path):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
+
+    ds = tsp_like()
+    p = payload(ds)
+    assert p["x"]["name"] == "sweeps" and p["tours"]["dims"] == ["instance"]
+    assert [s["dim"] for s in p["selectors"]] == ["instance", "schedule"]
+    browser.get(write_report(ds, tmp_path / "report.html").as_uri())
+    tour = browser.find_element(By.ID, "panel-tour")
+    assert tour.get_attribute("data-cities") == "6"
+    Select(browser.find_element(By.ID, "select-instance")).select_by_visible_text("b4")
+    assert tour.get_attribute("data-cities") == "4"
+    Select(browser.find_element(By.ID, "select-schedule")).select_by_visible_text("linear")
+    readout = browser.find_element(By.ID, "readout-median_excess")
+    assert float(readout.get_attribute("data-value")) == ds.median_excess.values[1, 1, 0]
+    assert [m for m in browser.get_log("browser") if m["level"] == "SEVERE"] == []

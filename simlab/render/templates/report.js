@@ -58,14 +58,17 @@
     if (!isFinite(lo)) { lo = 0; hi = 1; }
     if (hi === lo) { hi = lo + 1; lo = lo - 1; }
     const pad = { l: 58, r: 10, t: 8, b: 28 };
-    const px = (v) => pad.l + (v - xlo) / (xhi - xlo || 1) * (w - pad.l - pad.r);
+    // x spanning more than a factor 50 (sweeps, steps) is drawn on a log scale
+    const logx = xlo > 0 && xhi / xlo > 50;
+    const tx = (v) => (logx ? Math.log(v) : v);
+    const px = (v) => pad.l + (tx(v) - tx(xlo)) / (tx(xhi) - tx(xlo) || 1) * (w - pad.l - pad.r);
     const py = (v) => h - pad.b - (v - lo) / (hi - lo) * (h - pad.t - pad.b);
     ctx.strokeStyle = "#ccc"; ctx.fillStyle = "#555"; ctx.font = "11px sans-serif";
     ctx.beginPath(); ctx.moveTo(pad.l, pad.t); ctx.lineTo(pad.l, h - pad.b); ctx.lineTo(w - pad.r, h - pad.b); ctx.stroke();
     [lo, (lo + hi) / 2, hi].forEach((v) => ctx.fillText(Number(v).toPrecision(4), 2, py(v) + 4));
     ctx.textAlign = "left"; ctx.fillText(Number(xlo).toPrecision(4), px(xlo), h - 10);
     ctx.textAlign = "right"; ctx.fillText(Number(xhi).toPrecision(4), px(xhi), h - 10);
-    ctx.textAlign = "center"; ctx.fillText(x.name, w / 2, h - 10);
+    ctx.textAlign = "center"; ctx.fillText(x.name + (logx ? " (log scale)" : ""), w / 2, h - 10);
     ctx.textAlign = "left";
     curves.forEach(([kind, v]) => {
       ctx.strokeStyle = COLORS[kind]; ctx.setLineDash(kind === "mc" ? [] : [5, 4]);
@@ -127,9 +130,46 @@
     return [panel, canvas, readout];
   });
 
+  // TSP tours: one closed path per selection, equal scales on both axes.
+  let tourBox = null;
+  if (data.tours) {
+    tourBox = document.createElement("div");
+    tourBox.className = "panel"; tourBox.id = "panel-tour";
+    const title = document.createElement("h3"); title.textContent = data.tours.name;
+    const canvas = document.createElement("canvas");
+    canvas.style.height = "420px";
+    tourBox.appendChild(title); tourBox.appendChild(canvas);
+    container.appendChild(tourBox);
+  }
+  function drawTour() {
+    const canvas = tourBox.querySelector("canvas");
+    const ctx = canvas.getContext("2d");
+    const ratio = window.devicePixelRatio || 1;
+    const w = canvas.clientWidth, h = canvas.clientHeight;
+    canvas.width = w * ratio; canvas.height = h * ratio;
+    ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
+    ctx.clearRect(0, 0, w, h);
+    const r = row(data.tours);
+    const pts = data.tours.x[r].map((v, i) => [v, data.tours.y[r][i]])
+      .filter(([a, b]) => a !== null && b !== null);
+    if (pts.length < 2) return;
+    const xs = pts.map((p) => p[0]), ys = pts.map((p) => p[1]);
+    const x0 = Math.min(...xs), y0 = Math.min(...ys);
+    const span = Math.max(Math.max(...xs) - x0, Math.max(...ys) - y0) || 1;
+    const scale = Math.min(w, h) * 0.92 / span;
+    const px = (v) => 10 + (v - x0) * scale, py = (v) => h - 10 - (v - y0) * scale;
+    ctx.strokeStyle = COLORS.mc; ctx.beginPath();
+    pts.forEach(([a, b], i) => (i ? ctx.lineTo(px(a), py(b)) : ctx.moveTo(px(a), py(b))));
+    ctx.closePath(); ctx.stroke();
+    ctx.fillStyle = COLORS.exact;
+    pts.forEach(([a, b]) => ctx.fillRect(px(a) - 1.5, py(b) - 1.5, 3, 3));
+    tourBox.dataset.cities = String(pts.length);
+  }
+
   function redraw() {
     document.getElementById("x-value").textContent = x.name ? x.name + " = " + fmt(x.values[index]) : "";
     drawn.forEach(([p, c, r]) => draw(p, c, r));
+    if (tourBox) drawTour();
   }
   if (x.values.length) {
     slider.max = String(x.values.length - 1);
