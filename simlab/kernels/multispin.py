@@ -28,6 +28,10 @@ innermost and free of branches, so the compiler vectorises it):
 
 In both modes word w's result depends only on its start and the streams, not on how many
 words run beside it or on the thread count. Sweeps visit sites in index order.
+
+:func:`anneal_words` runs every word through a schedule; :func:`sample_words` runs each word
+at its own temperature in the independent mode and records, after every sweep, each
+replica's bond sum and magnetisation, counted bit-parallel by :func:`replica_sums`.
 """
 
 import numpy as np
