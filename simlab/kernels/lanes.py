@@ -89,7 +89,7 @@ def _boltzmann(spin_row, field, beta, mantissa, powers, power_bits):
 
 
 @njit(fastmath=EXP_FLAGS, cache=True)
-def _flip(spin_row, field, beta, heat_bath, mantissa, powers, uniforms, energy):
+def _flip(spin_row, field, heat_bath, mantissa, powers, uniforms, energy):
     for r in range(field.size):
         s = spin_row[r]
         de = 2.0 * s * field[r]
@@ -158,7 +158,7 @@ def anneal_lanes(indptr, indices, couplings, fields, temperatures, sweeps_per_st
                 _fields(indptr, indices, couplings, fields[i], i, block, field)
                 _uniforms(st, uniform_bits)
                 _boltzmann(block[i], field, beta, mantissa, powers, power_bits)
-                _flip(block[i], field, beta, heat_bath, mantissa, powers, uniforms, energy)
+                _flip(block[i], field, heat_bath, mantissa, powers, uniforms, energy)
             for r in range(w):
                 if energy[r] < best[r] - 1e-9 * (1.0 + abs(best[r])):
                     best[r] = energy[r]

@@ -240,6 +240,9 @@ def anneal(model, schedule, reads=100, seed=0, algorithm="metropolis", scan="seq
                                schedule.sweeps_per_step, heat_bath, states, spins, best,
                                record_every, trajectory, _lanes_per_block(reads))
             final_e, best_e = model.energy(spins), model.energy(best)
+            # The kernel tracks energies by accumulation; exact recomputation decides ties.
+            better = final_e < best_e
+            best[better], best_e[better] = spins[better], final_e[better]
         else:
             dense = (model.sparse_matrix().toarray() if _is_dense(model)
                      else np.zeros((0, 0)))
