@@ -142,8 +142,6 @@ def _setup(schedule, reads, seed, algorithm, record_every, threads):
     return reads, seed, record_every, n_records
 
 
-
-
 def anneal(model, schedule, reads=100, seed=0, algorithm="metropolis", scan="sequential",
            record_every=None, threads=None, p_two_opt=0.5, initial=None, kernel="auto",
            multispin_mode="independent", moves="auto", near=16):
