@@ -5,9 +5,9 @@ style inline and the data as a JSON payload, so the page works opened from disk 
 server and no network. :func:`payload` decides what the page shows, from the Dataset
 alone:
 
-- *panels*: every numeric variable along the x dimension (``temperature`` if there is one,
-  else the first of ``sweep``, ``sweeps``, ``step``, ``record``, ``n`` of length >= 2, else the
-  first numeric dimension coordinate) of at most ``MAX_VALUES`` values. Each other dimension (a size, a swept key of a merged sweep, a
+- *panels*: every numeric variable along the x dimension (the numeric dimension coordinate
+  that is the last dimension of the most variables; ties go to ``temperature``, ``sweep``,
+  ``sweeps``, ``step``, ``record``, ``n`` in that order) of at most ``MAX_VALUES`` values. Each other dimension (a size, a swept key of a merged sweep, a
   read) becomes a selector shared by all panels. A variable's ``<name>_err`` becomes its
   error bars and ``<name>_exact`` / ``<name>_onsager`` its reference curves; those are not
   panels of their own.
@@ -49,15 +49,26 @@ def _numbers(values):
             for v in np.asarray(values, dtype=np.float64).ravel()]
 
 
+def _companion(ds, name):
+    """Whether ``name`` is the error or reference curve of another variable of ``ds``."""
+    return any(name.endswith(s) and name[: -len(s)] in ds for s in COMPANIONS)
+
+
 def _x_dim(ds):
-    for name in X_DIMS:
-        if name in ds.dims and ds.sizes[name] >= 2:
-            return name
-    for name in ds.dims:  # else the first numeric dimension coordinate of length >= 2
-        if name in ds.coords and ds.sizes[name] >= 2 and \
-                np.issubdtype(ds[name].dtype, np.number):
-            return name
-    return None
+    """The dimension most curves run along: of the dimensions with a numeric coordinate of
+    length >= 2, the one that is the last dimension (the curve axis, by simlab's convention)
+    of the most numeric variables (companions and tours aside); ties go to the order of
+    X_DIMS, then of the Dataset."""
+    candidates = [d for d in ds.dims if d in ds.coords and ds.sizes[d] >= 2
+                  and np.issubdtype(ds[d].dtype, np.number)]
+    if not candidates:
+        return None
+    last = [v.dims[-1] for n, v in ds.data_vars.items()
+            if v.ndim and np.issubdtype(v.dtype, np.number) and not _companion(ds, n)
+            and "city" not in v.dims and v.size <= MAX_VALUES]
+    order = {d: (X_DIMS.index(d) if d in X_DIMS else len(X_DIMS) + i)
+             for i, d in enumerate(candidates)}
+    return max(candidates, key=lambda d: (last.count(d), -order[d]))
 
 
 def _tours(ds):
@@ -123,7 +134,7 @@ def payload(ds):
         if var.ndim == 0:
             scalars.append({"name": name, **_describe(var), "value": _numbers([var.values])[0]})
             continue
-        if x is None or x not in var.dims or any(name.endswith(s) for s in COMPANIONS):
+        if x is None or x not in var.dims or _companion(ds, name):
             continue
         panel = _panel(ds, name, x)
         if panel is not None:

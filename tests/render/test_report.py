@@ -218,3 +218,16 @@ def test_tsp_report_draws_the_selected_tour(browser, tmp_path):
     readout = browser.find_element(By.ID, "readout-median_excess")
     assert float(readout.get_attribute("data-value")) == ds.median_excess.values[1, 1, 0]
     assert [m for m in browser.get_log("browser") if m["level"] == "SEVERE"] == []
+
+
+def test_x_is_the_dimension_most_curves_share_and_lone_references_are_panels():
+    # hajek_threshold's shape: an exact curve on one grid, Monte Carlo values on another
+    ds = xr.Dataset({"p_exact": (("c", "step"), np.ones((2, 5))),
+                     "p_mc": (("c", "mc_step"), np.ones((2, 3))),
+                     "p_mc_lo": (("c", "mc_step"), np.zeros((2, 3)))},
+                    coords={"c": [0.5, 1.5], "step": np.arange(5), "mc_step": [1, 10, 100]})
+    p = payload(ds)
+    assert p["x"]["name"] == "mc_step"
+    assert [q["name"] for q in p["panels"]] == ["p_mc", "p_mc_lo"]
+    alone = payload(ds[["p_exact"]])  # no base variable: the reference is a curve itself
+    assert alone["x"]["name"] == "step" and alone["panels"][0]["name"] == "p_exact"

@@ -58,9 +58,9 @@
     if (!isFinite(lo)) { lo = 0; hi = 1; }
     if (hi === lo) { hi = lo + 1; lo = lo - 1; }
     const pad = { l: 58, r: 10, t: 8, b: 28 };
-    // x spanning more than a factor 50 (sweeps, steps) is drawn on a log scale
-    const logx = xlo > 0 && xhi / xlo > 50;
-    const tx = (v) => (logx ? Math.log(v) : v);
+    // x >= 0 spanning more than a factor 50 (sweeps, steps) is drawn on a ln(1 + x) scale
+    const logx = xlo >= 0 && xhi / Math.max(xlo, 1) > 50;
+    const tx = (v) => (logx ? Math.log1p(v) : v);
     const px = (v) => pad.l + (tx(v) - tx(xlo)) / (tx(xhi) - tx(xlo) || 1) * (w - pad.l - pad.r);
     const py = (v) => h - pad.b - (v - lo) / (hi - lo) * (h - pad.t - pad.b);
     ctx.strokeStyle = "#ccc"; ctx.fillStyle = "#555"; ctx.font = "11px sans-serif";
