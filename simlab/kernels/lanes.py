@@ -24,18 +24,12 @@ A read's result depends only on its stream, not on the block it ran in or the th
 import numpy as np
 from numba import njit, prange
 
-from simlab.kernels.vexp import _FLOOR, _LN2_HI, _LN2_LO, _LOG2E, _ROUND, EXP_FLAGS, _exp_reduced
+from simlab.kernels.rng import xoshiro_step
+from simlab.kernels.vexp import _FLOOR, EXP_FLAGS, exp_split
 from simlab.kernels.vexp import power_bits as vexp_power_bits
 
 _ONE_BITS = np.uint64(0x3FF0000000000000)
-_U5 = np.uint64(5)
-_U7 = np.uint64(7)
-_U9 = np.uint64(9)
 _U12 = np.uint64(12)
-_U17 = np.uint64(17)
-_U19 = np.uint64(19)
-_U45 = np.uint64(45)
-_U57 = np.uint64(57)
 
 
 @njit(fastmath=EXP_FLAGS, cache=True)
@@ -54,23 +48,8 @@ def _fields(indptr, indices, couplings, h, i, spins, field):
 def _uniforms(st, out):
     """One xoshiro256** step per lane (state st[:, r]); out[r] = bits of a float in [1, 2)."""
     for r in range(out.size):
-        s0 = st[0, r]
-        s1 = st[1, r]
-        s2 = st[2, r]
-        s3 = st[3, r]
-        a = s1 * _U5
-        x = ((a << _U7) | (a >> _U57)) * _U9
-        t = s1 << _U17
-        s2 ^= s0
-        s3 ^= s1
-        s1 ^= s2
-        s0 ^= s3
-        s2 ^= t
-        s3 = (s3 << _U45) | (s3 >> _U19)
-        st[0, r] = s0
-        st[1, r] = s1
-        st[2, r] = s2
-        st[3, r] = s3
+        x, st[0, r], st[1, r], st[2, r], st[3, r] = xoshiro_step(st[0, r], st[1, r],
+                                                                  st[2, r], st[3, r])
         out[r] = (x >> _U12) | _ONE_BITS
 
 
@@ -79,11 +58,8 @@ def _boltzmann(spin_row, field, beta, mantissa, powers, power_bits):
     """exp(-|beta dE|) per lane as mantissa * 2^k; ``powers`` is the float64 view of
     ``power_bits``, which ends up holding the bits of 2^k."""
     for r in range(field.size):
-        x = max(-abs(2.0 * beta * spin_row[r] * field[r]), _FLOOR)
-        shifted = x * _LOG2E + _ROUND
-        k = shifted - _ROUND
-        mantissa[r] = _exp_reduced((x - k * _LN2_HI) - k * _LN2_LO)
-        powers[r] = shifted
+        mantissa[r], powers[r] = exp_split(max(-abs(2.0 * beta * spin_row[r] * field[r]),
+                                               _FLOOR))
     for r in range(field.size):
         power_bits[r] = vexp_power_bits(power_bits[r])
 

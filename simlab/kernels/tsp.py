@@ -122,6 +122,29 @@ def random_two_opt(n, state):
             return i, j
 
 
+@njit(inline="always", cache=True)
+def _random_tour(tour, st):
+    """Overwrite ``tour`` with a uniformly random permutation (Fisher-Yates) from ``st``."""
+    for k in range(tour.size):
+        tour[k] = k
+    for k in range(tour.size - 1, 0, -1):
+        q = next_below(st, k + 1)
+        tour[k], tour[q] = tour[q], tour[k]
+
+
+@njit(inline="always", cache=True)
+def _end_of_sweep(tour, length, best, best_tour, t, record_every, trajectory, rec):
+    """Keep the best tour and record the length every ``record_every`` sweeps after sweep
+    t; returns the updated (best, rec)."""
+    if length < best - 1e-9:
+        best = length
+        best_tour[:] = tour
+    if record_every > 0 and (t + 1) % record_every == 0:
+        trajectory[rec] = length
+        rec += 1
+    return best, rec
+
+
 @njit(parallel=True, cache=True)
 def anneal_tours(dist, temperatures, sweeps_per_step, heat_bath, p_two_opt, states, tours,
                  best_tours, final_length, best_length, record_every, trajectory):
@@ -141,11 +164,7 @@ def anneal_tours(dist, temperatures, sweeps_per_step, heat_bath, p_two_opt, stat
     for r in prange(n_reads):
         st = states[r]
         tour = tours[r]
-        for k in range(n):
-            tour[k] = k
-        for k in range(n - 1, 0, -1):  # Fisher-Yates
-            q = next_below(st, k + 1)
-            tour[k], tour[q] = tour[q], tour[k]
+        _random_tour(tour, st)
         buffer = np.empty(n, dtype=tour.dtype)
         length = tour_length(dist, tour)
         best = length
@@ -171,12 +190,8 @@ def anneal_tours(dist, temperatures, sweeps_per_step, heat_bath, p_two_opt, stat
                     if accept(beta * dl, heat_bath, st):
                         apply_or_opt(tour, i, m, p, rev, buffer)
                         length += dl
-            if length < best - 1e-9:
-                best = length
-                best_tours[r, :] = tour
-            if record_every > 0 and (t + 1) % record_every == 0:
-                trajectory[r, rec] = length
-                rec += 1
+            best, rec = _end_of_sweep(tour, length, best, best_tours[r], t, record_every,
+                                      trajectory[r], rec)
         final_length[r] = tour_length(dist, tour)
         best_length[r] = tour_length(dist, best_tours[r])
 
@@ -256,11 +271,7 @@ def anneal_tours_near(dist, near, temperatures, sweeps_per_step, heat_bath, p_tw
     for r in prange(n_reads):
         st = states[r]
         tour = tours[r]
-        for k in range(n):
-            tour[k] = k
-        for k in range(n - 1, 0, -1):  # Fisher-Yates
-            q = next_below(st, k + 1)
-            tour[k], tour[q] = tour[q], tour[k]
+        _random_tour(tour, st)
         pos = np.empty(n, dtype=np.int64)
         for k in range(n):
             pos[tour[k]] = k
@@ -297,11 +308,7 @@ def anneal_tours_near(dist, near, temperatures, sweeps_per_step, heat_bath, p_tw
                     if accept(beta * dl, heat_bath, st):
                         _move_segment(tour, pos, i, m, p, rev)
                         length += dl
-            if length < best - 1e-9:
-                best = length
-                best_tours[r, :] = tour
-            if record_every > 0 and (t + 1) % record_every == 0:
-                trajectory[r, rec] = length
-                rec += 1
+            best, rec = _end_of_sweep(tour, length, best, best_tours[r], t, record_every,
+                                      trajectory[r], rec)
         final_length[r] = tour_length(dist, tour)
         best_length[r] = tour_length(dist, best_tours[r])

@@ -49,6 +49,16 @@ def power_bits(shifted_bits):
     return (shifted_bits + 1023) << 52
 
 
+@njit(inline="always", cache=True)
+def exp_split(x):
+    """exp(x) for -708 <= x <= 0 as (mantissa, shifted): exp(x) = mantissa * 2^k, k held in
+    the bits of ``shifted`` (turn them into 2^k with :func:`power_bits`). Inline it into a
+    loop of a function compiled with EXP_FLAGS (inlining keeps the caller's flags only)."""
+    shifted = x * _LOG2E + _ROUND
+    k = shifted - _ROUND
+    return _exp_reduced((x - k * _LN2_HI) - k * _LN2_LO), shifted
+
+
 @njit(fastmath=EXP_FLAGS, cache=True)
 def exp_scaled(values, scale, out, bits):
     """out[i] = exp(scale * values[i]) for scale * values[i] <= 0.
@@ -62,11 +72,7 @@ def exp_scaled(values, scale, out, bits):
     """
     rounded = bits.view(np.float64)
     for i in range(values.size):
-        x = max(scale * values[i], _FLOOR)
-        shifted = x * _LOG2E + _ROUND
-        k = shifted - _ROUND
-        out[i] = _exp_reduced((x - k * _LN2_HI) - k * _LN2_LO)
-        rounded[i] = shifted
+        out[i], rounded[i] = exp_split(max(scale * values[i], _FLOOR))
     for i in range(values.size):
         bits[i] = power_bits(bits[i])
     powers = bits.view(np.float64)

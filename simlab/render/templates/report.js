@@ -35,13 +35,19 @@
     return r;
   }
 
-  function draw(panel, canvas, readout) {
+  // A cleared canvas at the screen's pixel density: [context, width, height] in CSS pixels.
+  function blank(canvas) {
     const ctx = canvas.getContext("2d");
     const ratio = window.devicePixelRatio || 1;
     const w = canvas.clientWidth, h = canvas.clientHeight;
     canvas.width = w * ratio; canvas.height = h * ratio;
     ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
     ctx.clearRect(0, 0, w, h);
+    return [ctx, w, h];
+  }
+
+  function draw(panel, canvas, readout) {
+    const [ctx, w, h] = blank(canvas);
     const r = row(panel);
     const ys = panel.values[r], errs = panel.err ? panel.err[r] : null;
     const curves = [["mc", ys]];
@@ -143,12 +149,7 @@
   }
   function drawTour() {
     const canvas = tourBox.querySelector("canvas");
-    const ctx = canvas.getContext("2d");
-    const ratio = window.devicePixelRatio || 1;
-    const w = canvas.clientWidth, h = canvas.clientHeight;
-    canvas.width = w * ratio; canvas.height = h * ratio;
-    ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
-    ctx.clearRect(0, 0, w, h);
+    const [ctx, w, h] = blank(canvas);
     const r = row(data.tours);
     const pts = data.tours.x[r].map((v, i) => [v, data.tours.y[r][i]])
       .filter(([a, b]) => a !== null && b !== null);
