@@ -83,3 +83,18 @@ def test_lattice_estimators_on_independent_samples():
     assert np.all(np.abs(out["tau_energy"] - 1) < 0.1)
     with pytest.raises(DataError):
         lattice_estimators(e[:, :, :10], m, n_sites, t)
+
+
+@pytest.mark.parametrize("dtype", [np.int32, np.int64, np.float64])
+def test_one_pass_block_moments_equal_numpy_block_means(dtype):
+    from simlab.thermo.estimators import Moment, block_means_pooled
+
+    rng = np.random.default_rng(4)
+    series = rng.integers(-50, 50, size=(3, 4, 103)).astype(dtype)
+    for power, absolute in ((1, False), (1, True), (2, False), (4, False)):
+        x = np.abs(series / 7.0) if absolute else series / 7.0
+        expected = block_means_pooled(x ** power, 5)
+        got = Moment(series, 1 / 7.0, power, absolute).block_means(5)
+        np.testing.assert_allclose(got, expected, rtol=1e-12, atol=1e-12)
+    with pytest.raises(DataError, match="blocks"):
+        Moment(series, 1.0).block_means(104)
