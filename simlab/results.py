@@ -219,11 +219,18 @@ def save(ds, path, compress=False):
     """Validate and write ``ds`` to NetCDF at ``path`` atomically (temp file, then rename).
 
     A reader never sees a partial file: either the previous file or the complete new one.
-    With ``compress``, numeric variables are stored with zlib (level 9) and shuffle.
+    With ``compress``, numeric variables are stored with zlib (level 9) and shuffle, and text
+    as zlib-compressed UTF-8 character arrays (variable-length strings cannot be compressed;
+    they read back as str objects).
     """
     validate(ds)
-    encoding = {name: {"zlib": True, "complevel": 9, "shuffle": True}
-                for name in ds.variables if compress and ds[name].dtype.kind in "fiub"}
+    encoding = {}
+    for name in ds.variables if compress else ():
+        kind = ds[name].dtype.kind
+        if kind in "fiub":
+            encoding[name] = {"zlib": True, "complevel": 9, "shuffle": True}
+        elif kind in "OU" and ds[name].ndim:
+            encoding[name] = {"dtype": "S1", "zlib": True, "complevel": 9}
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = temporary_beside(path)

@@ -36,6 +36,17 @@ def test_save_load_roundtrip_leaves_no_temporary_files(tmp_path):
         assert key in back.attrs
 
 
+def test_compressed_save_keeps_numbers_and_text(tmp_path):
+    ds = small_dataset()
+    words = np.array([["caf\u00e9 \u2192", ""], ["tab\tand\nnewline", "x" * 300]], dtype=object)
+    ds["word"] = (("pair", "side"), words, {"long_name": "text", "units": "1"})
+    ds["label"] = ((), "scalar text", {"long_name": "a label", "units": "1"})
+    back = results.load(results.save(ds, tmp_path / "c.nc", compress=True))
+    assert back["word"].values.tolist() == words.tolist()
+    assert str(back["label"].values) == "scalar text"
+    assert np.array_equal(back["energy"].values, ds["energy"].values)
+
+
 def test_failed_write_keeps_previous_file_and_no_partial(tmp_path):
     path = results.save(small_dataset(), tmp_path / "results.nc")
     before = path.read_bytes()

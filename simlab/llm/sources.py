@@ -2,7 +2,7 @@
 
 :class:`LLMSource` is the ``llm`` config section of every token task; :func:`open_source`
 turns it into an object with ``name``, ``revision``, ``corpus``, ``live`` and
-``batches(split)``, which yields ``(SpectrumBatch, (tokens, next_tokens))`` for the split
+``batches(split)``, which yields ``(SpectrumBatch, PositionText)`` for the split
 "corpus" (positions of the text) or "shuffled" (the same tokens in a random order drawn from
 ``derive(seed, "shuffled_corpus")``, an out-of-distribution control). ``source="auto"`` uses
 the model when the ``llm`` extra and the model are installed, and the bundled sample
@@ -80,12 +80,20 @@ class LiveSource:
             if left <= 0:
                 break
             if len(batch.position) > left:
-                batch = spectra.SpectrumBatch(*(None if a is None else a[:left] for a in (
-                    batch.position, batch.token_id, batch.next_token_id, batch.top_token_id,
-                    batch.levels, batch.degeneracy)))
+                batch = batch.head(left)
             left -= len(batch.position)
-            yield batch, (self.lm.token_strings(batch.token_id),
-                          self.lm.token_strings(batch.next_token_id))
+            yield batch, self.text(ids, batch)
+
+    def text(self, ids, batch):
+        """The :class:`~simlab.llm.spectra.PositionText` of a batch of the stream ``ids``."""
+        strings = self.lm.token_strings
+        context = [self.lm.tokenizer.decode(
+            ids[max(0, p + 1 - spectra.CONTEXT_TOKENS):p + 1].tolist()) for p in batch.position]
+        ranked = strings(batch.ranked_token_id.ravel())
+        width = batch.ranked_token_id.shape[1]
+        return spectra.PositionText(strings(batch.token_id), strings(batch.next_token_id),
+                                    context, [ranked[i:i + width]
+                                              for i in range(0, len(ranked), width)])
 
 
 class BundleSource:
@@ -106,11 +114,12 @@ class BundleSource:
                             available[split], split, n)
 
     def batches(self, split):
-        tokens, next_tokens = spectra.bundle_strings(self.ds, split, self.counts[split])
+        text = spectra.bundle_strings(self.ds, split, self.counts[split])
         start = 0
         for batch in spectra.bundle_batches(self.ds, split, self.counts[split]):
             stop = start + len(batch.position)
-            yield batch, (tokens[start:stop], next_tokens[start:stop])
+            yield batch, spectra.PositionText(*(None if v is None else v[start:stop]
+                                                for v in text))
             start = stop
 
 

@@ -14,9 +14,9 @@ bundled positions at 40 temperatures in [0.05, 20] with top_k = 256, bin_width =
 max |dS| = 3.2e-4 nats, max |dC| / C = 1.5e-4 (C > 1e-3).
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, replace
 from importlib.resources import files
-from typing import Optional
+from typing import List, NamedTuple, Optional
 
 import numpy as np
 import xarray as xr
@@ -27,6 +27,8 @@ from simlab.validation import integer, number
 
 BUNDLE_FILE = "smollm2_sample.nc"
 SPLITS = ("corpus", "shuffled")
+RANKED = 20  # most likely next tokens named per position (the report page's bars)
+CONTEXT_TOKENS = 48  # tokens of context kept as text per position, the position's included
 
 
 @dataclass
@@ -43,6 +45,10 @@ class SpectrumBatch:
         Logits (L = vocabulary size) or compressed levels.
     degeneracy : float64[n, L] or None
         Multiplicity of each level (None: all 1).
+    ranked_token_id : int64[n, RANKED] or None
+        The most likely next tokens in decreasing order of logit (None: not known).
+    compressed : dict or None
+        The stored compressed form when the levels came from a bundle (see :func:`compress`).
     """
 
     position: np.ndarray
@@ -51,6 +57,44 @@ class SpectrumBatch:
     top_token_id: np.ndarray
     levels: np.ndarray
     degeneracy: Optional[np.ndarray] = None
+    ranked_token_id: Optional[np.ndarray] = None
+    compressed: Optional[dict] = None
+
+    def head(self, n):
+        """The first ``n`` positions of the batch."""
+        def cut(value):
+            if isinstance(value, dict):
+                return {k: v[:n] for k, v in value.items()}
+            return None if value is None else value[:n]
+
+        return replace(self, **{f.name: cut(getattr(self, f.name)) for f in fields(self)})
+
+    def compact(self, top_k=256, bin_width=0.02):
+        """The batch with its levels replaced by their compressed form (to keep many)."""
+        return replace(self, levels=None, degeneracy=None,
+                       compressed=self.compressed_spectra(top_k, bin_width))
+
+    def compressed_spectra(self, top_k=256, bin_width=0.02):
+        """The compressed spectra of the batch (:func:`compress`, plus ``bin_width``): as
+        stored for bundled levels, else made from the levels."""
+        if self.compressed is not None:
+            return self.compressed
+        return {**compress(self.levels, top_k, bin_width), "bin_width": bin_width}
+
+
+class PositionText(NamedTuple):
+    """Text of a batch's positions (lists of length n).
+
+    ``token`` and ``next_token`` are the token at each position and the one after it;
+    ``context`` the last ``CONTEXT_TOKENS`` tokens up to the position, decoded;
+    ``ranked_token`` the text of ``ranked_token_id``. The last two are None when the source
+    does not have them (a bundle made before they were stored).
+    """
+
+    token: List[str]
+    next_token: List[str]
+    context: Optional[List[str]] = None
+    ranked_token: Optional[List[List[str]]] = None
 
 
 def plan_windows(n_tokens, n_positions, context, stride):
@@ -103,9 +147,19 @@ def model_batches(lm, token_ids, starts, context, stride, batch_size, progress=F
         yield SpectrumBatch(position=position, token_id=ids[position],
                             next_token_id=ids[position + 1],
                             top_token_id=logits.argmax(axis=1).astype(np.int64),
-                            levels=logits)
+                            levels=logits, ranked_token_id=ranked_ids(logits))
         bar.update(len(group))
     bar.close()
+
+
+def ranked_ids(logits, k=RANKED):
+    """Indices of the ``k`` largest logits per row, in decreasing order (ties: lower index
+    first), int64[n, k]."""
+    k = min(k, logits.shape[1])
+    part = np.argpartition(-logits, k - 1, axis=1)[:, :k]
+    values = np.take_along_axis(logits, part, axis=1)
+    order = np.lexsort((part, -values), axis=1)
+    return np.take_along_axis(part, order, axis=1).astype(np.int64)
 
 
 def compress(levels, top_k=256, bin_width=0.02):
@@ -171,33 +225,92 @@ def load_bundle(path=None):
     return ds
 
 
-def bundle_batches(ds, split, n_positions=None, batch_size=256):
-    """Yield :class:`SpectrumBatch` objects of one split ("corpus" or "shuffled") of a bundle."""
+def _split_part(ds, split, n_positions):
     if split not in SPLITS:
         raise DataError(f"split={split!r} is not one of {', '.join(SPLITS)}")
     sub = ds.isel(position=np.flatnonzero(ds["split"].values == split))
     if n_positions is not None:
         sub = sub.isel(position=slice(0, n_positions))
+    return sub
+
+
+def bundle_batches(ds, split, n_positions=None, batch_size=256):
+    """Yield :class:`SpectrumBatch` objects of one split ("corpus" or "shuffled") of a bundle."""
+    sub = _split_part(ds, split, n_positions)
     width = float(ds["bin_width"]) if "bin_width" in ds else float(ds.attrs["bin_width"])
     for b in range(0, sub.sizes["position"], batch_size):
         part = sub.isel(position=slice(b, b + batch_size))
-        levels, degeneracy = decompress(part["top_logits"].values, part["tail_start"].values,
-                                        part["tail_counts"].values, width)
+        stored = {k: part[k].values for k in ("top_logits", "tail_start", "tail_counts")}
+        levels, degeneracy = decompress(stored["top_logits"], stored["tail_start"],
+                                        stored["tail_counts"], width)
         yield SpectrumBatch(position=part["stream_position"].values,
                             token_id=part["token_id"].values,
                             next_token_id=part["next_token_id"].values,
                             top_token_id=part["top_token_id"].values,
-                            levels=levels, degeneracy=degeneracy)
+                            levels=levels, degeneracy=degeneracy,
+                            ranked_token_id=part["ranked_token_id"].values
+                            if "ranked_token_id" in part else None,
+                            compressed={**stored, "bin_width": width})
 
 
 def bundle_strings(ds, split, n_positions=None):
-    """(token, next_token) strings of a bundle split, as lists."""
-    mask = ds["split"].values == split
-    tokens = ds["token"].values[mask]
-    nxt = ds["next_token"].values[mask]
-    if n_positions is not None:
-        tokens, nxt = tokens[:n_positions], nxt[:n_positions]
-    return [str(t) for t in tokens], [str(t) for t in nxt]
+    """The :class:`PositionText` of a bundle split (context and ranked tokens None when the
+    bundle does not hold them)."""
+    sub = _split_part(ds, split, n_positions)
+
+    def texts(name):
+        return [str(t) for t in sub[name].values] if name in sub else None
+
+    ranked = [[str(t) for t in row] for row in sub["ranked_token"].values] \
+        if "ranked_token" in sub else None
+    return PositionText(texts("token"), texts("next_token"), texts("context"), ranked)
+
+
+def spectra_variables(parts, top_k=256, bin_width=0.02):
+    """Dataset variables of compressed spectra and their text, along ``position``.
+
+    Parameters
+    ----------
+    parts : iterable of (SpectrumBatch, PositionText)
+        Each batch is compressed as it arrives (:meth:`SpectrumBatch.compressed_spectra`), so
+        only compressed spectra are held.
+    top_k, bin_width : see :func:`compress` (for live levels).
+
+    Returns
+    -------
+    dict
+        name -> (dims, values): ``top_logits`` (position, rank), ``tail_start``,
+        ``tail_counts`` (position, bin; zero-padded to a common number of bins), ``bin_width``
+        (scalar), ``stream_position``, ``token_id``, ``next_token_id``, ``top_token_id``,
+        ``token``, ``next_token``, and when every batch has them ``context`` and
+        ``ranked_token_id`` / ``ranked_token`` (position, ranked).
+    """
+    rows, widths, n = {}, set(), 0
+    for batch, text in parts:
+        c = batch.compressed_spectra(top_k, bin_width)
+        widths.add(float(c["bin_width"]))
+        n += len(batch.position)
+        values = {key: c[key] for key in ("top_logits", "tail_start", "tail_counts")}
+        values.update(stream_position=batch.position, token_id=batch.token_id,
+                      next_token_id=batch.next_token_id, top_token_id=batch.top_token_id,
+                      ranked_token_id=batch.ranked_token_id)
+        values.update({key: None if getattr(text, key) is None
+                       else np.array(getattr(text, key), dtype=object)
+                       for key in PositionText._fields})
+        for key, value in values.items():
+            if value is not None:
+                rows.setdefault(key, []).append(value)
+    if len(widths) != 1:
+        raise DataError(f"spectra compressed with bin widths {sorted(widths)}; expected one")
+    n_bins = max(c.shape[1] for c in rows["tail_counts"])
+    rows["tail_counts"] = [np.pad(c, ((0, 0), (0, n_bins - c.shape[1])))
+                           for c in rows["tail_counts"]]
+    dims = {"top_logits": ("position", "rank"), "tail_counts": ("position", "bin"),
+            "ranked_token_id": ("position", "ranked"), "ranked_token": ("position", "ranked")}
+    out = {k: (dims.get(k, ("position",)), np.concatenate(v)) for k, v in rows.items()
+           if sum(len(x) for x in v) == n}
+    out["bin_width"] = ((), widths.pop())
+    return out
 
 
 def build_bundle(splits, top_k=256, bin_width=0.02):
@@ -205,41 +318,26 @@ def build_bundle(splits, top_k=256, bin_width=0.02):
 
     Parameters
     ----------
-    splits : list of (str, iterable of (SpectrumBatch, (list of str, list of str)))
-        Per split ("corpus", "shuffled"): its batches with the (token, next token) strings.
-        Each batch is compressed as it arrives, so only compressed spectra are held.
+    splits : list of (str, iterable of (SpectrumBatch, PositionText))
+        Per split ("corpus", "shuffled"): its batches with their text.
     top_k, bin_width : see :func:`compress`.
 
     Returns
     -------
     xarray.Dataset
-        dims (position, rank, bin); positions of all splits, tail histograms zero-padded to
-        a common number of bins.
+        :func:`spectra_variables` of all splits, plus ``split`` per position.
     """
-    rows = {k: [] for k in ("top_logits", "tail_start", "tail_counts", "stream_position",
-                            "token_id", "next_token_id", "top_token_id", "split", "token",
-                            "next_token")}
-    for split, batches in splits:
-        for batch, (tokens, next_tokens) in batches:
-            c = compress(batch.levels, top_k, bin_width)
-            for key in ("top_logits", "tail_start", "tail_counts"):
-                rows[key].append(c[key])
-            rows["stream_position"].append(batch.position)
-            rows["token_id"].append(batch.token_id)
-            rows["next_token_id"].append(batch.next_token_id)
-            rows["top_token_id"].append(batch.top_token_id)
-            rows["split"].append(np.array([split] * len(batch.position), dtype=object))
-            rows["token"].append(np.array(tokens, dtype=object))
-            rows["next_token"].append(np.array(next_tokens, dtype=object))
-    n_bins = max(c.shape[1] for c in rows["tail_counts"])
-    rows["tail_counts"] = [np.pad(c, ((0, 0), (0, n_bins - c.shape[1])))
-                           for c in rows["tail_counts"]]
-    data = {k: np.concatenate(v) for k, v in rows.items()}
-    dims = {"top_logits": ("position", "rank"), "tail_counts": ("position", "bin")}
-    ds = xr.Dataset({k: (dims.get(k, ("position",)), v) for k, v in data.items()},
-                    coords={"position": np.arange(len(data["tail_start"]))})
-    ds["bin_width"] = ((), float(bin_width))
-    return ds
+    names = []
+
+    def tagged(split, batches):
+        for batch, text in batches:
+            names.append(np.full(len(batch.position), split, dtype=object))
+            yield batch, text
+
+    variables = spectra_variables(
+        (part for split, batches in splits for part in tagged(split, batches)), top_k, bin_width)
+    variables["split"] = (("position",), np.concatenate(names))
+    return xr.Dataset(variables, coords={"position": np.arange(len(variables["split"][1]))})
 
 
 #: Meanings of the bundle's variables.
@@ -256,4 +354,7 @@ BUNDLE_META = {
     "token": ("text of the token at the position", "1"),
     "next_token": ("text of the actual next token", "1"),
     "bin_width": ("width of the histogram bins of the tail", "logit"),
+    "ranked_token_id": ("most likely next tokens, in decreasing order of logit", "1"),
+    "ranked_token": ("text of the most likely next tokens", "1"),
+    "context": (f"the last {CONTEXT_TOKENS} tokens up to the position, as text", "1"),
 }

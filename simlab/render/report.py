@@ -5,12 +5,22 @@ style inline and the data as a JSON payload, so the page works opened from disk 
 server and no network. :func:`payload` decides what the page shows, from the Dataset
 alone:
 
-- *panels*: every numeric variable along the x dimension (the numeric dimension coordinate
-  that is the last dimension of the most variables; ties go to ``temperature``, ``sweep``,
-  ``sweeps``, ``step``, ``record``, ``n`` in that order) of at most ``MAX_VALUES`` values. Each other dimension (a size, a swept key of a merged sweep, a
-  read) becomes a selector shared by all panels. A variable's ``<name>_err`` becomes its
-  error bars and ``<name>_exact`` / ``<name>_onsager`` its reference curves; those are not
-  panels of their own.
+- *panels*: every numeric variable along the page's x dimension (the numeric dimension
+  coordinate that is the last dimension of the most variables; ties go to ``temperature``,
+  ``sweep``, ``sweeps``, ``step``, ``record``, ``n`` in that order, and the slider moves
+  along it), or else along its own last dimension when that is one of those names or has a
+  float coordinate. Each other dimension (a size, a swept key of a merged sweep, a read)
+  becomes a selector shared by all panels, except a dimension of more than ``MAX_SELECT``
+  values (positions, sequences), over which the panel shows the median and the 25-75% and
+  10-90% bands instead. A variable's ``<name>_err`` becomes its error bars and
+  ``<name>_exact`` / ``<name>_onsager`` its reference curves, and a variable whose
+  ``drawn_with`` attribute names a panel is drawn in that panel, one curve per value of its
+  other dimensions; none of these are panels of their own. Panels hold at most
+  ``MAX_VALUES`` numbers, and together at most ``PANEL_BUDGET`` characters: past that the
+  largest are left out and the page names them.
+- *tokens*: compressed next-token spectra (:mod:`simlab.render.tokens`), shown as the token
+  view: a position's top tokens, a log-scale temperature dial, and its thermodynamics
+  recomputed in the page.
 - *tours*: ``city_x`` / ``city_y`` along ``city`` (a TSP task's best tours), drawn as
   closed paths.
 - *scalars*: 0-d numeric variables, in a table.
@@ -33,25 +43,43 @@ import numpy as np
 import xarray as xr
 
 from simlab.errors import DataError
+from simlab.render.tokens import SPECTRA, has_spectra, token_payload
 from simlab.results import ENGINE, temporary_beside
 
 X_DIMS = ("temperature", "sweep", "sweeps", "step", "record", "n")
 COMPANIONS = ("_err", "_exact", "_onsager")
 MAX_VALUES = 200_000  # per panel: larger variables (chains, sites) are left to the file
+MAX_SELECT = 64  # a dimension with more values is drawn as a band, not offered as a selector
+BAND = (0.1, 0.25, 0.5, 0.75, 0.9)
+# The spectra arrays and their per-position companions belong to the token view.
+SPECTRA_VARS = (*SPECTRA, "ranked_token_id", "stream_position", "token_id", "next_token_id",
+                "top_token_id")
 ATTRS = ("title", "task", "seed", "created", "wall_time_s", "simlab_version", "git_commit",
          "python_version", "numpy_version", "numba_version", "config")
 SIZE_BUDGET = 3 * 2**20
+# What the panels may take of it: the token view carries up to ~1 MB of spectra.
+PANEL_BUDGET = 3 * 2**20 // 2
 
 
 def _numbers(values):
-    """A float64 array as a list with None for NaN and +-inf (JSON has neither)."""
+    """An array as a list for JSON: None for NaN and +-inf (JSON has neither), integers as
+    int, float32 values by their shortest float32 digits (what the Dataset holds, in half
+    the characters of their float64 expansion)."""
+    a = np.asarray(values)
+    if a.dtype.kind in "iub":
+        return [int(v) for v in a.ravel()]
+    if a.dtype == np.float32:
+        return [float(v) if v not in ("nan", "inf", "-inf") else None
+                for v in a.ravel().astype(str)]
     return [None if not math.isfinite(v) else float(v)
-            for v in np.asarray(values, dtype=np.float64).ravel()]
+            for v in a.astype(np.float64).ravel()]
 
 
 def _companion(ds, name):
-    """Whether ``name`` is the error or reference curve of another variable of ``ds``."""
-    return any(name.endswith(s) and name[: -len(s)] in ds for s in COMPANIONS)
+    """Whether ``name`` is the error or reference curve of another variable of ``ds``, or is
+    drawn in another variable's panel."""
+    return ds[name].attrs.get("drawn_with") in ds or any(
+        name.endswith(s) and name[: -len(s)] in ds for s in COMPANIONS)
 
 
 def _x_dim(ds):
@@ -65,7 +93,8 @@ def _x_dim(ds):
         return None
     last = [v.dims[-1] for n, v in ds.data_vars.items()
             if v.ndim and np.issubdtype(v.dtype, np.number) and not _companion(ds, n)
-            and "city" not in v.dims and v.size <= MAX_VALUES]
+            and "city" not in v.dims and v.size <= MAX_VALUES
+            and not (has_spectra(ds) and n in SPECTRA_VARS)]
     order = {d: (X_DIMS.index(d) if d in X_DIMS else len(X_DIMS) + i)
              for i, d in enumerate(candidates)}
     return max(candidates, key=lambda d: (last.count(d), -order[d]))
@@ -98,22 +127,75 @@ def _labels(ds, dim):
     return [str(i) for i in range(ds.sizes[dim])]
 
 
+def _panel_x(ds, var, x):
+    """The dimension a panel of ``var`` runs along: the page's x if ``var`` has it, else its
+    last dimension if that is a curve axis (a name of X_DIMS or a float coordinate)."""
+    if x in var.dims:
+        return x
+    last = var.dims[-1]
+    if last in ds.coords and ds.sizes[last] >= 2 and (
+            last in X_DIMS or np.issubdtype(ds[last].dtype, np.floating)):
+        return last
+    return None
+
+
+def _rows(v, other, x):
+    v = v.transpose(*other, x)
+    return [_numbers(row) for row in v.values.reshape(-1, v.sizes[x])]
+
+
 def _panel(ds, name, x):
     var = ds[name]
     other = [d for d in var.dims if d != x]
-    if var.size > MAX_VALUES:
+    wide = [d for d in other if ds.sizes[d] > MAX_SELECT]
+    if len(wide) > 1:
         return None
-
-    def rows(v):
-        v = v.transpose(*other, x)
-        return [_numbers(row) for row in v.values.reshape(-1, v.sizes[x])]
-
-    panel = {"name": name, **_describe(var), "dims": other, "values": rows(var)}
-    for suffix in COMPANIONS:
-        companion = name + suffix
-        if companion in ds and set(ds[companion].dims) <= set(var.dims):
-            panel[suffix[1:]] = rows(ds[companion].broadcast_like(var))
+    panel = {"name": name, **_describe(var), "x": x}
+    if wide:
+        band, other = wide[0], [d for d in other if d != wide[0]]
+        with np.errstate(all="ignore"):
+            q = var.quantile(list(BAND), dim=band, skipna=True).drop_vars("quantile")
+        if q.size > MAX_VALUES:
+            return None
+        rows = [_rows(q.isel(quantile=k), other, x) for k in range(len(BAND))]
+        panel.update(dims=other, values=rows[2],
+                     band={"dim": band, "n": int(ds.sizes[band]), "q": list(BAND),
+                           "rows": rows})
+    else:
+        if var.size > MAX_VALUES:
+            return None
+        panel.update(dims=other, values=_rows(var, other, x))
+        for suffix in COMPANIONS:
+            companion = name + suffix
+            if companion in ds and set(ds[companion].dims) <= set(var.dims):
+                panel[suffix[1:]] = _rows(ds[companion].broadcast_like(var), other, x)
+    extra = []
+    for ref, v in ds.data_vars.items():
+        if v.attrs.get("drawn_with") != name or x not in v.dims:
+            continue
+        rest = [d for d in v.dims if d != x]
+        labels = [[f"{d} = {label}" for label in _labels(ds, d)] for d in rest]
+        keys = np.array(np.meshgrid(*[range(len(lab)) for lab in labels], indexing="ij")
+                        ).reshape(len(rest), -1).T if rest else [()]
+        for key, row in zip(keys, _rows(v, rest, x)):
+            extra.append({"label": ", ".join([str(v.attrs.get("long_name", ref))] + [
+                labels[j][k] for j, k in enumerate(key)]), "values": row})
+    if extra:
+        panel["with"] = extra
     return panel
+
+
+def _within_budget(panels):
+    """The panels, leaving out the largest until their JSON fits ``PANEL_BUDGET``, and the
+    names left out (the page lists them: they stay in the Dataset)."""
+    sizes = [len(json.dumps(p, separators=(",", ":"))) for p in panels]
+    dropped = set()
+    for i in sorted(range(len(panels)), key=lambda i: -sizes[i]):
+        if sum(sizes) - sum(sizes[j] for j in dropped) <= PANEL_BUDGET:
+            break
+        dropped.add(i)
+    return ([p for i, p in enumerate(panels) if i not in dropped],
+            [panels[i]["name"] for i in sorted(dropped)])
 
 
 def payload(ds):
@@ -129,24 +211,28 @@ def payload(ds):
                 ds = ds.isel({x: ~coord.values})
     panels, scalars = [], []
     for name, var in ds.data_vars.items():
-        if not np.issubdtype(var.dtype, np.number):
+        if not np.issubdtype(var.dtype, np.number) or (has_spectra(ds) and name in SPECTRA_VARS):
             continue
         if var.ndim == 0:
             scalars.append({"name": name, **_describe(var), "value": _numbers([var.values])[0]})
             continue
-        if x is None or x not in var.dims or _companion(ds, name):
+        axis = _panel_x(ds, var, x)
+        if axis is None or _companion(ds, name):
             continue
-        panel = _panel(ds, name, x)
+        panel = _panel(ds, name, axis)
         if panel is not None:
             panels.append(panel)
+    panels, omitted = _within_budget(panels)
     attrs = {k: str(ds.attrs[k]) for k in ATTRS if k in ds.attrs}
     tours = _tours(ds)
     used = {d for p in panels for d in p["dims"]} | set(tours["dims"] if tours else [])
     dims = sorted(used, key=list(ds.dims).index)
-    return {"x": {"name": x or "", "values": _numbers(ds[x].values) if x else [],
-                  **(_describe(ds[x]) if x else {})},
+    axes = {d: {"name": d, "values": _numbers(ds[d].values), **_describe(ds[d])}
+            for d in {p["x"] for p in panels}}
+    return {"x": axes.get(x, {"name": "", "values": []}), "axes": axes,
             "selectors": [{"dim": d, "labels": _labels(ds, d)} for d in dims],
-            "panels": panels, "tours": tours, "scalars": scalars, "attrs": attrs}
+            "panels": panels, "omitted": omitted, "tours": tours, "scalars": scalars,
+            "attrs": attrs, "tokens": token_payload(ds)}
 
 
 def render(ds):
@@ -162,7 +248,8 @@ def render(ds):
     data = data.replace("</", "<\\/")
     return template.render(title=ds.attrs.get("title", ds.attrs.get("task", "simlab run")),
                            style=(templates / "report.css").read_text(),
-                           script=(templates / "report.js").read_text(), data=data)
+                           script=(templates / "report.js").read_text(),
+                           tokens_script=(templates / "tokens.js").read_text(), data=data)
 
 
 def write_report(ds, path):

@@ -1,5 +1,7 @@
 """Corpus, windows, compression and the bundle: no model needed."""
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
@@ -82,3 +84,41 @@ def test_shipped_bundle_is_small_valid_and_documented():
     # Every stored spectrum accounts for the whole vocabulary.
     total = ds["top_logits"].sizes["rank"] + ds["tail_counts"].values.astype(int).sum(axis=1)
     assert np.all(total == ds.attrs["vocab_size"])
+    # The report page's text: the 20 most likely tokens in order, and the context
+    assert ds["ranked_token_id"].sizes["ranked"] == spectra.RANKED
+    assert np.array_equal(ds["ranked_token_id"].values[:, 0], ds["top_token_id"].values)
+    text = spectra.bundle_strings(ds, "corpus", 3)
+    assert all(c.endswith(t) for c, t in zip(text.context, text.token))
+    assert len(text.ranked_token) == 3 and len(text.ranked_token[0]) == spectra.RANKED
+
+
+def test_ranked_ids_are_the_largest_logits_in_order_ties_by_index():
+    z = np.array([[0.5, 3.0, 3.0, -1.0, 2.0], [1.0, 0.0, 4.0, 2.0, 3.0]], dtype=np.float32)
+    assert spectra.ranked_ids(z, 3).tolist() == [[1, 2, 4], [2, 4, 3]]
+    assert spectra.ranked_ids(z, 9).shape == (2, 5)
+
+
+def test_spectra_variables_join_batches_and_keep_the_bundles_compression():
+    rng = np.random.default_rng(1)
+    parts = []
+    for n, width in ((3, 400), (2, 400)):
+        z = rng.normal(0, 3, (n, width)).astype(np.float32)
+        batch = spectra.SpectrumBatch(position=np.arange(n), token_id=np.zeros(n, int),
+                                      next_token_id=np.ones(n, int),
+                                      top_token_id=z.argmax(1), levels=z,
+                                      ranked_token_id=spectra.ranked_ids(z))
+        text = spectra.PositionText(["a"] * n, ["b"] * n, ["ctx a"] * n,
+                                    [["t"] * spectra.RANKED] * n)
+        parts.append((batch.compact(top_k=16, bin_width=0.1), text))
+        assert parts[-1][0].levels is None  # compact keeps only the compressed form
+    v = spectra.spectra_variables(parts, top_k=16, bin_width=0.1)
+    assert v["top_logits"][1].shape == (5, 16) and v["bin_width"] == ((), 0.1)
+    assert v["ranked_token"][0] == ("position", "ranked") and v["context"][1].shape == (5,)
+    assert v["tail_counts"][1].sum(axis=1).tolist() == [400 - 16] * 5
+    # a batch without text for the page leaves those variables out rather than misaligned
+    parts[1] = (parts[1][0], spectra.PositionText(["a"] * 2, ["b"] * 2))
+    assert "context" not in spectra.spectra_variables(parts, 16, 0.1)
+    first = parts[0][0]
+    wider = (replace(first, compressed={**first.compressed, "bin_width": 0.2}), parts[0][1])
+    with pytest.raises(DataError, match="bin widths"):
+        spectra.spectra_variables([wider, parts[1]], 16, 0.1)

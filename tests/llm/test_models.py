@@ -86,13 +86,17 @@ def test_bundle_matches_the_live_pipeline(lm):
     bundle = BundleSource(None, 1024, 512)
     live = LiveSource(lm, None, 1024, 512, 256, 128, 2, 0, False)
     for split in spectra.SPLITS:
-        b, (tokens_b, _) = next(bundle.batches(split))
-        v, (tokens_v, _) = next(live.batches(split))
+        b, text_b = next(bundle.batches(split))
+        v, text_v = next(live.batches(split))
         n = min(len(b.position), len(v.position))
         assert np.array_equal(b.position[:n], v.position[:n])
         assert np.array_equal(b.next_token_id[:n], v.next_token_id[:n])
         assert np.array_equal(b.top_token_id[:n], v.top_token_id[:n])
-        assert tokens_b[:n] == tokens_v[:n]
+        assert np.array_equal(b.ranked_token_id[:n], v.ranked_token_id[:n])
+        assert np.array_equal(v.ranked_token_id[:, 0], v.top_token_id)
+        for field in ("token", "next_token", "context", "ranked_token"):
+            assert getattr(text_b, field)[:n] == getattr(text_v, field)[:n], field
+        assert text_v.context[0].endswith(text_v.token[0])
         kept = b.levels[:n, :256]
         assert np.max(np.abs(kept - np.sort(v.levels[:n], axis=1)[:, ::-1][:, :256])) < 1e-3
 

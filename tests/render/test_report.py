@@ -228,6 +228,154 @@ def test_x_is_the_dimension_most_curves_share_and_lone_references_are_panels():
                     coords={"c": [0.5, 1.5], "step": np.arange(5), "mc_step": [1, 10, 100]})
     p = payload(ds)
     assert p["x"]["name"] == "mc_step"
-    assert [q["name"] for q in p["panels"]] == ["p_mc", "p_mc_lo"]
+    # the exact curve runs along its own axis (a curve-axis name), beside the slider's
+    assert [(q["name"], q["x"]) for q in p["panels"]] == [
+        ("p_exact", "step"), ("p_mc", "mc_step"), ("p_mc_lo", "mc_step")]
+    assert p["axes"]["step"]["values"] == list(range(5))
     alone = payload(ds[["p_exact"]])  # no base variable: the reference is a curve itself
     assert alone["x"]["name"] == "step" and alone["panels"][0]["name"] == "p_exact"
+
+
+def test_a_wide_dimension_is_a_band_and_drawn_with_curves_join_the_panel():
+    rng = np.random.default_rng(3)
+    c = rng.gamma(2.0, 1.0, (100, 5))
+    c[7, 2] = np.nan
+    ds = xr.Dataset({"c": (("position", "temperature"), c),
+                     "ising_c": (("size", "temperature"), np.arange(10.0).reshape(2, 5),
+                                 {"long_name": "Ising C", "drawn_with": "c"}),
+                     "gap": (("position",), rng.uniform(size=100))},
+                    coords={"position": np.arange(100), "temperature": np.linspace(1, 2, 5),
+                            "size": [8, 16]})
+    p = payload(ds)
+    assert p["selectors"] == []  # 100 positions are summarised, not offered one by one
+    [panel] = p["panels"]  # "gap" runs along an integer index, "ising_c" joins "c"
+    assert panel["band"]["dim"] == "position" and panel["band"]["n"] == 100
+    expected = np.nanquantile(c, [0.1, 0.25, 0.5, 0.75, 0.9], axis=0)
+    assert np.allclose(panel["band"]["rows"], expected[:, None, :], rtol=0, atol=1e-15)
+    assert panel["values"] == panel["band"]["rows"][2]
+    assert [w["label"] for w in panel["with"]] == ["Ising C, size = 8", "Ising C, size = 16"]
+    assert panel["with"][1]["values"] == [5.0, 6.0, 7.0, 8.0, 9.0]
+
+
+# --- the token view ----------------------------------------------------------------------
+
+def spectra_like(n=5, vocab=3000, seed=4):
+    """Compressed spectra of random logits as the bundle stores them; position 0 has two
+    tied largest logits (S(T = 0) = ln 2)."""
+    from simlab.llm import spectra
+
+    rng = np.random.default_rng(seed)
+    logits = rng.normal(0.0, 2.5, (n, vocab)).astype(np.float32)
+    logits[0, 10] = logits[0, 11] = logits[0].max() + 1.5
+    c = spectra.compress(logits, top_k=64, bin_width=0.05)
+    ds = xr.Dataset({"top_logits": (("position", "rank"), c["top_logits"]),
+                     "tail_start": ("position", c["tail_start"]),
+                     "tail_counts": (("position", "bin"), c["tail_counts"]),
+                     "bin_width": ((), 0.05),
+                     "context": ("position", [f"text number {i} about alpha{i}"
+                                              for i in range(n)]),
+                     "ranked_token": (("position", "ranked"),
+                                      [[f"tok{i}_{r}" for r in range(20)] for i in range(n)]),
+                     "token": ("position", [f"alpha{i}" for i in range(n)]),
+                     "next_token": ("position", [" next"] * n)},
+                    coords={"position": np.arange(n)})
+    ds.attrs.update(title="spectra", task="llm_bundle")
+    return ds
+
+
+def levels_of(ds, i):
+    from simlab.llm import spectra
+
+    return spectra.decompress(ds.top_logits.values[i:i + 1], ds.tail_start.values[i:i + 1],
+                              ds.tail_counts.values[i:i + 1], float(ds.bin_width))
+
+
+def test_token_payload_carries_the_stored_spectra_exactly():
+    import base64
+
+    from simlab.render.tokens import chosen_positions, token_payload
+
+    ds = spectra_like()
+    tokens = payload(ds)["tokens"]
+    assert tokens["total"] == 5 and tokens["bin_width"] == 0.05
+    for p in tokens["positions"]:
+        i = p["index"]
+        top = np.frombuffer(base64.b64decode(p["top"]), dtype="<f4")
+        assert np.array_equal(top, ds.top_logits.values[i])
+        tail = np.frombuffer(base64.b64decode(p["tail"]), dtype="<u2")
+        stored = ds.tail_counts.values[i]
+        assert np.array_equal(tail, stored[:tail.size]) and not stored[tail.size:].any()
+        assert p["ranked"] == [f"tok{i}_{r}" for r in range(20)]
+    assert chosen_positions(1000, 160).size == 160
+    assert chosen_positions(1000, 160)[[0, -1]].tolist() == [0, 999]
+    assert token_payload(sweep_like()) is None
+
+
+def test_token_page_matches_logit_thermodynamics_in_a_browser(browser, tmp_path):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+    from selenium.webdriver.support.ui import Select
+
+    from simlab.thermo import logit_specific_heat_peak, logit_thermodynamics
+
+    ds = spectra_like()
+    browser.get(write_report(ds, tmp_path / "report.html").as_uri())
+    find = lambda key: browser.find_element(By.ID, "tok-" + key)  # noqa: E731
+    slider = find("slider")
+
+    def shown_matches(position, t):
+        levels, g = levels_of(ds, position)
+        exact = {k: v[0, 0] for k, v in logit_thermodynamics(levels, [t], g).items()}
+        for key in ("entropy_bits", "entropy", "perplexity", "specific_heat",
+                    "entropy_derivative", "energy", "free_energy"):
+            text = find(key).text
+            value = exact[key]
+            if math.isinf(value):
+                assert text == ("inf" if value > 0 else "-inf"), key
+            else:
+                assert float(text) == _significant(value), (key, t, text, value)
+
+    def at(k):
+        browser.execute_script("arguments[0].value = arguments[1]; arguments[0].dispatchEvent("
+                               "new Event('input'))", slider, k)
+        return float(find("T").get_attribute("data-value"))
+
+    # five temperatures: both ends, the dial's ends and T = 1, and a keyboard step
+    find("zero").click()
+    assert find("T").get_attribute("data-value") == "0"
+    shown_matches(0, 0.0)
+    assert find("entropy").text == "0.693147"  # two tied maxima: S = ln 2
+    assert float(find("entropy").get_attribute("data-value")) == pytest.approx(math.log(2),
+                                                                              abs=1e-15)
+    for k in (0, 200, 400):
+        t = at(k)
+        assert t == pytest.approx(10 ** (-2 + k / 100), rel=1e-12)
+        shown_matches(0, t)
+    at(200)
+    slider.send_keys(Keys.ARROW_RIGHT)
+    t = float(find("T").get_attribute("data-value"))
+    assert t == pytest.approx(10 ** 0.01, rel=1e-12)
+    shown_matches(0, t)
+    find("inf").click()
+    assert find("T").get_attribute("data-value") == "Infinity"
+    shown_matches(0, math.inf)
+    assert float(find("entropy").get_attribute("data-value")) == pytest.approx(
+        math.log(3000), rel=1e-12)  # uniform over the whole vocabulary
+    # T* as logit_specific_heat_peak finds it
+    levels, g = levels_of(ds, 0)
+    t_star, c_star = logit_specific_heat_peak(levels, degeneracy=g)
+    assert float(find("peak_temperature").get_attribute("data-value")) == pytest.approx(
+        t_star[0], rel=1e-5)
+    # another position: next, the list, and the search box
+    find("next").click()
+    assert browser.find_element(By.ID, "tokens").get_attribute("data-position") == "1"
+    Select(find("position")).select_by_index(3)
+    at(150)
+    shown_matches(3, float(find("T").get_attribute("data-value")))
+    find("search").send_keys("alpha4")
+    assert browser.find_element(By.ID, "tokens").get_attribute("data-position") == "4"
+    assert "1 match" in find("matches").text
+    assert "alpha4" in find("context").text
+    assert browser.execute_script(
+        "return performance.getEntriesByType('resource').length") == 0
+    assert [m for m in browser.get_log("browser") if m["level"] == "SEVERE"] == []

@@ -46,27 +46,38 @@
     return [ctx, w, h];
   }
 
+  const PALETTE = ["#7b2d8e", "#c2477a", "#e8833a", "#3a8e5c", "#8c6d31"];
+  const BAND_FILL = ["rgba(31,95,168,0.15)", "rgba(31,95,168,0.25)"];
+
   function draw(panel, canvas, readout) {
     const [ctx, w, h] = blank(canvas);
     const r = row(panel);
+    const axis = data.axes[panel.x];
+    const onSlider = panel.x === x.name;
     const ys = panel.values[r], errs = panel.err ? panel.err[r] : null;
     const curves = [["mc", ys]];
     if (panel.exact) curves.push(["exact", panel.exact[r]]);
     if (panel.onsager) curves.push(["onsager", panel.onsager[r]]);
-    const xs = x.values;
+    const band = panel.band ? panel.band.rows.map((q) => q[r]) : null;
+    const extra = (panel.with || []).map((c) => c.values);
+    const xs = axis.values;
     let lo = Infinity, hi = -Infinity;
-    curves.forEach(([, v]) => v.forEach((y, i) => {
+    const span = (v, e) => v.forEach((y, i) => {
       if (y === null) return;
-      const e = errs && curves[0][1] === v && errs[i] !== null ? errs[i] : 0;
-      lo = Math.min(lo, y - e); hi = Math.max(hi, y + e);
-    }));
+      const d = e && e[i] !== null ? e[i] : 0;
+      lo = Math.min(lo, y - d); hi = Math.max(hi, y + d);
+    });
+    curves.forEach(([, v]) => span(v, v === ys ? errs : null));
+    if (band) { span(band[0]); span(band[4]); }
+    extra.forEach((v) => span(v));
     const xlo = Math.min(...xs), xhi = Math.max(...xs);
     if (!isFinite(lo)) { lo = 0; hi = 1; }
     if (hi === lo) { hi = lo + 1; lo = lo - 1; }
     const pad = { l: 58, r: 10, t: 8, b: 28 };
-    // x >= 0 spanning more than a factor 50 (sweeps, steps) is drawn on a ln(1 + x) scale
-    const logx = xlo >= 0 && xhi / Math.max(xlo, 1) > 50;
-    const tx = (v) => (logx ? Math.log1p(v) : v);
+    // x spanning more than a factor 50 is drawn on a log scale: ln x for x > 0
+    // (temperatures), ln(1 + x) when x starts at 0 (sweeps, steps)
+    const logx = xlo > 0 ? xhi / xlo > 50 : xlo === 0 && xhi > 50;
+    const tx = (v) => (!logx ? v : (xlo > 0 ? Math.log(v) : Math.log1p(v)));
     const px = (v) => pad.l + (tx(v) - tx(xlo)) / (tx(xhi) - tx(xlo) || 1) * (w - pad.l - pad.r);
     const py = (v) => h - pad.b - (v - lo) / (hi - lo) * (h - pad.t - pad.b);
     ctx.strokeStyle = "#ccc"; ctx.fillStyle = "#555"; ctx.font = "11px sans-serif";
@@ -74,10 +85,19 @@
     [lo, (lo + hi) / 2, hi].forEach((v) => ctx.fillText(Number(v).toPrecision(4), 2, py(v) + 4));
     ctx.textAlign = "left"; ctx.fillText(Number(xlo).toPrecision(4), px(xlo), h - 10);
     ctx.textAlign = "right"; ctx.fillText(Number(xhi).toPrecision(4), px(xhi), h - 10);
-    ctx.textAlign = "center"; ctx.fillText(x.name + (logx ? " (log scale)" : ""), w / 2, h - 10);
+    ctx.textAlign = "center"; ctx.fillText(axis.name + (logx ? " (log scale)" : ""), w / 2, h - 10);
     ctx.textAlign = "left";
-    curves.forEach(([kind, v]) => {
-      ctx.strokeStyle = COLORS[kind]; ctx.setLineDash(kind === "mc" ? [] : [5, 4]);
+    if (band) {
+      [[0, 4], [1, 3]].forEach(([a, b], k) => {
+        ctx.fillStyle = BAND_FILL[k]; ctx.beginPath(); let open = false;
+        const pts = xs.map((v, i) => [v, band[a][i], band[b][i]]).filter((p) => p[1] !== null && p[2] !== null);
+        pts.forEach(([v, y]) => { if (open) ctx.lineTo(px(v), py(y)); else ctx.moveTo(px(v), py(y)); open = true; });
+        pts.slice().reverse().forEach(([v, , y]) => ctx.lineTo(px(v), py(y)));
+        ctx.closePath(); ctx.fill();
+      });
+    }
+    const line = (v, color, dash) => {
+      ctx.strokeStyle = color; ctx.setLineDash(dash);
       ctx.beginPath(); let open = false;
       v.forEach((y, i) => {
         if (y === null) { open = false; return; }
@@ -85,19 +105,24 @@
         open = true;
       });
       ctx.stroke();
-    });
+    };
+    curves.forEach(([kind, v]) => line(v, COLORS[kind], kind === "mc" ? [] : [5, 4]));
+    extra.forEach((v, k) => line(v, PALETTE[k % PALETTE.length], []));
     ctx.setLineDash([]);
     ctx.fillStyle = COLORS.mc; ctx.strokeStyle = COLORS.mc;
-    ys.forEach((y, i) => {
+    if (!band) ys.forEach((y, i) => {
       if (y === null) return;
       ctx.fillRect(px(xs[i]) - 2, py(y) - 2, 4, 4);
       if (errs && errs[i] !== null) {
         ctx.beginPath(); ctx.moveTo(px(xs[i]), py(y - errs[i])); ctx.lineTo(px(xs[i]), py(y + errs[i])); ctx.stroke();
       }
     });
-    ctx.strokeStyle = COLORS.marker;
-    ctx.beginPath(); ctx.moveTo(px(xs[index]), pad.t); ctx.lineTo(px(xs[index]), h - pad.b); ctx.stroke();
-    show(panel, readout, index);
+    const at = onSlider ? index : 0;
+    if (onSlider) {
+      ctx.strokeStyle = COLORS.marker;
+      ctx.beginPath(); ctx.moveTo(px(xs[index]), pad.t); ctx.lineTo(px(xs[index]), h - pad.b); ctx.stroke();
+    }
+    show(panel, readout, at);
     canvas.onmousemove = (ev) => {
       const bx = canvas.getBoundingClientRect();
       const mx = ev.clientX - bx.left;
@@ -105,15 +130,24 @@
       xs.forEach((v, i) => { if (Math.abs(px(v) - mx) < Math.abs(px(xs[best]) - mx)) best = i; });
       show(panel, readout, best);
     };
-    canvas.onmouseleave = () => show(panel, readout, index);
+    canvas.onmouseleave = () => show(panel, readout, at);
   }
 
   function show(panel, readout, i) {
     const r = row(panel);
-    let text = x.name + " = " + fmt(x.values[i]) + ": " + fmt(panel.values[r][i]);
+    const axis = data.axes[panel.x];
+    let text = axis.name + " = " + fmt(axis.values[i]) + ": ";
+    if (panel.band) {
+      const q = panel.band.rows.map((v) => v[r][i]);
+      text += "median " + fmt(q[2]) + " (25-75%: " + fmt(q[1]) + " to " + fmt(q[3]) +
+        "; 10-90%: " + fmt(q[0]) + " to " + fmt(q[4]) + ") over " + panel.band.n + " " + panel.band.dim + "s";
+    } else {
+      text += fmt(panel.values[r][i]);
+    }
     if (panel.err) text += " ± " + fmt(panel.err[r][i]);
     if (panel.exact) text += " (exact " + fmt(panel.exact[r][i]) + ")";
     if (panel.onsager) text += " (Onsager " + fmt(panel.onsager[r][i]) + ")";
+    (panel.with || []).forEach((c) => { text += "; " + c.label + ": " + fmt(c.values[i]); });
     readout.textContent = text;
     readout.dataset.value = panel.values[r][i] === null ? "NaN" : String(panel.values[r][i]);
   }
@@ -129,6 +163,19 @@
       m.textContent = "NaN where: " + panel.missing_reason; box.appendChild(m);
     }
     const canvas = document.createElement("canvas"); box.appendChild(canvas);
+    if (panel.band || panel.with) {
+      const key = document.createElement("div"); key.className = "key";
+      if (panel.band) {
+        const b = document.createElement("span");
+        b.textContent = "median over " + panel.band.n + " " + panel.band.dim + "s, shaded 25-75% and 10-90%";
+        b.style.color = COLORS.mc; key.appendChild(b);
+      }
+      (panel.with || []).forEach((c, k) => {
+        const s = document.createElement("span");
+        s.textContent = c.label; s.style.color = PALETTE[k % PALETTE.length]; key.appendChild(s);
+      });
+      box.appendChild(key);
+    }
     const readout = document.createElement("div");
     readout.className = "readout"; readout.id = "readout-" + panel.name;
     box.appendChild(readout);
@@ -181,6 +228,12 @@
   slider.addEventListener("input", () => { index = Number(slider.value); redraw(); });
   window.addEventListener("resize", redraw);
 
+  if (data.omitted.length) {
+    const note = document.getElementById("omitted");
+    note.textContent = "Not drawn, to keep this page small (they are in the dataset): " +
+      data.omitted.join(", ") + ".";
+    note.hidden = false;
+  }
   if (data.scalars.length) {
     const table = document.getElementById("scalars");
     data.scalars.forEach((s) => {

@@ -17,6 +17,7 @@ import numpy as np
 from simlab import results
 from simlab.exact import kaufman
 from simlab.grids import TemperatureGrid
+from simlab.llm import spectra
 from simlab.llm.analysis import TOKEN_META, batch_variables, token_dataset, warm_up
 from simlab.llm.sources import LLMSource, open_source
 from simlab.samplers.tokens import sample_from_logits
@@ -59,8 +60,13 @@ class LLMVsIsingConfig:
         self.temperature.check_positive("temperature")
 
 
+#: Variables of :func:`simlab.llm.spectra.spectra_variables` the Dataset keeps.
+SPECTRA_SHOWN = ("top_logits", "tail_start", "tail_counts", "bin_width", "ranked_token_id",
+                 "ranked_token", "context")
+
 COMPARE_META = {
     **TOKEN_META,
+    **{k: v for k, v in spectra.BUNDLE_META.items() if k in SPECTRA_SHOWN},
     "ising_entropy": ("Ising entropy per spin S/N (Kaufman, exact)", "nats"),
     "ising_specific_heat": ("Ising specific heat per spin C/N (Kaufman, exact)", "1"),
     "ising_entropy_rescaled": ("Ising S/N at T = x T_peak(L)", "nats"),
@@ -141,22 +147,27 @@ def run(params, ctx):
     # The rescaled axis resolves the narrow Ising peaks with extra points around T / T_peak = 1.
     rescaled = np.unique(np.concatenate([temps, np.geomspace(0.7, 1.4, 41)]))
     source = open_source(params.llm, ctx.seed, ctx.progress)
-    parts, tokens, next_tokens, example = [], [], [], None
-    for batch, (tok, nxt) in source.batches("corpus"):
+    parts, tokens, next_tokens, shown, example = [], [], [], [], None
+    for batch, text in source.batches("corpus"):
         variables = batch_variables(batch, temps, rescaled)
         parts.append(variables)
-        tokens += tok
-        next_tokens += nxt
+        tokens += text.token
+        next_tokens += text.next_token
+        shown.append((batch.compact(), text))
         if example is None:  # first position with a non-trivial distribution at T = 1
             s1 = variables["entropy"][:, np.argmin(np.abs(temps - 1.0))]
             hits = np.flatnonzero((s1 > 1.0) & (s1 < 3.0))
             if hits.size:
                 i = hits[0]
                 example = (batch.levels[i], None if batch.degeneracy is None
-                           else batch.degeneracy[i], len(tokens) - len(tok) + i)
+                           else batch.degeneracy[i], len(tokens) - len(text.token) + i)
     attrs = {"model": source.name, "model_revision": source.revision, "corpus": source.corpus,
              "source": "live model" if source.live else "bundled sample"}
     ds = token_dataset(parts, temps, rescaled, (tokens, next_tokens), attrs)
+    # The compressed spectra themselves, for the report page's token view.
+    for name, value in spectra.spectra_variables(shown).items():
+        if name in SPECTRA_SHOWN:
+            ds[name] = value
     ds = ds.assign_coords(size=np.array(params.ising.sizes))
     for name, value in ising_curves(params.ising.sizes, temps, rescaled).items():
         ds[name] = value
@@ -178,7 +189,11 @@ def run(params, ctx):
         log.info("bundled spectra are histograms: the surprise-sampling figure needs the live "
                  "model and is skipped")
     ds.attrs["title"] = f"Next-token distributions of {source.name} vs the 2D Ising model"
-    return results.annotate(ds, COMPARE_META)
+    ds = results.annotate(ds, COMPARE_META)
+    # The report page draws the Ising C in the panels of the tokens' C.
+    for name in ("specific_heat", "specific_heat_rescaled"):
+        ds["ising_" + name].attrs["drawn_with"] = name
+    return ds
 
 
 TASK = register(Task(
@@ -188,4 +203,4 @@ TASK = register(Task(
     figures=(Figure("llm_vs_ising.png", figures.llm_vs_ising),
              Figure("surprise.png", figures.surprise_convergence,
                     when=lambda ds: "surprise_running_mean" in ds)),
-    report=figures.summary))
+    report=figures.summary, compress=True))
