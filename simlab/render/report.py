@@ -82,22 +82,30 @@ def _companion(ds, name):
         name.endswith(s) and name[: -len(s)] in ds for s in COMPANIONS)
 
 
+def _curve_axis(ds, dim):
+    """Whether ``dim`` can be a curve's x axis: >= 2 values, numbered (a numeric coordinate,
+    or none: the index)."""
+    return ds.sizes[dim] >= 2 and (dim not in ds.coords
+                                   or np.issubdtype(ds[dim].dtype, np.number))
+
+
+def _drawable(ds, name, var):
+    return (var.ndim and np.issubdtype(var.dtype, np.number) and not _companion(ds, name)
+            and "city" not in var.dims
+            and not (has_spectra(ds) and name in SPECTRA_VARS))
+
+
 def _x_dim(ds):
-    """The dimension most curves run along: of the dimensions with a numeric coordinate of
-    length >= 2, the one that is the last dimension (the curve axis, by simlab's convention)
-    of the most numeric variables (companions and tours aside); ties go to the order of
-    X_DIMS, then of the Dataset."""
-    candidates = [d for d in ds.dims if d in ds.coords and ds.sizes[d] >= 2
-                  and np.issubdtype(ds[d].dtype, np.number)]
-    if not candidates:
-        return None
+    """The slider's dimension: the curve axis that is the last dimension (the curve axis, by
+    simlab's convention) of the most drawable variables; ties go to the order of X_DIMS,
+    then of the Dataset. None if no variable ends in a curve axis."""
     last = [v.dims[-1] for n, v in ds.data_vars.items()
-            if v.ndim and np.issubdtype(v.dtype, np.number) and not _companion(ds, n)
-            and "city" not in v.dims and v.size <= MAX_VALUES
-            and not (has_spectra(ds) and n in SPECTRA_VARS)]
-    order = {d: (X_DIMS.index(d) if d in X_DIMS else len(X_DIMS) + i)
-             for i, d in enumerate(candidates)}
-    return max(candidates, key=lambda d: (last.count(d), -order[d]))
+            if _drawable(ds, n, v) and _curve_axis(ds, v.dims[-1])]
+    if not last:
+        return None
+    dims = list(ds.dims)
+    return max(set(last), key=lambda d: (last.count(d), -(
+        X_DIMS.index(d) if d in X_DIMS else len(X_DIMS) + dims.index(d))))
 
 
 def _tours(ds):
@@ -128,15 +136,12 @@ def _labels(ds, dim):
 
 
 def _panel_x(ds, var, x):
-    """The dimension a panel of ``var`` runs along: the page's x if ``var`` has it, else its
-    last dimension if that is a curve axis (a name of X_DIMS or a float coordinate)."""
-    if x in var.dims:
-        return x
+    """The dimension a panel of ``var`` runs along: its last dimension if that is a curve
+    axis, else the slider's dimension if ``var`` has it, else None (not drawn)."""
     last = var.dims[-1]
-    if last in ds.coords and ds.sizes[last] >= 2 and (
-            last in X_DIMS or np.issubdtype(ds[last].dtype, np.floating)):
+    if _curve_axis(ds, last):
         return last
-    return None
+    return x if x in var.dims else None
 
 
 def _rows(v, other, x):
@@ -148,8 +153,8 @@ def _panel(ds, name, x):
     var = ds[name]
     other = [d for d in var.dims if d != x]
     wide = [d for d in other if ds.sizes[d] > MAX_SELECT]
-    if len(wide) > 1:
-        return None
+    if len(wide) > 1 or (wide and not np.issubdtype(var.dtype, np.floating)):
+        return None  # quantiles of codes (token ids, classes) mean nothing
     panel = {"name": name, **_describe(var), "x": x}
     if wide:
         band, other = wide[0], [d for d in other if d != wide[0]]
@@ -211,13 +216,13 @@ def payload(ds):
                 ds = ds.isel({x: ~coord.values})
     panels, scalars = [], []
     for name, var in ds.data_vars.items():
-        if not np.issubdtype(var.dtype, np.number) or (has_spectra(ds) and name in SPECTRA_VARS):
-            continue
-        if var.ndim == 0:
+        if var.ndim == 0 and np.issubdtype(var.dtype, np.number):
             scalars.append({"name": name, **_describe(var), "value": _numbers([var.values])[0]})
             continue
+        if not _drawable(ds, name, var):
+            continue
         axis = _panel_x(ds, var, x)
-        if axis is None or _companion(ds, name):
+        if axis is None:
             continue
         panel = _panel(ds, name, axis)
         if panel is not None:

@@ -248,7 +248,11 @@ def test_a_wide_dimension_is_a_band_and_drawn_with_curves_join_the_panel():
                             "size": [8, 16]})
     p = payload(ds)
     assert p["selectors"] == []  # 100 positions are summarised, not offered one by one
-    [panel] = p["panels"]  # "gap" runs along an integer index, "ising_c" joins "c"
+    # "ising_c" joins "c"; "gap" is a curve along the position index
+    assert [(q["name"], q["x"]) for q in p["panels"]] == [("c", "temperature"),
+                                                          ("gap", "position")]
+    assert p["x"]["name"] == "temperature"  # ties go to the order of X_DIMS
+    panel = p["panels"][0]
     assert panel["band"]["dim"] == "position" and panel["band"]["n"] == 100
     expected = np.nanquantile(c, [0.1, 0.25, 0.5, 0.75, 0.9], axis=0)
     assert np.allclose(panel["band"]["rows"], expected[:, None, :], rtol=0, atol=1e-15)
