@@ -34,8 +34,10 @@ def overrides(job_dir):
 
 
 def results_name(job_dir):
-    """The results file name the job's config asked for (``output.results``)."""
-    cfg = yaml.safe_load((Path(job_dir) / ".hydra" / "config.yaml").read_text()) or {}
+    """The results file name the job's config asked for (``output.results``); the default
+    for a job that never started (a cancelled cluster job has no ``config.yaml``)."""
+    path = Path(job_dir) / ".hydra" / "config.yaml"
+    cfg = (yaml.safe_load(path.read_text()) or {}) if path.is_file() else {}
     return (cfg.get("output") or {}).get("results", "results.nc")
 
 

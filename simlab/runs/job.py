@@ -53,6 +53,20 @@ def available_cores():
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
 
 
+def allocation():
+    """Where the job runs, for ``status.json``: the cores it may use and, under SLURM, the
+    job id (``<array job>_<task>`` for array tasks) and the allocated CPUs per task."""
+    env = os.environ
+    out = {"cores": available_cores()}
+    if "SLURM_JOB_ID" in env:
+        task = env.get("SLURM_ARRAY_TASK_ID")
+        out["slurm_job_id"] = (f"{env['SLURM_ARRAY_JOB_ID']}_{task}"
+                               if task is not None and "SLURM_ARRAY_JOB_ID" in env
+                               else env["SLURM_JOB_ID"])
+        out["slurm_cpus_per_task"] = env.get("SLURM_CPUS_PER_TASK")
+    return out
+
+
 def thread_budget(hydra_cfg):
     """Numba threads per job: the available cores, divided among joblib's parallel workers."""
     cores = available_cores()
@@ -213,7 +227,8 @@ def run_job(cfg, output_dir, overrides=(), multirun=False, hydra_cfg=None):
     wall = time.perf_counter() - start
     write_status(output_dir, status="done", overrides=list(overrides), wall_time_s=wall,
                  removed_temporaries=stale, warm_up_s=warm_seconds,
-                 kernel_compilations=compilations, numba_threads=numba.get_num_threads())
+                 kernel_compilations=compilations, numba_threads=numba.get_num_threads(),
+                 **allocation())
     if multirun:
         print(f"[simlab] {label}: done in {wall:.1f} s", flush=True)
     return "done"

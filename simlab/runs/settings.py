@@ -157,7 +157,10 @@ def register_hydra():
     """Store the shared defaults and every task's node in Hydra's ConfigStore (idempotent)."""
     from hydra.core.config_store import ConfigStore
 
+    from hydra_plugins.simlab_launchers.submitit_tolerant import register
+
     store = ConfigStore.instance()
+    register()
     store.store(name="simlab_shared", node=schema.defaults(SharedConfig))
     for name in tasks.names():
         task = tasks.get(name)

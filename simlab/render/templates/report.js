@@ -74,9 +74,11 @@
     if (!isFinite(lo)) { lo = 0; hi = 1; }
     if (hi === lo) { hi = lo + 1; lo = lo - 1; }
     const pad = { l: 58, r: 10, t: 8, b: 28 };
-    // x spanning more than a factor 50 is drawn on a log scale: ln x for x > 0
-    // (temperatures), ln(1 + x) when x starts at 0 (sweeps, steps)
-    const logx = xlo > 0 ? xhi / xlo > 50 : xlo === 0 && xhi > 50;
+    // x spanning more than a factor 50 on a grid whose steps grow (geometric temperatures,
+    // sweeps 10, 100, 1000) is drawn on a log scale: ln x for x > 0, ln(1 + x) from 0
+    const n = xs.length;
+    const growing = n > 2 && Math.abs(xs[n - 1] - xs[n - 2]) > 3 * Math.abs(xs[1] - xs[0]);
+    const logx = growing && (xlo > 0 ? xhi / xlo > 50 : xlo === 0 && xhi > 50);
     const tx = (v) => (!logx ? v : (xlo > 0 ? Math.log(v) : Math.log1p(v)));
     const px = (v) => pad.l + (tx(v) - tx(xlo)) / (tx(xhi) - tx(xlo) || 1) * (w - pad.l - pad.r);
     const py = (v) => h - pad.b - (v - lo) / (hi - lo) * (h - pad.t - pad.b);

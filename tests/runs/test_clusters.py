@@ -1,0 +1,122 @@
+"""Sweeps on real clusters: a private single-node SLURM cluster (ci/slurm/start.sh), driven
+through Hydra's submitit launcher. Skipped with a message when no cluster answers; under
+CI=true they must run (.ci/run starts the cluster)."""
+
+import json
+import os
+import shutil
+import subprocess
+import time
+
+import pytest
+import xarray as xr
+
+from simlab.runs import collect, folders, status
+
+#: 4 fast jobs: 2 sizes x 2 seeds (the sweep of tests/runs/test_sweeps.py).
+SWEEP = ["model.size=4,6", "seed=1,2", "sampler.chains=2", "sampler.sweeps=400",
+         "sampler.thermalization=40", "sampler.blocks=4", "temperature.num=3",
+         "temperature.focus_num=2", "temperature.tail=2", "output.progress=false",
+         "output.plots=false", "output.report=false"]
+
+
+def _require(message):
+    if os.environ.get("CI") == "true":
+        pytest.fail(message + ": required under CI=true")
+    pytest.skip(message)
+
+
+@pytest.fixture(scope="module")
+def partition():
+    """The partition of a running SLURM cluster (SLURM_CONF and SIMLAB_SLURM_PARTITION as
+    `eval "$(ci/slurm/start.sh)"` exports them)."""
+    if not shutil.which("sinfo") or "SLURM_CONF" not in os.environ:
+        _require("no SLURM cluster (run: eval \"$(sudo ci/slurm/start.sh)\"; see README)")
+    name = os.environ.get("SIMLAB_SLURM_PARTITION", "simlab")
+    probe = subprocess.run(["sinfo", "-h", "-p", name, "-o", "%t"], capture_output=True,
+                           text=True, timeout=30)
+    if probe.returncode != 0 or not probe.stdout.strip():
+        _require(f"SLURM partition {name} does not answer: {probe.stderr.strip()}")
+    return name
+
+
+def simlab(args, cwd, background=False):
+    command = [shutil.which("simlab")] + args
+    if background:
+        return subprocess.Popen(command, cwd=cwd, stdout=subprocess.PIPE,
+                                stderr=subprocess.STDOUT, text=True)
+    return subprocess.run(command, cwd=cwd, capture_output=True, text=True, timeout=600)
+
+
+def slurm_sweep(tmp_path, name, partition, *extra):
+    return ["-m"] + SWEEP + [f"hydra.sweep.dir={tmp_path / name}", "hydra/launcher=submitit_slurm",
+                             f"hydra.launcher.partition={partition}",
+                             "hydra.launcher.cpus_per_task=1"] + list(extra)
+
+
+def merged(path):
+    ds, _ = collect.collect(path)
+    return ds.drop_attrs()
+
+
+def test_slurm_array_sweep_equals_the_basic_launcher_bit_for_bit(tmp_path, partition):
+    local = simlab(["-m"] + SWEEP + [f"hydra.sweep.dir={tmp_path / 'basic'}",
+                                     "hydra/launcher=basic"], tmp_path)
+    assert local.returncode == 0, local.stdout + local.stderr
+    # array submission, at most one task at a time
+    proc = simlab(slurm_sweep(tmp_path, "slurm", partition,
+                              "hydra.launcher.array_parallelism=1"), tmp_path)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "4 done, 0 skipped, 0 failed" in proc.stdout, proc.stdout
+    xr.testing.assert_identical(merged(tmp_path / "slurm"), merged(tmp_path / "basic"))
+    statuses = [status.read_status(j) for j in folders.job_dirs(tmp_path / "slurm")]
+    arrays = {s["slurm_job_id"].split("_")[0] for s in statuses}
+    tasks = sorted(int(s["slurm_job_id"].split("_")[1]) for s in statuses)
+    assert len(arrays) == 1 and tasks == [0, 1, 2, 3]  # one array job, four tasks
+    # Numba's threads follow the allocation (one CPU per task)
+    assert all(s["slurm_cpus_per_task"] == "1" and s["numba_threads"] == 1 for s in statuses)
+    accounting = subprocess.run(["sacct", "-n", "-X", "-P", "-j", arrays.pop(), "-o",
+                                 "JobID,State"], capture_output=True, text=True, timeout=30)
+    assert accounting.stdout.count("COMPLETED") == 4, accounting.stdout
+
+
+def test_a_cancelled_job_is_reported_and_the_rerun_completes_only_it(tmp_path, partition):
+    args = slurm_sweep(tmp_path, "cancel", partition, "model.size=4,24",
+                       "sampler.sweeps=60000")
+    args = [a for a in args if a not in ("model.size=4,6", "sampler.sweeps=400", "seed=1,2")]
+    run = simlab(args, tmp_path, background=True)
+    victim = None
+    deadline = time.monotonic() + 120
+    while victim is None and time.monotonic() < deadline:  # the L = 24 job (task 1)
+        queue = subprocess.run(["squeue", "-h", "-o", "%i"], capture_output=True, text=True)
+        victim = next((j for j in queue.stdout.split() if j.endswith("_1")), None)
+        time.sleep(0.5)
+    assert victim is not None, "the sweep's jobs never reached the queue"
+    subprocess.run(["scancel", victim], check=True)
+    out, _ = run.communicate(timeout=300)
+    assert run.returncode == 0, out
+    assert "1 done, 0 skipped, 1 failed" in out, out
+    assert f"scheduler job {victim} ended CANCELLED" in out
+    assert "model.size=24" in out.split("failed or unfinished jobs")[1]
+    failed = [json.loads((j / "status.json").read_text())
+              for j in folders.job_dirs(tmp_path / "cancel")]
+    assert sorted(s["status"] for s in failed) == ["done", "failed"]
+    # the same command again: the complete job is skipped, the cancelled one runs
+    again = simlab(args, tmp_path)
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert "1 done, 1 skipped, 0 failed" in again.stdout, again.stdout
+    ds, report = collect.collect(tmp_path / "cancel")
+    assert list(ds["size"].values) == [4, 24]
+
+
+def test_a_job_that_raises_is_reported_with_its_error(tmp_path, partition):
+    args = slurm_sweep(tmp_path, "raises", partition, "sampler.chains=2,0")
+    args.remove("sampler.chains=2")
+    proc = simlab(args, tmp_path)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "4 done, 0 skipped, 4 failed" in proc.stdout, proc.stdout
+    failures = proc.stdout.split("failed or unfinished jobs")[1]
+    lines = [line for line in failures.splitlines() if "sampler.chains=0" in line]
+    assert len(lines) == 4  # each failed job by its overrides, with the job's own error
+    assert all(line.endswith("sampler.chains=0 is not allowed: an integer >= 1")
+               for line in lines), lines
