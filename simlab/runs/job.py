@@ -14,6 +14,7 @@ failed job in a multirun is recorded and does not stop the others.
 import dataclasses
 import os
 import shutil
+import sys
 import time
 import traceback
 from pathlib import Path
@@ -46,10 +47,16 @@ def remove_stale_temporaries(output_dir):
 
 
 def available_cores():
-    """Cores this process may use: the SLURM allocation if there is one, else its affinity."""
+    """Cores this process may use: the SLURM allocation if there is one, the CPUs Ray
+    assigned to this task inside a Ray worker, else the process's affinity."""
     slurm = os.environ.get("SLURM_CPUS_PER_TASK")
     if slurm and slurm.isdigit() and int(slurm) > 0:
         return int(slurm)
+    ray = sys.modules.get("ray")
+    if ray is not None and ray.is_initialized():
+        assigned = ray.get_runtime_context().get_assigned_resources().get("CPU")
+        if assigned:
+            return max(1, int(assigned))
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
 
 

@@ -120,3 +120,73 @@ def test_a_job_that_raises_is_reported_with_its_error(tmp_path, partition):
     assert len(lines) == 4  # each failed job by its overrides, with the job's own error
     assert all(line.endswith("sampler.chains=0 is not allowed: an integer >= 1")
                for line in lines), lines
+
+
+# --- Ray -------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def ray_cluster():
+    """(simlab of the ray environment, head address) of a running local Ray cluster, as
+    `eval "$(ci/ray/start.sh)"` exports them."""
+    venv, address = os.environ.get("SIMLAB_RAY_VENV"), os.environ.get("SIMLAB_RAY_ADDRESS")
+    if not venv or not address or not os.path.exists(os.path.join(venv, "bin", "simlab")):
+        _require("no Ray cluster (run: eval \"$(ci/ray/start.sh)\"; see README)")
+    probe = subprocess.run([os.path.join(venv, "bin", "ray"), "status", f"--address={address}"],
+                           capture_output=True, text=True, timeout=60)
+    if probe.returncode != 0:
+        _require(f"the Ray head at {address} does not answer: {probe.stderr.strip()[-300:]}")
+    return os.path.join(venv, "bin", "simlab"), address
+
+
+def ray_run(cluster, args, cwd, background=False):
+    program, _ = cluster
+    command = [program] + args
+    if background:
+        return subprocess.Popen(command, cwd=cwd, stdout=subprocess.PIPE,
+                                stderr=subprocess.STDOUT, text=True)
+    return subprocess.run(command, cwd=cwd, capture_output=True, text=True, timeout=600)
+
+
+def ray_sweep(tmp_path, name, cluster, *extra):
+    return ["-m"] + SWEEP + list(extra) + [
+        f"hydra.sweep.dir={tmp_path / name}", "hydra/launcher=ray",
+        f"hydra.launcher.ray.init.address={cluster[1]}",
+        "+hydra.launcher.ray.init.object_store_memory=null"]
+
+
+def test_ray_sweep_equals_the_basic_launcher_bit_for_bit(tmp_path, ray_cluster):
+    # the basic launcher from the same environment: the same library versions
+    local = ray_run(ray_cluster, ["-m"] + SWEEP + [f"hydra.sweep.dir={tmp_path / 'basic'}",
+                                                   "hydra/launcher=basic"], tmp_path)
+    assert local.returncode == 0, local.stdout + local.stderr
+    proc = ray_run(ray_cluster, ray_sweep(tmp_path, "ray", ray_cluster), tmp_path)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "4 done, 0 skipped, 0 failed" in proc.stdout, proc.stdout + proc.stderr
+    xr.testing.assert_identical(merged(tmp_path / "ray"), merged(tmp_path / "basic"))
+    statuses = [status.read_status(j) for j in folders.job_dirs(tmp_path / "ray")]
+    assert all(s["numba_threads"] == s["cores"] == 1 for s in statuses)  # Ray's CPU per task
+
+
+def test_a_killed_ray_worker_and_the_rerun_complete_the_sweep(tmp_path, ray_cluster):
+    args = [a for a in ray_sweep(tmp_path, "killed", ray_cluster, "model.size=4,24",
+                                 "sampler.sweeps=60000")
+            if a not in ("model.size=4,6", "sampler.sweeps=400")]
+    run = ray_run(ray_cluster, args, tmp_path, background=True)
+    victim = None
+    deadline = time.monotonic() + 120
+    while victim is None and time.monotonic() < deadline:  # a worker running a job
+        found = subprocess.run(["pgrep", "-f", "ray::_run_job"], capture_output=True,
+                               text=True)
+        pids = found.stdout.split()
+        victim = int(pids[0]) if pids else None
+        time.sleep(0.3)
+    assert victim is not None, "no Ray worker ever ran a job"
+    os.kill(victim, 9)
+    out, _ = run.communicate(timeout=600)
+    # Ray retries a task whose worker died, or the launcher reports it; either way the same
+    # command completes whatever is missing
+    again = ray_run(ray_cluster, args, tmp_path)
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert "0 failed" in again.stdout, out + again.stdout
+    ds, _ = collect.collect(tmp_path / "killed")
+    assert sorted(ds["size"].values.tolist()) == [4, 24] and ds.sizes["seed"] == 2
