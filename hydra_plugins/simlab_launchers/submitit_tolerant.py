@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
-
 from hydra.core.utils import JobReturn, JobStatus
 from hydra_plugins.hydra_submitit_launcher import config as plugin_config
 from hydra_plugins.hydra_submitit_launcher import submitit_launcher as plugin
