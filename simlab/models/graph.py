@@ -78,8 +78,9 @@ class IsingGraph:
 
     def max_abs_delta(self):
         """Largest |dE| of a single flip over all states: 2 max_i (sum_j |J_ij| + |h_i|)."""
-        return 2 * float(np.max(np.add.reduceat(np.abs(self.couplings), self.indptr[:-1])
-                                * (np.diff(self.indptr) > 0) + np.abs(self.fields)))
+        rows = np.repeat(np.arange(self.n_sites), np.diff(self.indptr))
+        per_site = np.bincount(rows, weights=np.abs(self.couplings), minlength=self.n_sites)
+        return 2 * float(np.max(per_site + np.abs(self.fields)))
 
     def min_abs_delta(self):
         """Smallest non-zero 2 |J_ij| or 2 |h_i| (a scale for the cold end of a schedule)."""

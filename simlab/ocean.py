@@ -1,0 +1,252 @@
+"""simlab inside D-Wave's Ocean: dimod samplers backed by simlab's annealing kernels.
+
+:class:`SimulatedAnnealingSampler` is a one-line swap for dwave-samplers' sampler of the
+same name::
+
+    from simlab.ocean import SimulatedAnnealingSampler   # was: from dwave.samplers import ...
+    sampleset = SimulatedAnnealingSampler().sample(bqm, num_reads=100, num_sweeps=1000)
+
+Parameters that mean the same as in dwave-samplers keep their names and defaults
+(``num_reads``, ``num_sweeps``, ``num_sweeps_per_beta``, ``beta_range``,
+``beta_schedule_type`` linear/geometric/custom with ``beta_schedule``, ``seed``,
+``initial_states`` with ``initial_states_generator``, ``interrupt_function``,
+``randomize_order``, ``proposal_acceptance_criteria``); simlab adds the logarithmic schedule
+(``beta_schedule_type="logarithmic"``), any :class:`simlab.schedules.Schedule`
+(``schedule=``), the kernel choice, the returned states (final or best) and the thread
+count. SPIN and BINARY models are accepted (QUBO and Ising dicts through dimod's
+``sample_qubo`` / ``sample_ising``); the energies of the returned SampleSet are computed by
+dimod itself from the samples. Bad values raise ``ValueError`` or ``TypeError`` (as dimod and
+dwave-samplers do), unknown parameters ``TypeError``.
+
+Differences a user should know: the reads run in parallel blocks of ``BLOCK`` reads, and
+``interrupt_function`` is called between blocks (dwave-samplers calls it between reads);
+each read's random stream is ``derive(seed, "ocean", block, read)``, so one seed gives the
+same SampleSet whatever the thread count and whether or not an interrupt function is given.
+"""
+
+import time
+from numbers import Integral
+
+import dimod
+import numpy as np
+
+from simlab import schedules
+from simlab.models.graph import from_edges
+from simlab.rng import derive
+from simlab.rules import KERNELS
+from simlab.samplers.annealing import anneal, default_temperature_range
+
+BLOCK = 64
+SCHEDULE_TYPES = ("linear", "geometric", "custom", "logarithmic")
+GENERATORS = ("none", "tile", "random")
+CRITERIA = {"Metropolis": "metropolis", "Gibbs": "heatbath"}
+RETURNED = ("final", "best")
+
+
+def _positive_int(name, value, minimum=1):
+    if isinstance(value, bool) or not isinstance(value, Integral):
+        raise TypeError(f"{name!r} should be an integer: value = {value!r}")
+    if value < minimum:
+        raise ValueError(f"{name!r} should be an integer >= {minimum}: value = {value!r}")
+    return int(value)
+
+
+def _spin_model(bqm):
+    """(IsingGraph, variable labels, offset) of ``bqm`` as a SPIN model (dimod's signs:
+    E = sum h s + sum J s s + offset; simlab's fields and couplings are -h and -J)."""
+    spin = bqm.spin if bqm.vartype is dimod.BINARY else bqm
+    labels = list(spin.variables)
+    linear, (row, col, quad), offset = spin.to_numpy_vectors(variable_order=labels)
+    model = from_edges(len(labels), row, col, -np.asarray(quad, dtype=np.float64),
+                       -np.asarray(linear, dtype=np.float64), name="dimod_bqm")
+    return model, labels, float(offset)
+
+
+class SimulatedAnnealingSampler(dimod.Sampler, dimod.Initialized):
+    """Simulated annealing of binary quadratic models on simlab's kernels (a dimod Sampler).
+
+    See the module docstring for the parameters shared with dwave-samplers; simlab's own:
+
+    schedule : simlab.schedules.Schedule, optional
+        Any simlab schedule (its temperatures and sweeps per step); replaces ``beta_range``,
+        ``beta_schedule_type``, ``num_sweeps`` and ``num_sweeps_per_beta``.
+    beta_schedule_type="logarithmic"
+        T_k = c / ln(k + 2) with c = ln 2 / beta_range[0], so it starts at 1 / beta_range[0]
+        (Geman & Geman; Hajek's theorem); ``beta_range[1]`` is not used.
+    kernel : {"auto", "scalar", "multispin", "simd"}
+        As :func:`simlab.samplers.annealing.anneal`; ``info["kernel"]`` says which ran.
+    states : {"final", "best"}
+        Return each read's final state (as dwave-samplers does) or the lowest-energy state
+        it visited at the end of a sweep.
+    threads : int, optional
+        Numba threads (the SampleSet does not depend on it).
+    """
+
+    parameters = None
+    properties = None
+
+    def __init__(self):
+        self.parameters = {
+            "num_reads": [], "num_sweeps": [], "num_sweeps_per_beta": [], "beta_range": [],
+            "beta_schedule_type": ["beta_schedule_options"], "beta_schedule": [], "seed": [],
+            "interrupt_function": [], "initial_states": [],
+            "initial_states_generator": ["initial_states_generator_options"],
+            "randomize_order": [], "proposal_acceptance_criteria": ["criteria_options"],
+            "schedule": [], "kernel": ["kernel_options"], "states": ["states_options"],
+            "threads": []}
+        self.properties = {
+            "beta_schedule_options": SCHEDULE_TYPES,
+            "initial_states_generator_options": GENERATORS,
+            "criteria_options": tuple(CRITERIA), "kernel_options": tuple(KERNELS),
+            "states_options": RETURNED, "block_reads": BLOCK}
+
+    def _schedule(self, model, bqm, num_sweeps, num_sweeps_per_beta, beta_range,
+                  beta_schedule_type, beta_schedule, schedule):
+        if schedule is not None:
+            if not isinstance(schedule, schedules.Schedule):
+                raise TypeError(f"'schedule' should be a simlab Schedule: value = {schedule!r}")
+            return schedule
+        per = _positive_int("num_sweeps_per_beta", num_sweeps_per_beta)
+        if beta_schedule_type not in SCHEDULE_TYPES:
+            raise ValueError(f"Beta schedule type {beta_schedule_type!r} not implemented: "
+                             f"one of {', '.join(SCHEDULE_TYPES)}")
+        if beta_schedule_type == "custom":
+            if beta_schedule is None:
+                raise ValueError("'beta_schedule' must be provided for "
+                                 "beta_schedule_type = 'custom'")
+            betas = np.asarray(beta_schedule, dtype=float).ravel()
+            if num_sweeps is not None and num_sweeps != betas.size * per:
+                raise ValueError("'num_sweeps' should be None or len(beta_schedule) * "
+                                 f"num_sweeps_per_beta = {betas.size * per}")
+            if betas.size == 0 or not np.all(np.isfinite(betas) & (betas > 0)):
+                raise ValueError("'beta_schedule' must hold finite betas > 0")
+            return schedules.custom(betas, per, in_beta=True, cooling=False)
+        if beta_schedule is not None:
+            raise ValueError("'beta_schedule' must be None unless beta_schedule_type = 'custom'")
+        num_sweeps = 1000 if num_sweeps is None else _positive_int("num_sweeps", num_sweeps, 0)
+        steps, rest = divmod(num_sweeps, per)
+        if rest:
+            raise ValueError("'num_sweeps' must be a non-negative value divisible by "
+                             "'num_sweeps_per_beta'")
+        if steps == 0:
+            return None
+        if beta_range is None:
+            t_hot, t_cold = default_temperature_range(model) if model.n_sites else (1.0, 1.0)
+            if not (t_hot > 0 and t_cold > 0):  # no energy scale: every state is equal
+                t_hot = t_cold = 1.0
+            beta_range = (1.0 / t_hot, 1.0 / t_cold)
+        beta_range = tuple(float(b) for b in beta_range)
+        if len(beta_range) != 2 or not all(np.isfinite(beta_range)) or min(beta_range) <= 0:
+            raise ValueError("'beta_range' should be a 2-tuple of positive numbers: "
+                             f"value = {beta_range!r}")
+        if steps == 1:
+            return schedules.custom([beta_range[1]], per, in_beta=True)
+        if beta_schedule_type == "linear":
+            return schedules.custom(np.linspace(*beta_range, steps), per, in_beta=True,
+                                    cooling=False)
+        if beta_schedule_type == "geometric":
+            return schedules.custom(np.geomspace(*beta_range, steps), per, in_beta=True,
+                                    cooling=False)
+        return schedules.logarithmic(np.log(2.0) / beta_range[0], steps, k0=2.0,
+                                     sweeps_per_step=per)
+
+    @staticmethod
+    def _empty(bqm, reads, seed, start):
+        """``reads`` empty samples of a model without variables (energy: its offset)."""
+        sampleset = dimod.SampleSet.from_samples_bqm((np.empty((reads, 0), np.int8), []), bqm,
+                                                     info={"seed": seed, "kernel": "none"})
+        sampleset.info["timing"] = {"preprocessing_ns": time.perf_counter_ns() - start,
+                                    "sampling_ns": 0, "postprocessing_ns": 0}
+        return sampleset
+
+    def sample(self, bqm, num_reads=None, num_sweeps=None, num_sweeps_per_beta=1,
+               beta_range=None, beta_schedule_type="geometric", beta_schedule=None,
+               seed=None, interrupt_function=None, initial_states=None,
+               initial_states_generator="random", randomize_order=False,
+               proposal_acceptance_criteria="Metropolis", schedule=None, kernel="auto",
+               states="final", threads=None):
+        """Anneal ``bqm`` and return a :class:`dimod.SampleSet` of ``num_reads`` samples.
+
+        ``info`` holds ``beta_range``, ``beta_schedule_type``, the temperatures and sweeps per
+        step of the schedule, ``seed`` (drawn when None), ``kernel``, ``algorithm``,
+        ``states``, ``interrupted`` and ``timing`` (preprocessing_ns, sampling_ns,
+        postprocessing_ns).
+        """
+        start = time.perf_counter_ns()
+        if not isinstance(bqm, dimod.BinaryQuadraticModel):
+            raise TypeError(f"expected a dimod.BinaryQuadraticModel, got {type(bqm).__name__}")
+        if seed is None:
+            seed = int(np.random.SeedSequence().generate_state(1, np.uint32)[0])
+        seed = _positive_int("seed", seed, 0)
+        if interrupt_function is not None and not callable(interrupt_function):
+            raise TypeError("'interrupt_function' should be a callable")
+        if proposal_acceptance_criteria not in CRITERIA:
+            raise ValueError(f"'proposal_acceptance_criteria' should be one of "
+                             f"{', '.join(CRITERIA)}: value = {proposal_acceptance_criteria!r}")
+        if kernel not in KERNELS:
+            raise ValueError(f"'kernel' should be one of {', '.join(KERNELS)}: "
+                             f"value = {kernel!r}")
+        if states not in RETURNED:
+            raise ValueError(f"'states' should be 'final' or 'best': value = {states!r}")
+        if initial_states_generator not in GENERATORS:
+            raise ValueError(f"'initial_states_generator' should be one of "
+                             f"{', '.join(GENERATORS)}: value = {initial_states_generator!r}")
+        if num_reads is not None:
+            _positive_int("num_reads", num_reads)
+        if not bqm.num_variables:
+            return self._empty(bqm, 1 if num_reads is None else num_reads, seed, start)
+        model, labels, _ = _spin_model(bqm)
+        plan = self._schedule(model, bqm, num_sweeps, num_sweeps_per_beta, beta_range,
+                              beta_schedule_type, beta_schedule, schedule)
+        # dimod's parser: initial states in the model's variable order, expanded to num_reads
+        parsed = self.parse_initial_states(
+            bqm, initial_states=initial_states,
+            initial_states_generator=initial_states_generator, num_reads=num_reads,
+            seed=int(derive(seed, "ocean", "initial").generate_state(1, np.uint32)[0]))
+        reads = len(parsed.initial_states)
+        given = parsed.initial_states.change_vartype(dimod.SPIN, inplace=False)
+        initial = np.asarray(given.record.sample, dtype=np.int8)
+        if given.variables and list(given.variables) != labels:
+            order = [given.variables.index(v) for v in labels]
+            initial = initial[:, order]
+        explicit = initial_states is not None and len(initial_states) != 0
+        algorithm = CRITERIA[proposal_acceptance_criteria]
+        sampled = np.empty((reads, len(labels)), dtype=np.int8)
+        done, interrupted, used = 0, False, set()
+        sampling = time.perf_counter_ns()
+        for block, first in enumerate(range(0, reads, BLOCK)):
+            if done and interrupt_function is not None and interrupt_function():
+                interrupted = True
+                break
+            size = min(BLOCK, reads - first)
+            if plan is None or not labels:
+                sampled[first:first + size] = initial[first:first + size]
+            else:
+                # Each block is its own run keyed by the block: the seed of the block is
+                # drawn from derive(seed, "ocean", block), never computed from ``seed``.
+                block_seed = int(derive(seed, "ocean", block).generate_state(1, np.uint32)[0])
+                run = anneal(model, plan, size, block_seed, algorithm,
+                             "random" if randomize_order else "sequential", threads=threads,
+                             initial=initial[first:first + size] if explicit else None,
+                             kernel=kernel)
+                used.add(run.extra.get("kernel", "scalar"))
+                sampled[first:first + size] = (run.best_states if states == "best"
+                                               else run.states)
+            done = first + size
+        post = time.perf_counter_ns()
+        samples = sampled[:done]
+        if bqm.vartype is dimod.BINARY:
+            samples = (samples + 1) // 2
+        info = {"beta_range": None if plan is None else
+                (float(plan.betas[0]), float(plan.betas[-1])),
+                "beta_schedule_type": "simlab schedule" if schedule is not None
+                else beta_schedule_type,
+                "temperatures": None if plan is None else plan.temperatures.tolist(),
+                "sweeps_per_step": None if plan is None else int(plan.sweeps_per_step),
+                "seed": seed, "algorithm": algorithm, "states": states,
+                "kernel": ",".join(sorted(used)) or "none", "interrupted": interrupted}
+        sampleset = dimod.SampleSet.from_samples_bqm((samples, labels), bqm, info=info)
+        sampleset.info["timing"] = {"preprocessing_ns": sampling - start,
+                                    "sampling_ns": post - sampling,
+                                    "postprocessing_ns": time.perf_counter_ns() - post}
+        return sampleset
