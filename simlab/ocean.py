@@ -77,7 +77,8 @@ class SimulatedAnnealingSampler(dimod.Sampler, dimod.Initialized):
         As :func:`simlab.samplers.annealing.anneal`; ``info["kernel"]`` says which ran.
     states : {"final", "best"}
         Return each read's final state (as dwave-samplers does) or the lowest-energy state
-        it visited at the end of a sweep.
+        it visited at the end of a sweep (the multi-spin kernel keeps only the final state:
+        ask for ``kernel="scalar"`` or ``"simd"`` to get best states on +-J models).
     threads : int, optional
         Numba threads (the SampleSet does not depend on it).
     """
@@ -245,6 +246,100 @@ class SimulatedAnnealingSampler(dimod.Sampler, dimod.Initialized):
                 "sweeps_per_step": None if plan is None else int(plan.sweeps_per_step),
                 "seed": seed, "algorithm": algorithm, "states": states,
                 "kernel": ",".join(sorted(used)) or "none", "interrupted": interrupted}
+        sampleset = dimod.SampleSet.from_samples_bqm((samples, labels), bqm, info=info)
+        sampleset.info["timing"] = {"preprocessing_ns": sampling - start,
+                                    "sampling_ns": post - sampling,
+                                    "postprocessing_ns": time.perf_counter_ns() - post}
+        return sampleset
+
+
+class ReplicaExchangeSampler(dimod.Sampler):
+    """Parallel tempering of binary quadratic models on simlab's kernels (a dimod Sampler).
+
+    Each read is an independent system: a ladder of ``num_replicas`` replicas at
+    temperatures spaced geometrically between 1 / beta_range[0] and 1 / beta_range[1],
+    ``num_sweeps`` exchange rounds of ``num_sweeps_per_exchange`` sweeps of every replica
+    followed by exchanges between neighbouring rungs
+    (:func:`simlab.samplers.tempering.replica_exchange`). A read returns the state of the
+    coldest rung at the end. With ``adaptive=True`` the ladder is first tuned (rungs added)
+    until neighbours exchange at ``target_acceptance``.
+
+    Parameters of :meth:`sample`: ``num_reads`` (systems, default 1), ``num_sweeps`` (default
+    1000), ``num_sweeps_per_exchange`` (1), ``num_replicas`` (16), ``beta_range`` (default:
+    the range of the annealing sampler), ``adaptive`` (False), ``target_acceptance`` (0.3),
+    ``seed``, ``randomize_order``, ``proposal_acceptance_criteria``, ``threads``.
+    ``info`` holds the ladder, the acceptance of each rung pair, the completed round trips
+    and their mean time (in exchange rounds), the seed and the timing.
+    """
+
+    parameters = None
+    properties = None
+
+    def __init__(self):
+        self.parameters = {
+            "num_reads": [], "num_sweeps": [], "num_sweeps_per_exchange": [],
+            "num_replicas": [], "beta_range": [], "adaptive": [], "target_acceptance": [],
+            "seed": [], "randomize_order": [],
+            "proposal_acceptance_criteria": ["criteria_options"], "threads": []}
+        self.properties = {"criteria_options": tuple(CRITERIA)}
+
+    def sample(self, bqm, num_reads=None, num_sweeps=1000, num_sweeps_per_exchange=1,
+               num_replicas=16, beta_range=None, adaptive=False, target_acceptance=0.3,
+               seed=None, randomize_order=False, proposal_acceptance_criteria="Metropolis",
+               threads=None):
+        """Run ``num_reads`` replica-exchange systems on ``bqm``; a :class:`dimod.SampleSet`
+        of their coldest replicas."""
+        from simlab.samplers.tempering import replica_exchange
+
+        start = time.perf_counter_ns()
+        if not isinstance(bqm, dimod.BinaryQuadraticModel):
+            raise TypeError(f"expected a dimod.BinaryQuadraticModel, got {type(bqm).__name__}")
+        reads = 1 if num_reads is None else _positive_int("num_reads", num_reads)
+        sweeps = _positive_int("num_sweeps", num_sweeps)
+        every = _positive_int("num_sweeps_per_exchange", num_sweeps_per_exchange)
+        rungs = _positive_int("num_replicas", num_replicas, 2)
+        if seed is None:
+            seed = int(np.random.SeedSequence().generate_state(1, np.uint32)[0])
+        seed = _positive_int("seed", seed, 0)
+        if proposal_acceptance_criteria not in CRITERIA:
+            raise ValueError(f"'proposal_acceptance_criteria' should be one of "
+                             f"{', '.join(CRITERIA)}: value = {proposal_acceptance_criteria!r}")
+        if not 0 < float(target_acceptance) < 1:
+            raise ValueError(f"'target_acceptance' should be in (0, 1): "
+                             f"value = {target_acceptance!r}")
+        if not bqm.num_variables:
+            return SimulatedAnnealingSampler._empty(bqm, reads, seed, start)
+        model, labels, _ = _spin_model(bqm)
+        if beta_range is None:
+            t_hot, t_cold = default_temperature_range(model)
+            if not (t_hot > 0 and t_cold > 0):
+                t_hot, t_cold = 2.0, 1.0
+            beta_range = (1.0 / t_hot, 1.0 / t_cold)
+        beta_range = tuple(float(b) for b in beta_range)
+        if len(beta_range) != 2 or not all(np.isfinite(beta_range)) or min(beta_range) <= 0 \
+                or beta_range[0] == beta_range[1]:
+            raise ValueError("'beta_range' should be two different positive numbers: "
+                             f"value = {beta_range!r}")
+        ladder = np.geomspace(1.0 / beta_range[1], 1.0 / beta_range[0], rungs)
+        sampling = time.perf_counter_ns()
+        run = replica_exchange(model, ladder, systems=reads, sweeps=sweeps, thermalization=0,
+                               exchange_every=every, adaptive=bool(adaptive),
+                               target_acceptance=float(target_acceptance),
+                               tune_sweeps=max(1, sweeps // 10),
+                               algorithm=CRITERIA[proposal_acceptance_criteria],
+                               scan="random" if randomize_order else "sequential",
+                               seed=seed, record=False, threads=threads)
+        post = time.perf_counter_ns()
+        samples = run.states[0]  # the coldest rung of each system
+        if bqm.vartype is dimod.BINARY:
+            samples = (samples + 1) // 2
+        acceptance = [None if not np.isfinite(a) else float(a) for a in run.acceptance]
+        info = {"temperatures": run.temperatures.tolist(), "acceptance": acceptance,
+                "round_trips": run.round_trips,
+                "round_trip_time": None if not np.isfinite(run.round_trip_time)
+                else run.round_trip_time,
+                "num_sweeps_per_exchange": every, "tuning_rounds": len(run.ladder_history) - 1,
+                "seed": seed, "algorithm": CRITERIA[proposal_acceptance_criteria]}
         sampleset = dimod.SampleSet.from_samples_bqm((samples, labels), bqm, info=info)
         sampleset.info["timing"] = {"preprocessing_ns": sampling - start,
                                     "sampling_ns": post - sampling,

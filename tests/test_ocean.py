@@ -7,7 +7,7 @@ import dimod.testing
 import numpy as np
 import pytest
 
-from simlab.ocean import SimulatedAnnealingSampler
+from simlab.ocean import ReplicaExchangeSampler, SimulatedAnnealingSampler
 from simlab.samplers.annealing import warm_up
 
 warm_up()
@@ -19,6 +19,14 @@ class TestConformance(unittest.TestCase):
 
     def test_api(self):
         dimod.testing.assert_sampler_api(SimulatedAnnealingSampler())
+
+
+@dimod.testing.load_sampler_bqm_tests(ReplicaExchangeSampler)
+class TestReplicaExchangeConformance(unittest.TestCase):
+    """The same generated tests for the replica-exchange sampler."""
+
+    def test_api(self):
+        dimod.testing.assert_sampler_api(ReplicaExchangeSampler())
 
 
 def test_energies_are_dimods_own_for_spin_and_binary_models():
@@ -168,3 +176,31 @@ def test_anneals_a_planted_problem_to_its_ground_state():
     bqm = dimod.BQM({}, {(i, j): -float(s[i] * s[j]) for i, j in graph.edges}, 0.0, "SPIN")
     result = SimulatedAnnealingSampler().sample(bqm, num_reads=32, num_sweeps=500, seed=0)
     assert result.first.energy == -graph.number_of_edges()
+
+
+def test_replica_exchange_reports_its_ladder_and_finds_a_planted_ground_state():
+    import networkx as nx
+
+    graph = nx.random_regular_graph(3, 40, seed=8)
+    s = np.random.default_rng(8).choice([-1, 1], 40)
+    spin = dimod.BQM({}, {(i, j): -float(s[i] * s[j]) for i, j in graph.edges}, 0.0, "SPIN")
+    bqm = spin.binary  # the same problem in 0/1 variables: same energies
+    sampler = ReplicaExchangeSampler()
+    result = sampler.sample(bqm, num_reads=3, num_sweeps=400, num_replicas=8,
+                            beta_range=(0.5, 5.0), seed=4)
+    dimod.testing.assert_sampleset_energies(result, bqm)
+    info = result.info
+    assert np.allclose(info["temperatures"], np.geomspace(0.2, 2.0, 8))
+    assert len(info["acceptance"]) == 7 and all(0 <= a <= 1 for a in info["acceptance"])
+    assert info["round_trips"] >= 1 and info["round_trip_time"] > 0
+    again = sampler.sample(bqm, num_reads=3, num_sweeps=400, num_replicas=8,
+                           beta_range=(0.5, 5.0), seed=4)
+    assert np.array_equal(again.record.sample, result.record.sample)
+    assert result.vartype is dimod.BINARY
+    assert result.first.energy == pytest.approx(-graph.number_of_edges())  # the planted state
+    with pytest.raises(ValueError, match="num_replicas"):
+        sampler.sample(bqm, num_replicas=1)
+    with pytest.raises(ValueError, match="beta_range"):
+        sampler.sample(bqm, beta_range=(1.0, 1.0))
+    with pytest.raises(ValueError, match="num_reads"):
+        sampler.sample(bqm, num_reads=0)
