@@ -32,7 +32,6 @@ from machine import header  # benchmarks/machine.py
 
 
 def problems():
-    import dimod
     import networkx as nx
 
     from simlab.models import graph
