@@ -5,11 +5,11 @@ style inline and the data as a JSON payload, so the page works opened from disk 
 server and no network. :func:`payload` decides what the page shows, from the Dataset
 alone:
 
-- *panels*: every numeric variable along the page's x dimension (the numeric dimension
-  coordinate that is the last dimension of the most variables; ties go to ``temperature``,
-  ``sweep``, ``sweeps``, ``step``, ``record``, ``n`` in that order, and the slider moves
-  along it), or else along its own last dimension when that is one of those names or has a
-  float coordinate. Each other dimension (a size, a swept key of a merged sweep, a read)
+- *panels*: every numeric variable, drawn along its last dimension (simlab's curve axis)
+  when that is numbered (a numeric coordinate, or none: the index), else along the page's
+  x dimension if it has it. The page's x, which the slider moves along, is the curve axis
+  of the most variables (ties go to ``temperature``, ``sweep``, ``sweeps``, ``step``,
+  ``record``, ``n`` in that order, then to the Dataset's order). Each other dimension (a size, a swept key of a merged sweep, a read)
   becomes a selector shared by all panels, except a dimension of more than ``MAX_SELECT``
   values (positions, sequences), over which the panel shows the median and the 25-75% and
   10-90% bands instead. A variable's ``<name>_err`` becomes its error bars and
