@@ -227,6 +227,8 @@ def payload(ds):
         panel = _panel(ds, name, axis)
         if panel is not None:
             panels.append(panel)
+    # The slider's curves first (C(T) before per-size summaries), otherwise Dataset order.
+    panels.sort(key=lambda p: p["x"] != x)
     panels, omitted = _within_budget(panels)
     attrs = {k: str(ds.attrs[k]) for k in ATTRS if k in ds.attrs}
     tours = _tours(ds)

@@ -228,9 +228,9 @@ def test_x_is_the_dimension_most_curves_share_and_lone_references_are_panels():
                     coords={"c": [0.5, 1.5], "step": np.arange(5), "mc_step": [1, 10, 100]})
     p = payload(ds)
     assert p["x"]["name"] == "mc_step"
-    # the exact curve runs along its own axis (a curve-axis name), beside the slider's
+    # the exact curve runs along its own axis, after the slider's curves
     assert [(q["name"], q["x"]) for q in p["panels"]] == [
-        ("p_exact", "step"), ("p_mc", "mc_step"), ("p_mc_lo", "mc_step")]
+        ("p_mc", "mc_step"), ("p_mc_lo", "mc_step"), ("p_exact", "step")]
     assert p["axes"]["step"]["values"] == list(range(5))
     alone = payload(ds[["p_exact"]])  # no base variable: the reference is a curve itself
     assert alone["x"]["name"] == "step" and alone["panels"][0]["name"] == "p_exact"
