@@ -32,7 +32,7 @@ import numpy as np
 
 from simlab import schedules
 from simlab.models.graph import from_edges
-from simlab.rng import derive
+from simlab.rng import fresh_seed, sub_seed
 from simlab.rules import KERNELS
 from simlab.samplers.annealing import anneal, default_temperature_range
 
@@ -177,7 +177,7 @@ class SimulatedAnnealingSampler(dimod.Sampler, dimod.Initialized):
         if not isinstance(bqm, dimod.BinaryQuadraticModel):
             raise TypeError(f"expected a dimod.BinaryQuadraticModel, got {type(bqm).__name__}")
         if seed is None:
-            seed = int(np.random.SeedSequence().generate_state(1, np.uint32)[0])
+            seed = fresh_seed()
         seed = _positive_int("seed", seed, 0)
         if interrupt_function is not None and not callable(interrupt_function):
             raise TypeError("'interrupt_function' should be a callable")
@@ -200,10 +200,11 @@ class SimulatedAnnealingSampler(dimod.Sampler, dimod.Initialized):
         plan = self._schedule(model, bqm, num_sweeps, num_sweeps_per_beta, beta_range,
                               beta_schedule_type, beta_schedule, schedule)
         # dimod's parser: initial states in the model's variable order, expanded to num_reads
+        # (its random expansion uses numpy's RandomState, which takes a 32-bit seed)
         parsed = self.parse_initial_states(
             bqm, initial_states=initial_states,
             initial_states_generator=initial_states_generator, num_reads=num_reads,
-            seed=int(derive(seed, "ocean", "initial").generate_state(1, np.uint32)[0]))
+            seed=sub_seed(seed, "ocean", "initial") % 2**32)
         reads = len(parsed.initial_states)
         given = parsed.initial_states.change_vartype(dimod.SPIN, inplace=False)
         initial = np.asarray(given.record.sample, dtype=np.int8)
@@ -223,9 +224,9 @@ class SimulatedAnnealingSampler(dimod.Sampler, dimod.Initialized):
             if plan is None or not labels:
                 sampled[first:first + size] = initial[first:first + size]
             else:
-                # Each block is its own run keyed by the block: the seed of the block is
-                # drawn from derive(seed, "ocean", block), never computed from ``seed``.
-                block_seed = int(derive(seed, "ocean", block).generate_state(1, np.uint32)[0])
+                # Each block is its own run keyed by the block: its seed is drawn from
+                # derive(seed, "ocean", block), never computed from ``seed``.
+                block_seed = sub_seed(seed, "ocean", block)
                 run = anneal(model, plan, size, block_seed, algorithm,
                              "random" if randomize_order else "sequential", threads=threads,
                              initial=initial[first:first + size] if explicit else None,
@@ -299,7 +300,7 @@ class ReplicaExchangeSampler(dimod.Sampler):
         every = _positive_int("num_sweeps_per_exchange", num_sweeps_per_exchange)
         rungs = _positive_int("num_replicas", num_replicas, 2)
         if seed is None:
-            seed = int(np.random.SeedSequence().generate_state(1, np.uint32)[0])
+            seed = fresh_seed()
         seed = _positive_int("seed", seed, 0)
         if proposal_acceptance_criteria not in CRITERIA:
             raise ValueError(f"'proposal_acceptance_criteria' should be one of "

@@ -81,6 +81,12 @@ def sub_seed(seed, *names):
     return int(derive(seed, *names).generate_state(1, np.uint64)[0] >> np.uint64(1))
 
 
+def fresh_seed():
+    """A seed in [0, 2**32) from the operating system's entropy, for callers that ask for
+    no seed (dimod's ``seed=None``); report it so the run can be repeated."""
+    return int(np.random.SeedSequence().generate_state(1, np.uint32)[0])
+
+
 def stream_states(seed, key, n_streams):
     """xoshiro256** states for ``n_streams`` independent chains.
 
