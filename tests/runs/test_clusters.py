@@ -1,6 +1,7 @@
-"""Sweeps on real clusters: a private single-node SLURM cluster (ci/slurm/start.sh), driven
-through Hydra's submitit launcher. Skipped with a message when no cluster answers; under
-CI=true they must run (.ci/run starts the cluster)."""
+"""Sweeps on real clusters: a private single-node SLURM cluster (ci/slurm/start.sh) through
+Hydra's submitit launcher, and a local Ray head (ci/ray/start.sh) through the Ray launcher.
+Skipped with a message when no cluster answers; under CI=true they must run (.ci/run starts
+both clusters). Marked slow (about 4 minutes): `pytest -m slow` runs them, as .ci/run does."""
 
 import json
 import os
@@ -12,6 +13,8 @@ import pytest
 import xarray as xr
 
 from simlab.runs import collect, folders, status
+
+pytestmark = pytest.mark.slow
 
 #: 4 fast jobs: 2 sizes x 2 seeds (the sweep of tests/runs/test_sweeps.py).
 SWEEP = ["model.size=4,6", "seed=1,2", "sampler.chains=2", "sampler.sweeps=400",
