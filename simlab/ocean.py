@@ -101,7 +101,7 @@ class SimulatedAnnealingSampler(dimod.Sampler, dimod.Initialized):
             "criteria_options": tuple(CRITERIA), "kernel_options": tuple(KERNELS),
             "states_options": RETURNED, "block_reads": BLOCK}
 
-    def _schedule(self, model, bqm, num_sweeps, num_sweeps_per_beta, beta_range,
+    def _schedule(self, model, num_sweeps, num_sweeps_per_beta, beta_range,
                   beta_schedule_type, beta_schedule, schedule):
         if schedule is not None:
             if not isinstance(schedule, schedules.Schedule):
@@ -197,7 +197,7 @@ class SimulatedAnnealingSampler(dimod.Sampler, dimod.Initialized):
         if not bqm.num_variables:
             return self._empty(bqm, 1 if num_reads is None else num_reads, seed, start)
         model, labels, _ = _spin_model(bqm)
-        plan = self._schedule(model, bqm, num_sweeps, num_sweeps_per_beta, beta_range,
+        plan = self._schedule(model, num_sweeps, num_sweeps_per_beta, beta_range,
                               beta_schedule_type, beta_schedule, schedule)
         # dimod's parser: initial states in the model's variable order, expanded to num_reads
         # (its random expansion uses numpy's RandomState, which takes a 32-bit seed)
