@@ -23,7 +23,9 @@ alone:
   recomputed in the page.
 - *tours*: ``city_x`` / ``city_y`` along ``city`` (a TSP task's best tours), drawn as
   closed paths.
-- *scalars*: 0-d numeric variables, in a table.
+- *scalars*: 0-d numeric variables, in a table; *tables*: 1-D variables over a dimension
+  that is not a curve axis (an algorithm, a spread measure), one table per dimension with a
+  row per value and a column per variable (with its ``_err``).
 - the run's attributes (task, seed, created, wall time, versions, config).
 
 Points along x flagged by a boolean ``..._tail`` coordinate (kept only for an integral) are
@@ -214,7 +216,7 @@ def payload(ds):
         for name, coord in ds.coords.items():
             if name.endswith("_tail") and coord.dims == (x,) and coord.dtype == bool:
                 ds = ds.isel({x: ~coord.values})
-    panels, scalars = [], []
+    panels, scalars, tables = [], [], {}
     for name, var in ds.data_vars.items():
         if var.ndim == 0 and np.issubdtype(var.dtype, np.number):
             scalars.append({"name": name, **_describe(var), "value": _numbers([var.values])[0]})
@@ -223,6 +225,11 @@ def payload(ds):
             continue
         axis = _panel_x(ds, var, x)
         if axis is None:
+            if var.ndim == 1 and var.size <= MAX_SELECT:  # per category: a table column
+                tables.setdefault(var.dims[0], []).append(
+                    {"name": name, **_describe(var), "values": _numbers(var.values),
+                     "err": _numbers(ds[name + "_err"].values)
+                     if name + "_err" in ds and ds[name + "_err"].dims == var.dims else None})
             continue
         panel = _panel(ds, name, axis)
         if panel is not None:
@@ -239,6 +246,8 @@ def payload(ds):
     return {"x": axes.get(x, {"name": "", "values": []}), "axes": axes,
             "selectors": [{"dim": d, "labels": _labels(ds, d)} for d in dims],
             "panels": panels, "omitted": omitted, "tours": tours, "scalars": scalars,
+            "tables": [{"dim": d, "labels": _labels(ds, d), "columns": c}
+                       for d, c in tables.items()],
             "attrs": attrs, "tokens": token_payload(ds)}
 
 

@@ -383,3 +383,19 @@ def test_token_page_matches_logit_thermodynamics_in_a_browser(browser, tmp_path)
     assert browser.execute_script(
         "return performance.getEntriesByType('resource').length") == 0
     assert [m for m in browser.get_log("browser") if m["level"] == "SEVERE"] == []
+
+
+def test_variables_over_a_category_become_a_table(browser, tmp_path):
+    from selenium.webdriver.common.by import By
+
+    ds = xr.Dataset({"z": ("algorithm", [1.862, 0.245]), "z_err": ("algorithm", [0.045, 0.021]),
+                     "tau": (("algorithm", "size"), [[1.0, 2.0], [3.0, 4.0]])},
+                    coords={"algorithm": ["metropolis", "wolff"], "size": [8, 16]})
+    p = payload(ds)
+    [table] = p["tables"]
+    assert table["dim"] == "algorithm" and table["labels"] == ["metropolis", "wolff"]
+    assert table["columns"][0]["values"] == [1.862, 0.245]
+    assert table["columns"][0]["err"] == [0.045, 0.021]
+    browser.get(write_report(ds, tmp_path / "report.html").as_uri())
+    rows = browser.find_element(By.ID, "table-algorithm").find_elements(By.TAG_NAME, "tr")
+    assert rows[2].text.split() == ["wolff", "0.245000", "±", "0.0210000"]

@@ -74,11 +74,11 @@
     if (!isFinite(lo)) { lo = 0; hi = 1; }
     if (hi === lo) { hi = lo + 1; lo = lo - 1; }
     const pad = { l: 58, r: 10, t: 8, b: 28 };
-    // x spanning more than a factor 50 on a grid whose steps grow (geometric temperatures,
+    // x spanning more than a factor 16 on a grid whose steps grow (geometric temperatures,
     // sweeps 10, 100, 1000) is drawn on a log scale: ln x for x > 0, ln(1 + x) from 0
     const n = xs.length;
     const growing = n > 2 && Math.abs(xs[n - 1] - xs[n - 2]) > 3 * Math.abs(xs[1] - xs[0]);
-    const logx = growing && (xlo > 0 ? xhi / xlo > 50 : xlo === 0 && xhi > 50);
+    const logx = growing && (xlo > 0 ? xhi / xlo > 16 : xlo === 0 && xhi > 16);
     const tx = (v) => (!logx ? v : (xlo > 0 ? Math.log(v) : Math.log1p(v)));
     const px = (v) => pad.l + (tx(v) - tx(xlo)) / (tx(xhi) - tx(xlo) || 1) * (w - pad.l - pad.r);
     const py = (v) => h - pad.b - (v - lo) / (hi - lo) * (h - pad.t - pad.b);
@@ -236,6 +236,26 @@
       data.omitted.join(", ") + ".";
     note.hidden = false;
   }
+  // 1-D variables over a category (algorithm, measure): a row per category.
+  data.tables.forEach((t) => {
+    const table = document.createElement("table");
+    table.id = "table-" + t.dim;
+    const head = table.insertRow();
+    [t.dim].concat(t.columns.map((c) => label(c))).forEach((h) => {
+      const th = document.createElement("th"); th.textContent = h; head.appendChild(th);
+    });
+    t.labels.forEach((name, i) => {
+      const tr = table.insertRow();
+      tr.insertCell().textContent = name;
+      t.columns.forEach((c) => {
+        const td = tr.insertCell();
+        td.textContent = fmt(c.values[i]) + (c.err ? " ± " + fmt(c.err[i]) : "");
+        td.dataset.value = c.values[i] === null ? "NaN" : String(c.values[i]);
+      });
+    });
+    document.getElementById("tables").appendChild(table);
+    document.getElementById("scalars-box").hidden = false;
+  });
   if (data.scalars.length) {
     const table = document.getElementById("scalars");
     data.scalars.forEach((s) => {
