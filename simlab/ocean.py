@@ -15,8 +15,10 @@ Parameters that mean the same as in dwave-samplers keep their names and defaults
 (``schedule=``), the kernel choice, the returned states (final or best) and the thread
 count. SPIN and BINARY models are accepted (QUBO and Ising dicts through dimod's
 ``sample_qubo`` / ``sample_ising``); the energies of the returned SampleSet are computed by
-dimod itself from the samples. Bad values raise ``ValueError`` or ``TypeError`` (as dimod and
-dwave-samplers do), unknown parameters ``TypeError``.
+dimod itself from the samples. Bad values raise ``ValueError`` (for integers and choices
+simlab's ``ConfigError``, a ValueError naming the key, the value and what is allowed),
+values of the wrong type and unknown parameters ``TypeError``, as dimod and dwave-samplers
+do.
 
 Differences a user should know: the reads run in parallel blocks of ``BLOCK`` reads, and
 ``interrupt_function`` is called between blocks (dwave-samplers calls it between reads);
@@ -35,6 +37,7 @@ from simlab.models.graph import from_edges
 from simlab.rng import fresh_seed, sub_seed
 from simlab.rules import KERNELS
 from simlab.samplers.annealing import anneal, default_temperature_range
+from simlab.validation import choice, integer
 
 BLOCK = 64
 SCHEDULE_TYPES = ("linear", "geometric", "custom", "logarithmic")
@@ -44,11 +47,48 @@ RETURNED = ("final", "best")
 
 
 def _positive_int(name, value, minimum=1):
+    """An integer >= ``minimum``: TypeError for a non-integer (as dwave-samplers), else
+    simlab's check (ConfigError, a ValueError naming the key, value and what is allowed)."""
     if isinstance(value, bool) or not isinstance(value, Integral):
         raise TypeError(f"{name!r} should be an integer: value = {value!r}")
-    if value < minimum:
-        raise ValueError(f"{name!r} should be an integer >= {minimum}: value = {value!r}")
-    return int(value)
+    return integer(name, value, minimum)
+
+
+def _start(bqm, seed, criteria):
+    """The checks both samplers share: a BQM, the seed (drawn when None), the acceptance
+    criterion. Returns (start time in ns, seed, simlab's algorithm name)."""
+    start = time.perf_counter_ns()
+    if not isinstance(bqm, dimod.BinaryQuadraticModel):
+        raise TypeError(f"expected a dimod.BinaryQuadraticModel, got {type(bqm).__name__}")
+    seed = _positive_int("seed", fresh_seed() if seed is None else seed, 0)
+    return start, seed, CRITERIA[choice("proposal_acceptance_criteria", criteria, CRITERIA)]
+
+
+def _default_beta_range(model):
+    """(beta_hot, beta_cold) from :func:`default_temperature_range`; a model without an
+    energy scale (every state equal) gets (0.5, 1)."""
+    t_hot, t_cold = default_temperature_range(model)
+    if not (t_hot > 0 and t_cold > 0):
+        return 0.5, 1.0
+    return 1.0 / t_hot, 1.0 / t_cold
+
+
+def _sampleset(bqm, spins, labels, info, start, sampling, post):
+    """The SampleSet of SPIN samples (reads, N) in ``bqm``'s vartype, energies computed by
+    dimod, with ``info`` and the timing."""
+    samples = (spins + 1) // 2 if bqm.vartype is dimod.BINARY else spins
+    sampleset = dimod.SampleSet.from_samples_bqm((samples, labels), bqm, info=info)
+    sampleset.info["timing"] = {"preprocessing_ns": sampling - start,
+                                "sampling_ns": post - sampling,
+                                "postprocessing_ns": time.perf_counter_ns() - post}
+    return sampleset
+
+
+def _empty(bqm, reads, seed, start):
+    """``reads`` empty samples of a model without variables (energy: its offset)."""
+    now = time.perf_counter_ns()
+    return _sampleset(bqm, np.empty((reads, 0), np.int8), [], {"seed": seed, "kernel": "none"},
+                      start, now, now)
 
 
 def _spin_model(bqm):
@@ -131,12 +171,7 @@ class SimulatedAnnealingSampler(dimod.Sampler, dimod.Initialized):
                              "'num_sweeps_per_beta'")
         if steps == 0:
             return None
-        if beta_range is None:
-            t_hot, t_cold = default_temperature_range(model) if model.n_sites else (1.0, 1.0)
-            if not (t_hot > 0 and t_cold > 0):  # no energy scale: every state is equal
-                t_hot = t_cold = 1.0
-            beta_range = (1.0 / t_hot, 1.0 / t_cold)
-        beta_range = tuple(float(b) for b in beta_range)
+        beta_range = tuple(float(b) for b in (beta_range or _default_beta_range(model)))
         if len(beta_range) != 2 or not all(np.isfinite(beta_range)) or min(beta_range) <= 0:
             raise ValueError("'beta_range' should be a 2-tuple of positive numbers: "
                              f"value = {beta_range!r}")
@@ -151,15 +186,6 @@ class SimulatedAnnealingSampler(dimod.Sampler, dimod.Initialized):
         return schedules.logarithmic(np.log(2.0) / beta_range[0], steps, k0=2.0,
                                      sweeps_per_step=per)
 
-    @staticmethod
-    def _empty(bqm, reads, seed, start):
-        """``reads`` empty samples of a model without variables (energy: its offset)."""
-        sampleset = dimod.SampleSet.from_samples_bqm((np.empty((reads, 0), np.int8), []), bqm,
-                                                     info={"seed": seed, "kernel": "none"})
-        sampleset.info["timing"] = {"preprocessing_ns": time.perf_counter_ns() - start,
-                                    "sampling_ns": 0, "postprocessing_ns": 0}
-        return sampleset
-
     def sample(self, bqm, num_reads=None, num_sweeps=None, num_sweeps_per_beta=1,
                beta_range=None, beta_schedule_type="geometric", beta_schedule=None,
                seed=None, interrupt_function=None, initial_states=None,
@@ -173,29 +199,16 @@ class SimulatedAnnealingSampler(dimod.Sampler, dimod.Initialized):
         ``states``, ``interrupted`` and ``timing`` (preprocessing_ns, sampling_ns,
         postprocessing_ns).
         """
-        start = time.perf_counter_ns()
-        if not isinstance(bqm, dimod.BinaryQuadraticModel):
-            raise TypeError(f"expected a dimod.BinaryQuadraticModel, got {type(bqm).__name__}")
-        if seed is None:
-            seed = fresh_seed()
-        seed = _positive_int("seed", seed, 0)
+        start, seed, algorithm = _start(bqm, seed, proposal_acceptance_criteria)
         if interrupt_function is not None and not callable(interrupt_function):
             raise TypeError("'interrupt_function' should be a callable")
-        if proposal_acceptance_criteria not in CRITERIA:
-            raise ValueError(f"'proposal_acceptance_criteria' should be one of "
-                             f"{', '.join(CRITERIA)}: value = {proposal_acceptance_criteria!r}")
-        if kernel not in KERNELS:
-            raise ValueError(f"'kernel' should be one of {', '.join(KERNELS)}: "
-                             f"value = {kernel!r}")
-        if states not in RETURNED:
-            raise ValueError(f"'states' should be 'final' or 'best': value = {states!r}")
-        if initial_states_generator not in GENERATORS:
-            raise ValueError(f"'initial_states_generator' should be one of "
-                             f"{', '.join(GENERATORS)}: value = {initial_states_generator!r}")
+        choice("kernel", kernel, KERNELS)
+        choice("states", states, RETURNED)
+        choice("initial_states_generator", initial_states_generator, GENERATORS)
         if num_reads is not None:
             _positive_int("num_reads", num_reads)
         if not bqm.num_variables:
-            return self._empty(bqm, 1 if num_reads is None else num_reads, seed, start)
+            return _empty(bqm, 1 if num_reads is None else num_reads, seed, start)
         model, labels, _ = _spin_model(bqm)
         plan = self._schedule(model, num_sweeps, num_sweeps_per_beta, beta_range,
                               beta_schedule_type, beta_schedule, schedule)
@@ -212,7 +225,6 @@ class SimulatedAnnealingSampler(dimod.Sampler, dimod.Initialized):
             order = [given.variables.index(v) for v in labels]
             initial = initial[:, order]
         explicit = initial_states is not None and len(initial_states) != 0
-        algorithm = CRITERIA[proposal_acceptance_criteria]
         sampled = np.empty((reads, len(labels)), dtype=np.int8)
         done, interrupted, used = 0, False, set()
         sampling = time.perf_counter_ns()
@@ -236,9 +248,6 @@ class SimulatedAnnealingSampler(dimod.Sampler, dimod.Initialized):
                                                else run.states)
             done = first + size
         post = time.perf_counter_ns()
-        samples = sampled[:done]
-        if bqm.vartype is dimod.BINARY:
-            samples = (samples + 1) // 2
         info = {"beta_range": None if plan is None else
                 (float(plan.betas[0]), float(plan.betas[-1])),
                 "beta_schedule_type": "simlab schedule" if schedule is not None
@@ -247,11 +256,7 @@ class SimulatedAnnealingSampler(dimod.Sampler, dimod.Initialized):
                 "sweeps_per_step": None if plan is None else int(plan.sweeps_per_step),
                 "seed": seed, "algorithm": algorithm, "states": states,
                 "kernel": ",".join(sorted(used)) or "none", "interrupted": interrupted}
-        sampleset = dimod.SampleSet.from_samples_bqm((samples, labels), bqm, info=info)
-        sampleset.info["timing"] = {"preprocessing_ns": sampling - start,
-                                    "sampling_ns": post - sampling,
-                                    "postprocessing_ns": time.perf_counter_ns() - post}
-        return sampleset
+        return _sampleset(bqm, sampled[:done], labels, info, start, sampling, post)
 
 
 class ReplicaExchangeSampler(dimod.Sampler):
@@ -292,31 +297,18 @@ class ReplicaExchangeSampler(dimod.Sampler):
         of their coldest replicas."""
         from simlab.samplers.tempering import replica_exchange
 
-        start = time.perf_counter_ns()
-        if not isinstance(bqm, dimod.BinaryQuadraticModel):
-            raise TypeError(f"expected a dimod.BinaryQuadraticModel, got {type(bqm).__name__}")
+        start, seed, algorithm = _start(bqm, seed, proposal_acceptance_criteria)
         reads = 1 if num_reads is None else _positive_int("num_reads", num_reads)
         sweeps = _positive_int("num_sweeps", num_sweeps)
         every = _positive_int("num_sweeps_per_exchange", num_sweeps_per_exchange)
         rungs = _positive_int("num_replicas", num_replicas, 2)
-        if seed is None:
-            seed = fresh_seed()
-        seed = _positive_int("seed", seed, 0)
-        if proposal_acceptance_criteria not in CRITERIA:
-            raise ValueError(f"'proposal_acceptance_criteria' should be one of "
-                             f"{', '.join(CRITERIA)}: value = {proposal_acceptance_criteria!r}")
         if not 0 < float(target_acceptance) < 1:
             raise ValueError(f"'target_acceptance' should be in (0, 1): "
                              f"value = {target_acceptance!r}")
         if not bqm.num_variables:
-            return SimulatedAnnealingSampler._empty(bqm, reads, seed, start)
+            return _empty(bqm, reads, seed, start)
         model, labels, _ = _spin_model(bqm)
-        if beta_range is None:
-            t_hot, t_cold = default_temperature_range(model)
-            if not (t_hot > 0 and t_cold > 0):
-                t_hot, t_cold = 2.0, 1.0
-            beta_range = (1.0 / t_hot, 1.0 / t_cold)
-        beta_range = tuple(float(b) for b in beta_range)
+        beta_range = tuple(float(b) for b in (beta_range or _default_beta_range(model)))
         if len(beta_range) != 2 or not all(np.isfinite(beta_range)) or min(beta_range) <= 0 \
                 or beta_range[0] == beta_range[1]:
             raise ValueError("'beta_range' should be two different positive numbers: "
@@ -327,22 +319,16 @@ class ReplicaExchangeSampler(dimod.Sampler):
                                exchange_every=every, adaptive=bool(adaptive),
                                target_acceptance=float(target_acceptance),
                                tune_sweeps=max(1, sweeps // 10),
-                               algorithm=CRITERIA[proposal_acceptance_criteria],
+                               algorithm=algorithm,
                                scan="random" if randomize_order else "sequential",
                                seed=seed, record=False, threads=threads)
         post = time.perf_counter_ns()
-        samples = run.states[0]  # the coldest rung of each system
-        if bqm.vartype is dimod.BINARY:
-            samples = (samples + 1) // 2
         acceptance = [None if not np.isfinite(a) else float(a) for a in run.acceptance]
         info = {"temperatures": run.temperatures.tolist(), "acceptance": acceptance,
                 "round_trips": run.round_trips,
                 "round_trip_time": None if not np.isfinite(run.round_trip_time)
                 else run.round_trip_time,
                 "num_sweeps_per_exchange": every, "tuning_rounds": len(run.ladder_history) - 1,
-                "seed": seed, "algorithm": CRITERIA[proposal_acceptance_criteria]}
-        sampleset = dimod.SampleSet.from_samples_bqm((samples, labels), bqm, info=info)
-        sampleset.info["timing"] = {"preprocessing_ns": sampling - start,
-                                    "sampling_ns": post - sampling,
-                                    "postprocessing_ns": time.perf_counter_ns() - post}
-        return sampleset
+                "seed": seed, "algorithm": algorithm}
+        # each system's coldest rung
+        return _sampleset(bqm, run.states[0], labels, info, start, sampling, post)
