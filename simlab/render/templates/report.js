@@ -45,6 +45,7 @@
     ctx.clearRect(0, 0, w, h);
     return [ctx, w, h];
   }
+  window.simlabBlank = blank; // shared with the token view (tokens.js)
 
   const PALETTE = ["#7b2d8e", "#c2477a", "#e8833a", "#3a8e5c", "#8c6d31"];
   const BAND_FILL = ["rgba(31,95,168,0.15)", "rgba(31,95,168,0.25)"];

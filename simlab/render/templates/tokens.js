@@ -167,11 +167,9 @@
     drawBars(th); drawCurves(th);
   }
 
+  // report.js's blank canvas at the screen's pixel density
   function canvas(id) {
-    const c = $(id), ctx = c.getContext("2d"), ratio = window.devicePixelRatio || 1;
-    const w = c.clientWidth, h = c.clientHeight;
-    c.width = w * ratio; c.height = h * ratio;
-    ctx.setTransform(ratio, 0, 0, ratio, 0, 0); ctx.clearRect(0, 0, w, h);
+    const [ctx, w, h] = window.simlabBlank($(id));
     ctx.font = "11px sans-serif";
     return [ctx, w, h];
   }
