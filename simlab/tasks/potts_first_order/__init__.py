@@ -8,6 +8,13 @@ where they are equally high, and the latent heat per site Delta e(L) = e_d(L) - 
 the distance between them (peak positions refined by a parabola through the three highest
 levels). Delta e(L), e_o(L) and e_d(L) are extrapolated to L -> infinity by weighted fits in
 1/L^2 (and 1/L), beside Baxter's exact values (e_o = -1.6642525, e_d = -0.9682031, Delta e = 0.696049).
+
+The peak positions at T_eq(L) move with L as a power of 1/L. The phases' mean energies at the
+exact T_c do not: split P_{T_c}(E) at its minimum between the peaks; the mean energy per site
+of each side, e_o(T_c, L) and e_d(T_c, L), approaches the infinite-volume value with
+corrections exponentially small in L / xi (Borgs & Kotecky, J. Stat. Phys. 61, 79, 1990;
+Janke, Phys. Rev. B 47, 14757, 1993), and so does their difference, the latent heat at T_c.
+The ratio of the two sides' weights approaches q (q ordered phases, one disordered).
 The tunnelling time is the mean number of sweeps between a walker's successive passages
 from the ordered side (E/N <= ``tunnel[0]``) to the disordered side (E/N >= ``tunnel[1]``)
 or back, in a multicanonical run with the converged weights 1/g(E) (``tunnel_sweeps``
@@ -43,13 +50,13 @@ class FirstOrderSettings:
     q: int = setting(10, minimum=5, maximum=127, doc="states per site (first order: q > 4)")
     sizes: List[int] = setting(factory=lambda: [16, 24, 32, 48, 64], minimum=4,
                                doc="linear sizes L")
-    runs: int = setting(4, minimum=2, doc="independent Wang-Landau runs per size")
+    runs: int = setting(12, minimum=2, doc="independent Wang-Landau runs per size")
     final_ln_f: float = setting(4e-6, above=0.0, maximum=0.5, doc="stop at this ln f")
     energy_range: List[float] = setting(factory=lambda: [-1.85, -0.75], maximum=0.0,
                                         doc="E/N range of the walk (covers both peaks)")
     tunnel: List[float] = setting(factory=lambda: [-1.55, -1.05], maximum=0.0,
                                   doc="E/N bounds of the ordered and disordered sides")
-    tunnel_sweeps: int = setting(100_000, minimum=1,
+    tunnel_sweeps: int = setting(300_000, minimum=1,
                                  doc="multicanonical sweeps timing the tunnelling")
 
     def check(self, key):
@@ -80,6 +87,12 @@ META = {
     "e_ordered": ("ordered peak position e_o(L) at T_eq", "J"),
     "e_disordered": ("disordered peak position e_d(L) at T_eq", "J"),
     "latent_heat": ("Delta e(L) = e_d - e_o at T_eq, per site", "J"),
+    "e_ordered_tc": ("mean energy per site of the ordered side of P(E) at T_c", "J"),
+    "e_disordered_tc": ("mean energy per site of the disordered side of P(E) at T_c", "J"),
+    "latent_heat_tc": ("e_d(T_c) - e_o(T_c): latent heat per site from the phases' means",
+                       "J"),
+    "weight_ratio_tc": ("weight of the ordered side over the disordered side at T_c "
+                        "(-> q)", "1"),
     "tunnelling_time": ("multicanonical sweeps between passages from one side to the other",
                         "sweeps"),
     "tunnelling_events": ("passages counted, all runs", "1"),
@@ -123,6 +136,35 @@ def equal_height(energy_per_site, log_g, n_sites, split, bracket):
     return t_eq, e_o, e_d
 
 
+def phase_means(energy_per_site, log_g, n_sites, temperature, tunnel):
+    """Mean energy per site of each side of P_T(E) ~ g(E) exp(-E/T), split at the minimum of
+    P between the ``tunnel`` bounds, and the ratio of the sides' weights.
+
+    Returns
+    -------
+    (e_ordered, e_disordered, weight_ratio) : tuple of float
+    """
+    log_p = log_g - n_sites * energy_per_site / temperature
+    log_p = log_p - log_p.max()
+    between = (energy_per_site > tunnel[0]) & (energy_per_site < tunnel[1])
+    if not between.any():
+        return np.nan, np.nan, np.nan
+    split = energy_per_site[between][np.argmin(log_p[between])]
+    weight = np.exp(log_p)
+    ordered = energy_per_site < split
+    disordered = ~ordered
+    w_o, w_d = weight[ordered].sum(), weight[disordered].sum()
+    return (float((energy_per_site[ordered] * weight[ordered]).sum() / w_o),
+            float((energy_per_site[disordered] * weight[disordered]).sum() / w_d),
+            float(w_o / w_d))
+
+
+def _mean_err(values):
+    """Mean and standard error over runs (axis 0)."""
+    values = np.asarray(values, dtype=float)
+    return values.mean(axis=0), values.std(axis=0, ddof=1) / np.sqrt(values.shape[0])
+
+
 def run(params, ctx):
     """ln g, P(E) at T_eq, latent heat and tunnelling time per size; extrapolations."""
     p = params.potts
@@ -142,9 +184,9 @@ def run(params, ctx):
         e = dos.energies[keep] / n
         per_run = np.array([equal_height(e, row[keep], n, split, (0.9 * t_c, 1.1 * t_c))
                             for row in dos.log_g])
-        mean = per_run.mean(axis=0)
-        err = per_run.std(axis=0, ddof=1) / np.sqrt(p.runs)
-        latent = per_run[:, 2] - per_run[:, 1]
+        mean, err = _mean_err(np.column_stack([per_run, per_run[:, 2] - per_run[:, 1]]))
+        at_tc = np.array([phase_means(e, row[keep], n, t_c, p.tunnel) for row in dos.log_g])
+        tc_means, tc_errs = _mean_err(np.column_stack([at_tc, at_tc[:, 1] - at_tc[:, 0]]))
         lp = dos.log_g_mean[keep] - n * e / mean[0]
         row = {"energy_level": _pad(dos.energies / n, n_levels),
                "log_g": _pad(dos.log_g_mean, n_levels), "log_g_err": _pad(dos.log_g_err,
@@ -153,8 +195,11 @@ def run(params, ctx):
                "equal_height_temperature": mean[0], "equal_height_temperature_err": err[0],
                "e_ordered": mean[1], "e_ordered_err": err[1],
                "e_disordered": mean[2], "e_disordered_err": err[2],
-               "latent_heat": latent.mean(),
-               "latent_heat_err": latent.std(ddof=1) / np.sqrt(p.runs),
+               "latent_heat": mean[3], "latent_heat_err": err[3],
+               "e_ordered_tc": tc_means[0], "e_ordered_tc_err": tc_errs[0],
+               "e_disordered_tc": tc_means[1], "e_disordered_tc_err": tc_errs[1],
+               "weight_ratio_tc": tc_means[2], "weight_ratio_tc_err": tc_errs[2],
+               "latent_heat_tc": tc_means[3], "latent_heat_tc_err": tc_errs[3],
                "tunnelling_time": (np.nanmean(dos.tunnelling_time)
                                    if np.isfinite(dos.tunnelling_time).any() else np.nan),
                "tunnelling_time_err": (np.nanstd(dos.tunnelling_time, ddof=1)
@@ -236,7 +281,24 @@ def report(ds):
                  for n in ("equal_height_temperature", "e_ordered", "e_disordered",
                            "latent_heat")]
         lines.append(f"{size:>4}" + "".join(cells) + f"{float(d['tunnelling_time']):>14.0f}")
+    lines.append(f"phases' mean energies at T_c = {ds.attrs['critical_temperature']:.6f}:")
+    lines.append(f"{'L':>4}{'e_o(T_c)':>20}{'e_d(T_c)':>20}{'Delta e(T_c)':>20}"
+                 f"{'W_o/W_d':>16}")
+    for size in ds["size"].values:
+        d = ds.sel(size=size)
+        cells = [f"{float(d[n]):>11.5f}±{float(d[n + '_err']):<8.5f}"
+                 for n in ("e_ordered_tc", "e_disordered_tc", "latent_heat_tc")]
+        lines.append(f"{size:>4}" + "".join(cells) + f"{float(d['weight_ratio_tc']):>9.2f}±"
+                     f"{float(d['weight_ratio_tc_err']):<6.2f}")
     a = ds.attrs
+    if "latent_heat_exact" in a:
+        d = ds.isel(size=-1)
+        deviation = float(d["latent_heat_tc"]) / a["latent_heat_exact"] - 1
+        lines.append(f"L = {int(d['size'])}: Delta e(T_c) = {float(d['latent_heat_tc']):.5f} ± "
+                     f"{float(d['latent_heat_tc_err']):.5f}, {100 * deviation:+.2f}% from "
+                     f"Baxter's {a['latent_heat_exact']:.6f} ("
+                     f"{deviation * a['latent_heat_exact'] / float(d['latent_heat_tc_err']):+.1f}"
+                     f" sigma)")
     for suffix, form in (("", "1/L^2"), ("_linear", "1/L")):
         if f"latent_heat_infinite{suffix}" in a:
             lines.append(f"L -> inf (fit in {form}): Delta e = "

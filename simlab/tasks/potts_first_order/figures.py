@@ -6,7 +6,8 @@ from simlab.render.figures import colors, new_figure, save, title
 
 
 def first_order(ds, path):
-    """P(E) at T_eq per size; latent heat and peak positions against 1/L; tunnelling time."""
+    """P(E) at T_eq per size; latent heat (peak distance at T_eq and phases' means at T_c)
+    against 1/L; tunnelling time."""
     fig, axes = new_figure(1, 3, size=(16, 4.8))
     palette = colors("viridis", ds.sizes["size"])
     for color, size in zip(palette, ds["size"].values):
@@ -24,6 +25,8 @@ def first_order(ds, path):
     x = 1.0 / ds["size"].values
     axes[1].errorbar(x, ds["latent_heat"].values, yerr=ds["latent_heat_err"].values, fmt="o",
                      label="Δe(L) = e_d − e_o")
+    axes[1].errorbar(x, ds["latent_heat_tc"].values, yerr=ds["latent_heat_tc_err"].values,
+                     fmt="s", label="Δe(T_c, L): the phases' mean energies at T_c")
     xs = np.linspace(0, x.max(), 50)
     for suffix, power, style in (("", 2, "-"), ("_linear", 1, ":")):
         if f"latent_heat_infinite{suffix}" in a:
