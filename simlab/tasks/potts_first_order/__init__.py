@@ -15,6 +15,7 @@ of each side, e_o(T_c, L) and e_d(T_c, L), approaches the infinite-volume value 
 corrections exponentially small in L / xi (Borgs & Kotecky, J. Stat. Phys. 61, 79, 1990;
 Janke, Phys. Rev. B 47, 14757, 1993), and so does their difference, the latent heat at T_c.
 The ratio of the two sides' weights approaches q (q ordered phases, one disordered).
+
 The tunnelling time is the mean number of sweeps between a walker's successive passages
 from the ordered side (E/N <= ``tunnel[0]``) to the disordered side (E/N >= ``tunnel[1]``)
 or back, in a multicanonical run with the converged weights 1/g(E) (``tunnel_sweeps``
