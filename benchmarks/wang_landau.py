@@ -77,8 +77,9 @@ def main():
 
 
 def restricted(args, dos, exact, t_exact, c_exact, exact_time):
-    """Results of a run over ``--energy-range``: C_max per run and averaged, and ln g
-    against the exact counts after matching their means over the range."""
+    """Results of a run over ``--energy-range``: the exact probability left out, C_max and
+    T_max (means over runs, with standard errors), and ln g against the exact counts after
+    matching their means over the range."""
     keep = dos.reached & np.isfinite(exact)
     trials = dos.trials.sum()
     log_weight = exact - dos.energies / t_exact           # -inf at unreachable levels
