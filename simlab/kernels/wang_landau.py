@@ -16,34 +16,38 @@ import math
 import numpy as np
 from numba import njit, prange
 
-from simlab.kernels.rng import next_below, next_double
+from simlab.kernels.rng import next_double, to_double, xoshiro_step
 
 
 @njit(inline="always", cache=True)
-def propose(spins, neighbours, ising, q, state):
+def propose(spins, neighbours, ising, q, s0, s1, s2, s3):
     """A random site, its proposed new value and the change of the bond sum.
 
-    Ising: flip; Potts: one of the q - 1 other states, uniformly.
+    Ising: flip; Potts: one of the q - 1 other states, uniformly. The stream is carried in
+    four scalars (see :func:`simlab.kernels.rng.xoshiro_step`) and returned advanced.
 
     Returns
     -------
-    (int64, int64, int64)
+    (int64, int64, int64, uint64, uint64, uint64, uint64)
+        Site, new value, change of the bond sum, and the stream.
     """
     n_sites, z = neighbours.shape
-    i = next_below(state, n_sites)
+    u, s0, s1, s2, s3 = xoshiro_step(s0, s1, s2, s3)
+    i = np.int64(to_double(u) * n_sites)
     s = np.int64(spins[i])
     if ising:
         nb = np.int64(0)
         for k in range(z):
             nb += spins[neighbours[i, k]]
-        return i, -s, -2 * s * nb
-    r = next_below(state, q - 1)
+        return i, -s, -2 * s * nb, s0, s1, s2, s3
+    u, s0, s1, s2, s3 = xoshiro_step(s0, s1, s2, s3)
+    r = np.int64(to_double(u) * (q - 1))
     new = r if r < s else r + 1
     d_bond = np.int64(0)
     for k in range(z):
         v = spins[neighbours[i, k]]
         d_bond += (v == new) - (v == s)
-    return i, new, d_bond
+    return i, new, d_bond, s0, s1, s2, s3
 
 
 @njit(cache=True)
@@ -58,7 +62,7 @@ def walk(spins, neighbours, ising, q, bond, top, step, lo, hi, ln_g, histogram, 
     ising : bool
     q : int
     bond : int64, the current bond sum
-    top, step : int64, level k = (top - bond) // step
+    top, step : int64, level k = (top - bond) // step; step a power of 2
     lo, hi : int64, the walker's window of levels [lo, hi]
     ln_g : float64[K], histogram : int64[K], updated in place
     ln_f : float64, modification factor (unless ``one_over_t``)
@@ -73,13 +77,24 @@ def walk(spins, neighbours, ising, q, bond, top, step, lo, hi, ln_g, histogram, 
     (int64, float64)
         The bond sum and ln f after the last trial.
     """
+    # The stream lives in registers for the loop (storing it back after every draw cost
+    # half of the time per trial), and the level moves by -d_bond / step, a shift: every
+    # change of the bond sum is a whole number of level steps, and step is 1 or 4.
+    s0, s1, s2, s3 = state[0], state[1], state[2], state[3]
     k_old = (top - bond) // step
+    shift = np.int64(0)
+    while (np.int64(1) << shift) < step:
+        shift += 1
     for _ in range(n_steps):
-        i, new, d_bond = propose(spins, neighbours, ising, q, state)
-        k_new = (top - bond - d_bond) // step
+        i, new, d_bond, s0, s1, s2, s3 = propose(spins, neighbours, ising, q, s0, s1, s2, s3)
+        k_new = k_old - (d_bond >> shift)
         if lo <= k_new <= hi:
             delta = ln_g[k_old] - ln_g[k_new]
-            if delta >= 0.0 or next_double(state) < math.exp(delta):
+            accept = delta >= 0.0
+            if not accept:
+                u, s0, s1, s2, s3 = xoshiro_step(s0, s1, s2, s3)
+                accept = to_double(u) < math.exp(delta)
+            if accept:
                 spins[i] = new
                 bond += d_bond
                 k_old = k_new
@@ -88,6 +103,10 @@ def walk(spins, neighbours, ising, q, bond, top, step, lo, hi, ln_g, histogram, 
             ln_f = levels / trials
         ln_g[k_old] += ln_f
         histogram[k_old] += 1
+    state[0] = s0
+    state[1] = s1
+    state[2] = s2
+    state[3] = s3
     return bond, ln_f
 
 
@@ -129,7 +148,12 @@ def enter_window(spins, neighbours, ising, q, bond, top, step, lo, hi, max_steps
         k = (top - bond) // step
         if lo <= k <= hi:
             return bond, True
-        i, new, d_bond = propose(spins, neighbours, ising, q, state)
+        i, new, d_bond, s0, s1, s2, s3 = propose(spins, neighbours, ising, q, state[0],
+                                                  state[1], state[2], state[3])
+        state[0] = s0
+        state[1] = s1
+        state[2] = s2
+        state[3] = s3
         k_new = (top - bond - d_bond) // step
         toward = (k_new >= k) if k < lo else (k_new <= k)
         if toward or next_double(state) < 0.25:
