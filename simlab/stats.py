@@ -63,12 +63,17 @@ def jackknife(estimator, blocks):
     return estimate, error
 
 
-def autocovariance(series):
+def autocovariance(series, pooled_mean=False):
     """Autocovariance along the last axis (FFT, biased 1/n normalisation), averaged over chains.
 
     Parameters
     ----------
     series : ndarray, shape (chains, n) or (n,)
+    pooled_mean : bool
+        Subtract the mean of all chains together instead of each chain's own. For
+        independent chains of one equilibrium process this removes most of the bias of short
+        chains: each chain's own mean absorbs about sigma^2 tau / n of the covariance at every
+        lag, which lowers tau by about (2W + 1) tau / n over a window W.
 
     Returns
     -------
@@ -76,7 +81,7 @@ def autocovariance(series):
     """
     x = np.atleast_2d(np.asarray(series, dtype=np.float64))
     n = x.shape[-1]
-    x = x - x.mean(axis=-1, keepdims=True)
+    x = x - (x.mean() if pooled_mean else x.mean(axis=-1, keepdims=True))
     size = scipy.fft.next_fast_len(2 * n - 1, real=True)  # >= 2n - 1: no wrap-around
     spectrum = scipy.fft.rfft(x, n=size, axis=-1, workers=-1)
     power = spectrum.real ** 2 + spectrum.imag ** 2
@@ -84,7 +89,7 @@ def autocovariance(series):
     return acov.reshape(-1, n).mean(axis=0)
 
 
-def integrated_time(series, window_factor=5.0):
+def integrated_time(series, window_factor=5.0, pooled_mean=False):
     """Integrated autocorrelation time with Sokal's automatic window.
 
     tau = 1 + 2 sum_{t=1}^{W} rho(t), with W the smallest lag such that W >= c tau(W)
@@ -97,6 +102,8 @@ def integrated_time(series, window_factor=5.0):
         The chains' autocorrelation functions are averaged before windowing.
     window_factor : float
         Sokal's c; 5 is standard for roughly exponential decay.
+    pooled_mean : bool
+        Centre every chain on the mean of all chains (see :func:`autocovariance`).
 
     Returns
     -------
@@ -105,7 +112,7 @@ def integrated_time(series, window_factor=5.0):
         A constant series gives (nan, nan).
     """
     x = np.atleast_2d(np.asarray(series, dtype=np.float64))
-    acov = autocovariance(x)
+    acov = autocovariance(x, pooled_mean)
     if acov[0] <= 0:
         return float("nan"), float("nan")
     rho = acov / acov[0]

@@ -1,9 +1,11 @@
 """Critical slowing down at T_c: autocorrelation times of Metropolis, Wolff and
 Swendsen-Wang against lattice size, and their dynamic exponents.
 
-At Onsager's T_c each algorithm runs ``chains`` chains per size; the integrated
-autocorrelation times of the energy and of |M| (Sokal's window, in sweeps; a Wolff sweep is
-round(N / <|C|>) clusters) are fitted to tau = a L^z by weighted least squares in log-log
+At Onsager's T_c each algorithm runs independent chains per size (Metropolis
+``metropolis_chains`` with ``metropolis_scan``; 64 or more sequential-scan chains run 64 to a
+machine word on the multi-spin kernel); the integrated autocorrelation times of the energy
+and of |M| (Sokal's window over the chains' averaged autocorrelation, every chain centred on
+the mean of all, in sweeps; a Wolff sweep is round(N / <|C|>) clusters) are fitted to tau = a L^z by weighted least squares in log-log
 over the sizes >= ``fit_min_size``. For Swendsen-Wang, tau = a + b ln L is fitted too, the
 form Du, Zheng & Wang (J. Stat. Mech. P05004, 2006) report. References: z = 2.1665(12) for
 Metropolis (Nightingale & Bloete, Phys. Rev. Lett. 76, 4548, 1996).
@@ -32,17 +34,23 @@ ALGORITHMS = ("metropolis", "wolff", "swendsen-wang")
 class DynamicsSettings:
     """Sizes and run lengths per algorithm."""
 
-    metropolis_sizes: List[int] = setting(factory=lambda: [8, 16, 32, 64, 128], minimum=4,
+    metropolis_sizes: List[int] = setting(factory=lambda: [16, 32, 64, 128, 256], minimum=4,
                                           doc="sizes L of the Metropolis runs")
     metropolis_sweeps: List[int] = setting(
-        factory=lambda: [100_000, 200_000, 400_000, 1_000_000, 2_000_000], minimum=100,
+        factory=lambda: [200_000, 200_000, 100_000, 100_000, 100_000], minimum=100,
         doc="recorded sweeps per chain, one per Metropolis size")
+    metropolis_chains: int = setting(128, minimum=1, doc="independent Metropolis chains per size")
+    metropolis_scan: str = setting("sequential", choices=("random", "sequential"),
+                                   doc="site order of a Metropolis sweep")
     cluster_sizes: List[int] = setting(factory=lambda: [16, 32, 64, 128, 256], minimum=4,
                                        doc="sizes L of the Wolff and Swendsen-Wang runs")
     cluster_sweeps: int = setting(20_000, minimum=100, doc="recorded sweeps per cluster chain")
-    chains: int = setting(2, minimum=1, doc="independent chains per algorithm and size")
-    thermalization: float = setting(0.05, minimum=0.0, maximum=1.0,
+    chains: int = setting(2, minimum=1, doc="independent chains per cluster algorithm and size")
+    thermalization: float = setting(0.2, minimum=0.0, maximum=1.0,
                                     doc="unrecorded sweeps, as a fraction of the recorded")
+    wide_window_factor: float = setting(
+        15.0, above=5.0, doc="Sokal's c of tau_energy_wide: the energy's slow tail, if any, "
+                             "is cut off less than at the standard c = 5")
     fit_min_size: int = setting(16, minimum=2, doc="smallest size in the fits of z")
     reference_z: float = setting(2.1665, doc="Metropolis dynamic exponent to compare with")
 
@@ -63,10 +71,17 @@ class ClusterDynamicsConfig:
 META = {
     "algorithm": ("update rule", "1"),
     "tau_energy": ("integrated autocorrelation time of the energy at T_c", "sweeps"),
+    "tau_energy_wide": ("tau_energy summed over a window of wide_window_factor tau instead "
+                        "of 5 tau", "sweeps"),
+    "z_energy_wide": ("dynamic exponent z from tau_energy_wide = a L^z", "1"),
+    "z_energy_wide_err": ("standard error of z_energy_wide", "1"),
+    "z_energy_wide_chi2": ("chi^2 per degree of freedom of the power-law fit", "1"),
     "tau_abs_magnetization": ("integrated autocorrelation time of |M| at T_c", "sweeps"),
     "sweeps": ("recorded sweeps per chain", "1"),
     "mean_cluster_size": ("mean sites per cluster (Wolff, Swendsen-Wang)", "sites"),
     "time_per_site": ("wall time per site and sweep", "ns"),
+    "local_z_energy": ("ln(tau_E(L) / tau_E(L')) / ln(L / L'), L' the next smaller size",
+                       "1"),
     "z_energy": ("dynamic exponent z from tau_energy = a L^z", "1"),
     "z_energy_err": ("standard error of z_energy", "1"),
     "z_energy_chi2": ("chi^2 per degree of freedom of the power-law fit", "1"),
@@ -89,28 +104,33 @@ def run(params, ctx):
     sizes = np.array(sorted(set(d.metropolis_sizes) | set(d.cluster_sizes)))
     shape = (len(ALGORITHMS), sizes.size)
     table = {name: np.full(shape, np.nan) for name in
-             ("tau_energy", "tau_energy_err", "tau_abs_magnetization",
-              "tau_abs_magnetization_err", "sweeps", "mean_cluster_size", "time_per_site")}
+             ("tau_energy", "tau_energy_err", "tau_energy_wide", "tau_energy_wide_err",
+              "tau_abs_magnetization", "tau_abs_magnetization_err", "sweeps", "mean_cluster_size", "time_per_site")}
     for alg, size, sweeps in plan:
         model = IsingLattice(size)
-        run_ = sample_lattice(model, [T_C], chains=d.chains, sweeps=sweeps,
+        single_site = alg == "metropolis"
+        chains = d.metropolis_chains if single_site else d.chains
+        run_ = sample_lattice(model, [T_C], chains=chains, sweeps=sweeps,
                               thermalization=int(d.thermalization * sweeps), algorithm=alg,
+                              scan=d.metropolis_scan if single_site else "random",
                               seed=ctx.seed, progress=ctx.progress)
         a, s = ALGORITHMS.index(alg), int(np.searchsorted(sizes, size))
         table["tau_energy"][a, s], table["tau_energy_err"][a, s] = \
-            integrated_time(run_.energy[0])
+            integrated_time(run_.energy[0], pooled_mean=True)
+        table["tau_energy_wide"][a, s], table["tau_energy_wide_err"][a, s] = \
+            integrated_time(run_.energy[0], d.wide_window_factor, pooled_mean=True)
         table["tau_abs_magnetization"][a, s], table["tau_abs_magnetization_err"][a, s] = \
-            integrated_time(np.abs(run_.magnetization[0]))
+            integrated_time(np.abs(run_.magnetization[0]), pooled_mean=True)
         table["sweeps"][a, s] = sweeps
         if alg != "metropolis":
             table["mean_cluster_size"][a, s] = run_.mean_cluster_size.mean()
         total = sweeps * (1 + d.thermalization)
         table["time_per_site"][a, s] = run_.wall_time / (total * model.n_sites) * 1e9 \
-            * min(d.chains, 2) / d.chains
+            * min(chains, 2) / chains
     ds = xr.Dataset({k: (("algorithm", "size"), v) for k, v in table.items()},
                     coords={"algorithm": list(ALGORITHMS), "size": sizes})
     fit = sizes >= d.fit_min_size
-    for observable in ("energy", "abs_magnetization"):
+    for observable in ("energy", "energy_wide", "abs_magnetization"):
         tau = ds[f"tau_{observable}"].values
         err = ds[f"tau_{observable}_err"].values
         z = [weighted_line(np.log(sizes[fit]), np.log(tau[a, fit]), err[a, fit] / tau[a, fit])
@@ -121,8 +141,15 @@ def run(params, ctx):
                          ds["tau_energy_err"].values[a, fit]) for a in range(len(ALGORITHMS))]
     for k, suffix in enumerate(("", "_err", "_chi2")):
         ds[f"log_slope_energy{suffix}"] = ("algorithm", np.array([row[k] for row in log]))
-    ds.attrs.update(title=f"Autocorrelation times at T_c = {T_C:.6f} against L, "
-                          f"{d.chains} chains each",
+    # The slope between successive sizes: where the power law has set in, it is flat.
+    with np.errstate(invalid="ignore", divide="ignore"):
+        local = np.diff(np.log(ds["tau_energy"].values), axis=1) / np.diff(np.log(sizes))
+    ds["local_z_energy"] = (("algorithm", "size"),
+                            np.concatenate([np.full((len(ALGORITHMS), 1), np.nan), local], 1))
+    ds.attrs.update(title=f"Autocorrelation times at T_c = {T_C:.6f} against L: "
+                          f"{d.metropolis_chains} Metropolis chains ({d.metropolis_scan} scan), "
+                          f"{d.chains} chains per cluster algorithm",
+                    metropolis_scan=d.metropolis_scan, wide_window_factor=d.wide_window_factor,
                     temperature=T_C, reference_z=d.reference_z, fit_min_size=d.fit_min_size,
                     time_per_site_note="wall time of the run over chains x sweeps x sites, "
                                        "scaled to one core (two chains share two cores)")
@@ -130,10 +157,13 @@ def run(params, ctx):
 
 
 def warm_up(params):
-    """Compile the three update rules on a 4 x 4 lattice."""
+    """Compile the three update rules (and Metropolis's scan and kernel) on a 4 x 4 lattice."""
+    d = params.dynamics
     for alg in ALGORITHMS:
-        sample_lattice(IsingLattice(4), [T_C], chains=1, sweeps=2, thermalization=2,
-                       algorithm=alg)
+        single_site = alg == "metropolis"
+        sample_lattice(IsingLattice(4), [T_C], chains=d.metropolis_chains if single_site else 1,
+                       sweeps=2, thermalization=2, algorithm=alg,
+                       scan=d.metropolis_scan if single_site else "random")
 
 
 def report(ds):
@@ -151,7 +181,11 @@ def report(ds):
         lines.append(f"{alg:<15} z(E) = {float(d['z_energy']):.3f} ± "
                      f"{float(d['z_energy_err']):.3f} (chi2/dof {float(d['z_energy_chi2']):.1f})"
                      f"   z(|M|) = {float(d['z_abs_magnetization']):.3f} ± "
-                     f"{float(d['z_abs_magnetization_err']):.3f}")
+                     f"{float(d['z_abs_magnetization_err']):.3f}"
+                     f"   z(E, c = {ds.attrs['wide_window_factor']:g}) = "
+                     f"{float(d['z_energy_wide']):.3f} ± {float(d['z_energy_wide_err']):.3f}")
+        slopes = [f"{v:.2f}" for v in d["local_z_energy"].values if np.isfinite(v)]
+        lines.append(f"{'':<15} local z(E) between successive sizes: {', '.join(slopes)}")
     return "\n".join(lines)
 
 
