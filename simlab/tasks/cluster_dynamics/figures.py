@@ -6,8 +6,9 @@ from simlab.render.figures import new_figure, qualitative, save, title
 
 
 def autocorrelation_times(ds, path):
-    """tau against L in log-log for each algorithm, with the fitted power laws."""
-    fig, axes = new_figure(1, 2, size=(12, 4.8))
+    """tau against L in log-log for each algorithm, with the fitted power laws; and the
+    Metropolis slopes between successive sizes against the reference z."""
+    fig, axes = new_figure(1, 3, size=(17, 4.8))
     sizes = ds["size"].values
     for ax, observable, label in ((axes[0], "energy", "E"),
                                   (axes[1], "abs_magnetization", "|M|")):
@@ -32,6 +33,36 @@ def autocorrelation_times(ds, path):
         ax.grid(alpha=0.3, which="both")
         ax.legend(fontsize=8, title=f"Metropolis reference z = {ds.attrs['reference_z']}",
                   title_fontsize=8)
+    local_slopes(axes[2], ds)
     fig.suptitle(title(ds))
     fig.tight_layout()
     return save(fig, path)
+
+
+def local_slopes(ax, ds, algorithm="metropolis"):
+    """ln(tau(L) / tau(L')) / ln(L / L') of successive sizes at their geometric mean, with
+    errors from the two taus', for tau(E) (standard and wide window) and tau(|M|)."""
+    sizes = ds["size"].values
+    d = ds.sel(algorithm=algorithm)
+    series = [("tau_energy", "E, c = 5"), ("tau_abs_magnetization", "|M|, c = 5")]
+    if "tau_energy_wide" in ds:
+        series.insert(1, ("tau_energy_wide", f"E, c = {ds.attrs['wide_window_factor']:g}"))
+    for k, ((name, label), color) in enumerate(zip(series, qualitative())):
+        tau, err = d[name].values, d[f"{name}_err"].values
+        ok = np.flatnonzero(np.isfinite(tau))
+        if ok.size < 2:
+            continue
+        a, b = ok[:-1], ok[1:]
+        span = np.log(sizes[b] / sizes[a])
+        slope = np.log(tau[b] / tau[a]) / span
+        slope_err = np.hypot(err[a] / tau[a], err[b] / tau[b]) / span
+        mid = np.sqrt(sizes[a] * sizes[b]) * 1.03 ** (k - 1)   # side by side
+        ax.errorbar(mid, slope, yerr=slope_err, fmt="o-", color=color, capsize=2, label=label)
+    z = ds.attrs["reference_z"]
+    ax.axhline(z, color="k", lw=1, label=f"reference z = {z}")
+    ax.axhspan(0.97 * z, 1.03 * z, color="k", alpha=0.1, label="within 3%")
+    ax.set_xscale("log", base=2)
+    ax.set_xlabel("L (geometric mean of the two sizes)")
+    ax.set_ylabel(f"{algorithm}: slope of ln tau between successive sizes")
+    ax.grid(alpha=0.3, which="both")
+    ax.legend(fontsize=8)
