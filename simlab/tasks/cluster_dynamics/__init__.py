@@ -5,9 +5,10 @@ At Onsager's T_c each algorithm runs independent chains per size (Metropolis
 ``metropolis_chains`` with ``metropolis_scan``; 64 or more sequential-scan chains run 64 to a
 machine word on the multi-spin kernel); the integrated autocorrelation times of the energy
 and of |M| (Sokal's window over the chains' averaged autocorrelation, every chain centred on
-the mean of all, in sweeps; a Wolff sweep is round(N / <|C|>) clusters) are fitted to tau = a L^z by weighted least squares in log-log
-over the sizes >= ``fit_min_size``. For Swendsen-Wang, tau = a + b ln L is fitted too, the
-form Du, Zheng & Wang (J. Stat. Mech. P05004, 2006) report. References: z = 2.1665(12) for
+the mean of all, in sweeps; a Wolff sweep is round(N / <|C|>) clusters) are fitted to
+tau = a L^z by weighted least squares in log-log over the sizes >= ``fit_min_size``, and
+the slopes between successive sizes are kept. For Swendsen-Wang, tau = a + b ln L is fitted
+too, the form Du, Zheng & Wang (J. Stat. Mech. P05004, 2006) report. References: z = 2.1665(12) for
 Metropolis (Nightingale & Bloete, Phys. Rev. Lett. 76, 4548, 1996).
 """
 
@@ -105,7 +106,8 @@ def run(params, ctx):
     shape = (len(ALGORITHMS), sizes.size)
     table = {name: np.full(shape, np.nan) for name in
              ("tau_energy", "tau_energy_err", "tau_energy_wide", "tau_energy_wide_err",
-              "tau_abs_magnetization", "tau_abs_magnetization_err", "sweeps", "mean_cluster_size", "time_per_site")}
+              "tau_abs_magnetization", "tau_abs_magnetization_err", "sweeps",
+              "mean_cluster_size", "time_per_site")}
     for alg, size, sweeps in plan:
         model = IsingLattice(size)
         single_site = alg == "metropolis"
