@@ -1,5 +1,6 @@
 """The generated-text tasks on their shipped bundles: the analysis of a bundle repeats the
-analysis of the live run that wrote it, number for number, and bad settings fail early."""
+analysis of the live run that wrote it, number for number (to 12 significant digits), and
+bad settings fail early."""
 
 import numpy as np
 import pytest
@@ -33,7 +34,9 @@ def test_the_bundle_reproduces_the_live_analysis(experiment, bundle, extra, tmp_
     for name in ANALYSIS + extra:
         a, b = live[name].values, ds[name].values
         if a.dtype.kind == "f":
-            np.testing.assert_array_equal(a, b, err_msg=name)
+            # Equal up to the last bits: a least-squares fit (growth_exponent) rounds
+            # differently under other numpy/LAPACK builds than the one that wrote the bundle.
+            np.testing.assert_allclose(a, b, rtol=1e-12, atol=0, err_msg=name)
         else:
             assert np.array_equal(a, b), name
 
