@@ -190,6 +190,28 @@ def weighted_line(x, y, sigma):
     return float(coef[1]), float(np.sqrt(cov[1, 1])), chi2
 
 
+def successive_slopes(x, y, sigma):
+    """Slope of y against x between each point and the previous point with a finite y.
+
+    Parameters
+    ----------
+    x, y, sigma : ndarray, shape (n,)
+        sigma is the standard error of y; the slope's error combines the two points'.
+
+    Returns
+    -------
+    (ndarray, ndarray), shape (n,) each
+        Slope and its standard error at the later point of each pair; NaN at the first
+        finite point and wherever y is not finite.
+    """
+    x, y, sigma = (np.asarray(a, dtype=np.float64) for a in (x, y, sigma))
+    slope, err = np.full(x.size, np.nan), np.full(x.size, np.nan)
+    ok = np.flatnonzero(np.isfinite(y))
+    for a, b in zip(ok[:-1], ok[1:]):
+        slope[b], err[b], _ = weighted_line(x[[a, b]], y[[a, b]], sigma[[a, b]])
+    return slope, err
+
+
 def chi_square_test(counts, probabilities, min_expected=5.0):
     """Pearson chi-square goodness of fit of observed counts to exact probabilities.
 

@@ -3,7 +3,7 @@ import pytest
 
 from simlab.errors import DataError
 from simlab.stats import (binning_analysis, block_means, chi_square_test, integrated_time,
-                          jackknife)
+                          jackknife, successive_slopes)
 
 
 def ar1(phi, shape, seed):
@@ -35,6 +35,17 @@ def test_pooled_mean_removes_the_short_chain_bias_of_tau():
     pooled, err = integrated_time(x, pooled_mean=True)
     assert abs(pooled - exact) < 3 * err, (pooled, err)
     assert own < exact - 5 * err, (own, err)
+
+
+def test_successive_slopes_skip_missing_points():
+    # y = 1 + 2x with a gap: the pair across the gap has the slope 2 too, and each error is
+    # the two points' errors combined over the span.
+    x = np.array([0.0, 1.0, 2.0, 4.0])
+    y = np.array([1.0, 3.0, np.nan, 9.0])
+    sigma = np.array([0.1, 0.2, 0.3, 0.2])
+    slope, err = successive_slopes(x, y, sigma)
+    np.testing.assert_allclose(slope, [np.nan, 2.0, np.nan, 2.0])
+    np.testing.assert_allclose(err, [np.nan, np.hypot(0.1, 0.2), np.nan, np.hypot(0.2, 0.2) / 3])
 
 
 @pytest.mark.parametrize("phi", [0.0, 0.5, 0.9])

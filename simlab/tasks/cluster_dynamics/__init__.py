@@ -23,7 +23,7 @@ from simlab.errors import ConfigError
 from simlab.models import IsingLattice
 from simlab.samplers import sample_lattice
 from simlab.schema import section, setting
-from simlab.stats import integrated_time, weighted_line
+from simlab.stats import integrated_time, successive_slopes, weighted_line
 from simlab.tasks import Figure, Task, register
 from simlab.tasks.cluster_dynamics import figures
 
@@ -81,8 +81,8 @@ META = {
     "sweeps": ("recorded sweeps per chain", "1"),
     "mean_cluster_size": ("mean sites per cluster (Wolff, Swendsen-Wang)", "sites"),
     "time_per_site": ("wall time per site and sweep", "ns"),
-    "local_z_energy": ("ln(tau_E(L) / tau_E(L')) / ln(L / L'), L' the next smaller size",
-                       "1"),
+    "local_z_energy": ("ln(tau_E(L) / tau_E(L')) / ln(L / L'), L' the next smaller size "
+                       "with a tau_E", "1"),
     "z_energy": ("dynamic exponent z from tau_energy = a L^z", "1"),
     "z_energy_err": ("standard error of z_energy", "1"),
     "z_energy_chi2": ("chi^2 per degree of freedom of the power-law fit", "1"),
@@ -144,10 +144,9 @@ def run(params, ctx):
     for k, suffix in enumerate(("", "_err", "_chi2")):
         ds[f"log_slope_energy{suffix}"] = ("algorithm", np.array([row[k] for row in log]))
     # The slope between successive sizes: where the power law has set in, it is flat.
-    with np.errstate(invalid="ignore", divide="ignore"):
-        local = np.diff(np.log(ds["tau_energy"].values), axis=1) / np.diff(np.log(sizes))
-    ds["local_z_energy"] = (("algorithm", "size"),
-                            np.concatenate([np.full((len(ALGORITHMS), 1), np.nan), local], 1))
+    ds["local_z_energy"] = (("algorithm", "size"), np.array([
+        successive_slopes(np.log(sizes), np.log(tau), err / tau)[0]
+        for tau, err in zip(ds["tau_energy"].values, ds["tau_energy_err"].values)]))
     ds.attrs.update(title=f"Autocorrelation times at T_c = {T_C:.6f} against L: "
                           f"{d.metropolis_chains} Metropolis chains ({d.metropolis_scan} scan), "
                           f"{d.chains} chains per cluster algorithm",

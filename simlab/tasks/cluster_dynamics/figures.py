@@ -3,6 +3,7 @@
 import numpy as np
 
 from simlab.render.figures import new_figure, qualitative, save, title
+from simlab.stats import successive_slopes
 
 
 def autocorrelation_times(ds, path):
@@ -52,12 +53,11 @@ def local_slopes(ax, ds, algorithm="metropolis"):
         ok = np.flatnonzero(np.isfinite(tau))
         if ok.size < 2:
             continue
+        slope, slope_err = successive_slopes(np.log(sizes), np.log(tau), err / tau)
         a, b = ok[:-1], ok[1:]
-        span = np.log(sizes[b] / sizes[a])
-        slope = np.log(tau[b] / tau[a]) / span
-        slope_err = np.hypot(err[a] / tau[a], err[b] / tau[b]) / span
         mid = np.sqrt(sizes[a] * sizes[b]) * 1.03 ** (k - 1)   # side by side
-        ax.errorbar(mid, slope, yerr=slope_err, fmt="o-", color=color, capsize=2, label=label)
+        ax.errorbar(mid, slope[b], yerr=slope_err[b], fmt="o-", color=color, capsize=2,
+                    label=label)
     z = ds.attrs["reference_z"]
     ax.axhline(z, color="k", lw=1, label=f"reference z = {z}")
     ax.axhspan(0.97 * z, 1.03 * z, color="k", alpha=0.1, label="within 3%")
