@@ -39,8 +39,84 @@ from simlab.validation import temperatures as validated_temperatures
 REFINEMENTS = ("1/t", "halving")
 
 
+class PerRunThermodynamics:
+    """Methods of a density of states held as ``log_g`` (runs, levels): per-run estimates
+    of U, C, S, F and of the specific-heat peak, averaged with standard errors over runs.
+    Subclasses give ``model``, ``log_g`` and ``_thermodynamics_of(row, temps)`` (totals)."""
+
+    @property
+    def reached(self):
+        """Levels every run visited, shape (K,), bool."""
+        return np.all(np.isfinite(self.log_g), axis=0)
+
+    @property
+    def log_g_mean(self):
+        """ln g averaged over runs, shape (K,); NaN where a run missed the level."""
+        return self.log_g.mean(axis=0)
+
+    @property
+    def log_g_err(self):
+        """Standard error of ln g over runs, shape (K,); NaN with a single run."""
+        runs = self.log_g.shape[0]
+        if runs < 2:
+            return np.full(self.log_g.shape[1], np.nan)
+        return self.log_g.std(axis=0, ddof=1) / np.sqrt(runs)
+
+    def thermodynamics(self, temperatures):
+        """U, C, S and F per site at each temperature, mean over runs with standard errors.
+
+        With a restricted range (ln g known up to a constant) S and F carry that constant;
+        U and C are exact functionals of the shape of ln g and are meaningful at
+        temperatures whose distribution lies inside the range.
+
+        Parameters
+        ----------
+        temperatures : array_like, shape (T,)
+
+        Returns
+        -------
+        dict of ndarray, shape (T,)
+            ``energy``, ``specific_heat``, ``entropy``, ``free_energy`` and ``<name>_err``
+            (NaN with a single run).
+        """
+        temps = validated_temperatures("temperatures", temperatures)
+        n = self.model.n_sites
+        per_run = [self._thermodynamics_of(row, temps) for row in self.log_g]
+        out = {}
+        for name in ("energy", "specific_heat", "entropy", "free_energy"):
+            values = np.array([r[name] for r in per_run]) / n
+            out[name] = values.mean(axis=0)
+            out[name + "_err"] = (values.std(axis=0, ddof=1) / np.sqrt(len(per_run))
+                                  if len(per_run) > 1 else np.full(temps.shape, np.nan))
+        return out
+
+    def specific_heat_peak(self, bracket):
+        """Maximum of C per site within ``bracket`` (T_lo, T_hi), per run.
+
+        Returns
+        -------
+        dict of float
+            ``temperature``, ``specific_heat`` (means over runs) and their ``_err``
+            (standard errors over runs; NaN with one run).
+        """
+        from scipy.optimize import minimize_scalar
+
+        n = self.model.n_sites
+        peaks = []
+        for row in self.log_g:
+            res = minimize_scalar(
+                lambda t: -self._thermodynamics_of(row, t)["specific_heat"][0],
+                bounds=bracket, method="bounded", options={"xatol": 1e-9})
+            peaks.append((res.x, -res.fun / n))
+        peaks = np.array(peaks)
+        err = (peaks.std(axis=0, ddof=1) / np.sqrt(len(peaks)) if len(peaks) > 1
+               else np.full(2, np.nan))
+        return {"temperature": float(peaks[:, 0].mean()), "temperature_err": float(err[0]),
+                "specific_heat": float(peaks[:, 1].mean()), "specific_heat_err": float(err[1])}
+
+
 @dataclass
-class DensityOfStates(Result):
+class DensityOfStates(PerRunThermodynamics, Result):
     """ln g(E) from independent Wang-Landau runs.
 
     Attributes
@@ -93,80 +169,9 @@ class DensityOfStates(Result):
             "window": ("energy window", "1"),
             "window_pair": ("pair of neighbouring windows", "1")}
 
-    @property
-    def reached(self):
-        """Levels every run visited, shape (K,), bool."""
-        return np.all(np.isfinite(self.log_g), axis=0)
-
-    @property
-    def log_g_mean(self):
-        """ln g averaged over runs, shape (K,); NaN where a run missed the level."""
-        return self.log_g.mean(axis=0)
-
-    @property
-    def log_g_err(self):
-        """Standard error of ln g over runs, shape (K,); NaN with a single run."""
-        runs = self.log_g.shape[0]
-        if runs < 2:
-            return np.full(self.energies.shape, np.nan)
-        return self.log_g.std(axis=0, ddof=1) / np.sqrt(runs)
-
-    def thermodynamics(self, temperatures):
-        """U, C, S and F per site at each temperature, mean over runs with standard errors.
-
-        With ``energy_range`` (ln g known up to a constant) S and F carry that constant; U
-        and C are exact functionals of the shape of ln g and are meaningful at temperatures
-        whose energy distribution lies inside the range.
-
-        Parameters
-        ----------
-        temperatures : array_like, shape (T,)
-
-        Returns
-        -------
-        dict of ndarray, shape (T,)
-            ``energy``, ``specific_heat``, ``entropy``, ``free_energy`` and ``<name>_err``
-            (NaN with a single run).
-        """
-        temps = validated_temperatures("temperatures", temperatures)
+    def _thermodynamics_of(self, log_g, temps):
         keep = self.reached
-        n = self.model.n_sites
-        per_run = [spectrum_thermodynamics(self.energies[keep], temps,
-                                           log_degeneracy=row[keep])
-                   for row in self.log_g]
-        out = {}
-        for name in ("energy", "specific_heat", "entropy", "free_energy"):
-            values = np.array([r[name] for r in per_run]) / n
-            out[name] = values.mean(axis=0)
-            out[name + "_err"] = (values.std(axis=0, ddof=1) / np.sqrt(len(per_run))
-                                  if len(per_run) > 1 else np.full(temps.shape, np.nan))
-        return out
-
-    def specific_heat_peak(self, bracket):
-        """Maximum of C per site within ``bracket`` (T_lo, T_hi), per run.
-
-        Returns
-        -------
-        dict of float
-            ``temperature``, ``specific_heat`` (means over runs) and their ``_err``
-            (standard errors over runs; NaN with one run).
-        """
-        from scipy.optimize import minimize_scalar
-
-        keep = self.reached
-        n = self.model.n_sites
-        peaks = []
-        for row in self.log_g:
-            res = minimize_scalar(
-                lambda t: -spectrum_thermodynamics(self.energies[keep], t,
-                                                   log_degeneracy=row[keep])["specific_heat"][0],
-                bounds=bracket, method="bounded", options={"xatol": 1e-9})
-            peaks.append((res.x, -res.fun / n))
-        peaks = np.array(peaks)
-        err = (peaks.std(axis=0, ddof=1) / np.sqrt(len(peaks)) if len(peaks) > 1
-               else np.full(2, np.nan))
-        return {"temperature": float(peaks[:, 0].mean()), "temperature_err": float(err[0]),
-                "specific_heat": float(peaks[:, 1].mean()), "specific_heat_err": float(err[1])}
+        return spectrum_thermodynamics(self.energies[keep], temps, log_degeneracy=log_g[keep])
 
     def to_dataset(self, temperatures=None):
         """ln g per run and averaged (dim ``energy_level``), the walkers' statistics, and if
@@ -345,24 +350,8 @@ def wang_landau(model, *, runs=4, windows=1, overlap=0.75, final_ln_f=1e-6,
         n_steps = np.where(active, chunk, 0).astype(np.int64)
         kernel.run_walkers(spins, model.neighbours, ising, q, bond, top, step, lo, hi, ln_g,
                            histogram, ln_f, one_over_t, levels, trials, n_steps, states)
-        seen |= histogram > 0
-        known_now = (seen & in_window).sum(axis=1)
-        for w in np.flatnonzero(active & ~one_over_t):
-            if known_now[w] != known_at_reset[w]:
-                # New levels found: the stage starts again (ln f unchanged). Early on a
-                # walker knows only a few levels, all visited at once; halving then would
-                # end the exploration long before the window is covered.
-                known_at_reset[w] = known_now[w]
-                histogram[w] = 0
-                continue
-            h = histogram[w, seen[w] & in_window[w]]
-            done = (h.min() >= flatness * h.mean()) if refinement == "halving" else h.min() > 0
-            if done:
-                ln_f[w] /= 2
-                histogram[w] = 0
-                if refinement == "1/t" and ln_f[w] <= levels[w] / trials[w]:
-                    one_over_t[w] = True
-                    ln_f[w] = levels[w] / trials[w]
+        refine(active, histogram, seen, in_window, known_at_reset, ln_f, one_over_t, levels,
+               trials, refinement, flatness)
         for r in range(runs):
             _exchange(r, windows, spins, bond, ln_g, active, top, step, lo, hi,
                       exchange_rngs[r], accepted, attempted)
@@ -394,6 +383,36 @@ def wang_landau(model, *, runs=4, windows=1, overlap=0.75, final_ln_f=1e-6,
         tunnelling_time=np.array([np.mean(p) if p else np.nan for p in passages]),
         tunnelling_events=np.array([len(p) for p in passages]),
         wall_time=time.perf_counter() - start)
+
+
+def refine(active, histogram, seen, in_window, known_at_reset, ln_f, one_over_t, levels,
+           trials, refinement, flatness):
+    """End the stages that are done, for every active walker not yet in the 1/t stage.
+
+    A stage ends when every level the walker knows in its window has been visited since the
+    last reset (``"halving"``: every such level at least ``flatness`` times the mean) and no
+    new level was found in the meantime; ln f is then halved and the histogram reset. Under
+    ``"1/t"`` the walker enters the 1/t stage once ln f <= levels / trials. Arrays are per
+    walker (rows of ``histogram``, ``seen`` and ``in_window``) and updated in place.
+    """
+    seen |= histogram > 0
+    known_now = (seen & in_window).sum(axis=1)
+    for w in np.flatnonzero(active & ~one_over_t):
+        if known_now[w] != known_at_reset[w]:
+            # New levels found: the stage starts again (ln f unchanged). Early on a walker
+            # knows only a few levels, all visited at once; halving then would end the
+            # exploration long before the window is covered.
+            known_at_reset[w] = known_now[w]
+            histogram[w] = 0
+            continue
+        h = histogram[w, seen[w] & in_window[w]]
+        done = (h.min() >= flatness * h.mean()) if refinement == "halving" else h.min() > 0
+        if done:
+            ln_f[w] /= 2
+            histogram[w] = 0
+            if refinement == "1/t" and ln_f[w] <= levels[w] / trials[w]:
+                one_over_t[w] = True
+                ln_f[w] = levels[w] / trials[w]
 
 
 def _tunnelling(model, ising, q, spins, bond, top, step, lo, hi, ln_g, levels, states,
