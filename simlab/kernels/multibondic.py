@@ -3,9 +3,10 @@
 The state is a spin configuration with a set of occupied bonds, each joining two equal
 spins (the Fortuin-Kasteleyn graph). Its weight depends only on the number b of occupied
 bonds. A sweep visits every bond in order: a bond between equal spins has its occupation
-toggled with probability min(1, g(b) / g(b')), b' = b +- 1 (the walk's current ln g), and
-after every bond ln g(b) gets ln f and the histogram 1, as in a Wang-Landau walk in the
-energy. Then every cluster of sites joined by occupied bonds takes a uniformly random spin
+toggled with probability min(1, g(b) / g(b')), b' = b +- 1, and after every bond ln g(b)
+gets ln f and the histogram 1, as in a Wang-Landau walk in the energy (in the 1/t stage
+g is read for the acceptance at the start of each sweep; see :func:`walk`). Then every
+cluster of sites joined by occupied bonds takes a uniformly random spin
 value (the Swendsen-Wang step, which leaves b and the occupied bonds' equal ends intact).
 Janke & Kappler, Phys. Rev. Lett. 74, 212 (1995); with Wang-Landau weights, Yamaguchi &
 Kawashima, Phys. Rev. E 65, 056710 (2002).
@@ -21,18 +22,10 @@ from numba import njit, prange
 from simlab.kernels.rng import to_double, xoshiro_step
 
 
-@njit(inline="always", cache=True)
-def _root(parent, i):
-    """Root of i's tree in the union-find forest, halving the path on the way."""
-    while parent[i] != i:
-        parent[i] = parent[parent[i]]
-        i = parent[i]
-    return i
-
-
 @njit(cache=True)
-def walk(spins, bond_i, bond_j, occupied, ising, q, b, lo, hi, ln_g, histogram, ln_f,
-         one_over_t, levels, trials, n_sweeps, state, parent, value):
+def walk(spins, bond_i, bond_j, neighbours, incident, occupied, ising, q, b, lo, hi, ln_g,
+         histogram, ln_f, one_over_t, levels, trials, n_sweeps, state, mark, stack, up, down,
+         visits):
     """``n_sweeps`` multibondic sweeps of one walker (one bond sweep and one cluster step
     each).
 
@@ -40,6 +33,8 @@ def walk(spins, bond_i, bond_j, occupied, ising, q, b, lo, hi, ln_g, histogram, 
     ----------
     spins : int8[N], modified in place
     bond_i, bond_j : int32[B], the sites of each bond
+    neighbours, incident : int32[N, z]
+        Each site's neighbours and the bonds joining it to them, in the same order.
     occupied : bool[B], modified in place; occupied bonds join equal spins
     ising : bool
     q : int
@@ -52,7 +47,8 @@ def walk(spins, bond_i, bond_j, occupied, ising, q, b, lo, hi, ln_g, histogram, 
     trials : int64, bond trials before this call
     n_sweeps : int
     state : uint64[4], advanced in place
-    parent : int64[N], value : int8[N], work arrays
+    mark : int64[N], stack : int64[N + 1], up, down : float64[B + 1], visits : int64[B + 1]
+        Work arrays; ``mark`` and ``visits`` all 0 on entry.
 
     Returns
     -------
@@ -61,43 +57,76 @@ def walk(spins, bond_i, bond_j, occupied, ising, q, b, lo, hi, ln_g, histogram, 
     """
     s0, s1, s2, s3 = state[0], state[1], state[2], state[3]
     n_sites = spins.size
+    sweep_mark = np.int64(0)
     for _ in range(n_sweeps):
-        # Under 1/t, ln f is set once per sweep (within a sweep it would change by a
-        # fraction B / trials of itself), sparing a division per trial.
         if one_over_t:
+            # ln f is set once per sweep (within a sweep it would change by a fraction
+            # B / trials of itself); the acceptance probabilities are read from ln g as it
+            # stands at the start of the sweep, and the sweep's visits are added to ln g at
+            # its end. The trials then run without branches, exponentials or a chain of
+            # dependences through ln g, and ln g still gets ln f per trial. Before the 1/t
+            # stage ln f is too large for that (B ln f per sweep would pile up on the few
+            # values of b a sweep visits), and ln g is updated after every trial.
             ln_f = levels / (trials + 1)
-        for e in range(bond_i.size):
-            if spins[bond_i[e]] == spins[bond_j[e]]:
-                b_new = b - 1 if occupied[e] else b + 1
-                if lo <= b_new <= hi:
-                    delta = ln_g[b] - ln_g[b_new]
-                    accept = delta >= 0.0
-                    if not accept:
-                        u, s0, s1, s2, s3 = xoshiro_step(s0, s1, s2, s3)
-                        accept = to_double(u) < math.exp(delta)
-                    if accept:
-                        occupied[e] = not occupied[e]
-                        b = b_new
-            trials += 1
-            ln_g[b] += ln_f
-            histogram[b] += 1
-        for i in range(n_sites):
-            parent[i] = i
-        for e in range(bond_i.size):
-            if occupied[e]:
-                ri = _root(parent, bond_i[e])
-                rj = _root(parent, bond_j[e])
-                if ri != rj:
-                    parent[ri] = rj
-        for i in range(n_sites):
-            if parent[i] == i:
+            for k in range(lo, hi + 1):
+                up[k] = math.exp(min(0.0, ln_g[k] - ln_g[k + 1])) if k < hi else 0.0
+                down[k] = math.exp(min(0.0, ln_g[k] - ln_g[k - 1])) if k > lo else 0.0
+            for e in range(bond_i.size):
+                equal = np.int64(spins[bond_i[e]] == spins[bond_j[e]])
+                was = np.int64(occupied[e])
                 u, s0, s1, s2, s3 = xoshiro_step(s0, s1, s2, s3)
-                if ising:
-                    value[i] = 1 if (u >> np.uint64(63)) else -1
-                else:
-                    value[i] = np.int64(to_double(u) * q)
+                p = down[b] if was else up[b]
+                toggle = equal & np.int64(to_double(u) < p)
+                occupied[e] = (was ^ toggle) != 0
+                b += toggle * (1 - 2 * was)
+                visits[b] += 1
+            for k in range(lo, hi + 1):
+                ln_g[k] += ln_f * visits[k]
+                histogram[k] += visits[k]
+                visits[k] = 0
+        else:
+            for e in range(bond_i.size):
+                if spins[bond_i[e]] == spins[bond_j[e]]:
+                    b_new = b - 1 if occupied[e] else b + 1
+                    if lo <= b_new <= hi:
+                        delta = ln_g[b] - ln_g[b_new]
+                        accept = delta >= 0.0
+                        if not accept:
+                            u, s0, s1, s2, s3 = xoshiro_step(s0, s1, s2, s3)
+                            accept = to_double(u) < math.exp(delta)
+                        if accept:
+                            occupied[e] = not occupied[e]
+                            b = b_new
+                ln_g[b] += ln_f
+                histogram[b] += 1
+        trials += bond_i.size
+        # Swendsen-Wang step by depth-first search: a site not yet reached in this sweep
+        # starts a cluster with a new random value, which spreads over occupied bonds.
+        sweep_mark += 1
         for i in range(n_sites):
-            spins[i] = value[_root(parent, i)]
+            if mark[i] == sweep_mark:
+                continue
+            u, s0, s1, s2, s3 = xoshiro_step(s0, s1, s2, s3)
+            if ising:
+                value = np.int8(1) if (u >> np.uint64(63)) else np.int8(-1)
+            else:
+                value = np.int8(to_double(u) * q)
+            mark[i] = sweep_mark
+            spins[i] = value
+            stack[0] = i
+            top = 1
+            while top > 0:
+                top -= 1
+                j = stack[top]
+                for a in range(neighbours.shape[1]):
+                    # Without branches: whether a bond is occupied is a coin toss to the
+                    # branch predictor, and mispredictions cost more than the writes.
+                    k = neighbours[j, a]
+                    push = np.int64(occupied[incident[j, a]]) & np.int64(mark[k] != sweep_mark)
+                    mark[k] += push * (sweep_mark - mark[k])
+                    spins[k] += np.int8(push) * (value - spins[k])
+                    stack[top] = k
+                    top += push
     state[0] = s0
     state[1] = s1
     state[2] = s2
@@ -106,13 +135,15 @@ def walk(spins, bond_i, bond_j, occupied, ising, q, b, lo, hi, ln_g, histogram, 
 
 
 @njit(parallel=True, cache=True)
-def run_walkers(spins, bond_i, bond_j, occupied, ising, q, b, lo, hi, ln_g, histogram, ln_f,
-                one_over_t, levels, trials, n_sweeps, states):
+def run_walkers(spins, bond_i, bond_j, neighbours, incident, occupied, ising, q, b, lo, hi,
+                ln_g, histogram, ln_f, one_over_t, levels, trials, n_sweeps, states):
     """Advance every walker by ``n_sweeps[w]`` sweeps, in parallel over walkers.
 
     Parameters
     ----------
     spins : int8[W, N], occupied : bool[W, B]
+    bond_i, bond_j : int32[B], neighbours, incident : int32[N, z]
+        The lattice, as in :func:`walk`.
     b, lo, hi : int64[W], ln_f : float64[W], one_over_t : bool[W], levels : float64[W],
     trials : int64[W], n_sweeps : int64[W], states : uint64[W, 4]
         Per walker; ``b``, ``ln_f`` and ``trials`` are updated in place.
@@ -120,11 +151,15 @@ def run_walkers(spins, bond_i, bond_j, occupied, ising, q, b, lo, hi, ln_g, hist
     """
     n_sites = spins.shape[1]
     for w in prange(spins.shape[0]):
-        parent = np.empty(n_sites, dtype=np.int64)
-        value = np.empty(n_sites, dtype=np.int8)
-        new_b, f = walk(spins[w], bond_i, bond_j, occupied[w], ising, q, b[w], lo[w], hi[w],
-                        ln_g[w], histogram[w], ln_f[w], one_over_t[w], levels[w], trials[w],
-                        n_sweeps[w], states[w], parent, value)
+        mark = np.zeros(n_sites, dtype=np.int64)
+        stack = np.empty(n_sites + 1, dtype=np.int64)
+        up = np.zeros(ln_g.shape[1])
+        down = np.zeros(ln_g.shape[1])
+        visits = np.zeros(ln_g.shape[1], dtype=np.int64)
+        new_b, f = walk(spins[w], bond_i, bond_j, neighbours, incident, occupied[w], ising, q,
+                        b[w], lo[w], hi[w], ln_g[w], histogram[w], ln_f[w], one_over_t[w],
+                        levels[w], trials[w], n_sweeps[w], states[w], mark, stack, up, down,
+                        visits)
         b[w] = new_b
         ln_f[w] = f
         trials[w] += n_sweeps[w] * bond_i.size

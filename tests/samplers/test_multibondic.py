@@ -99,7 +99,7 @@ def test_fixed_exact_weights_give_a_flat_histogram_in_b():
     bonds between equal spins, and b the number of occupied bonds."""
     model, exact = PottsLattice(3, q=3), potts_q3_3x3_log_bonds()
     walkers, n_bonds = 16, model.n_bonds
-    bond_i, bond_j = lattice_bonds(model)
+    bond_i, bond_j, incident = lattice_bonds(model)
     spins = np.zeros((walkers, model.n_sites), dtype=np.int8)
     occupied = np.zeros((walkers, n_bonds), dtype=np.bool_)
     b = np.zeros(walkers, dtype=np.int64)
@@ -107,7 +107,7 @@ def test_fixed_exact_weights_give_a_flat_histogram_in_b():
     ln_g = np.tile(exact, (walkers, 1))
     histogram = np.zeros((walkers, n_bonds + 1), dtype=np.int64)
     states = stream_states(7, ("test multibondic",), walkers)
-    args = (spins, bond_i, bond_j, occupied, False, 3, b, lo, hi, ln_g, histogram,
+    args = (spins, bond_i, bond_j, model.neighbours, incident, occupied, False, 3, b, lo, hi, ln_g, histogram,
             np.zeros(walkers), np.zeros(walkers, dtype=bool), np.full(walkers, 19.0),
             np.zeros(walkers, dtype=np.int64))
     kernel.run_walkers(*args, np.full(walkers, 1000, dtype=np.int64), states)

@@ -82,10 +82,11 @@ CASES = {
     "wang_landau_ising": (
         ["wang_landau.sizes=[4]", "wang_landau.runs=2", "wang_landau.final_ln_f=1e-3",
          "metropolis.chains=2", "metropolis.sweeps=160", "metropolis.thermalization=10",
-         "temperature.num=4", "temperature.focus_num=0", "temperature.tail=2"],
+         "temperature.num=4", "temperature.focus_num=0", "temperature.tail=2",
+         "multibondic.runs=2", "multibondic.final_ln_f=1e-3"],
         ["wang_landau.sizes=[4,6]"], {"size": 4, "level": slice(0, 16)},
-        ["log_g", "specific_heat", "entropy_integrated"],
-        ["density_of_states.png", "wang_landau_thermodynamics.png"]),
+        ["log_g", "specific_heat", "entropy_integrated", "peak_region_multibondic_specific_heat"],
+        ["density_of_states.png", "wang_landau_thermodynamics.png", "specific_heat_peak.png"]),
     "cluster_dynamics": (
         ["dynamics.metropolis_sizes=[4,6]", "dynamics.metropolis_sweeps=[400,400]",
          "dynamics.cluster_sizes=[4,6]", "dynamics.cluster_sweeps=300",

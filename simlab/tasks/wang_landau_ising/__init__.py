@@ -6,6 +6,13 @@ comes from Beale's method. From ln g follow U, C, S and F at every temperature, 
 with Kaufman's finite lattice in units of the runs' standard error, and the specific-heat
 peak. S(T) is also integrated from infinite temperature over Metropolis runs
 (``metropolis`` section), the independent route to the same curve.
+
+The ``multibondic`` section then measures the specific-heat peak again with multibondic
+Wang-Landau (a flat histogram in the number of occupied Fortuin-Kasteleyn bonds, with a
+Swendsen-Wang step per sweep), over the bond numbers that matter within
+``multibondic.bracket`` of the peak found by the energy walk (chosen from the energy walk's
+own ln g, not from the exact counts), and compares C(T) near the peak from both walks with
+Kaufman's.
 """
 
 from dataclasses import dataclass
@@ -13,6 +20,7 @@ from typing import List
 
 import numpy as np
 import xarray as xr
+from scipy.special import logsumexp
 
 from simlab import results
 from simlab.exact.beale import ising_density_of_states
@@ -21,11 +29,13 @@ from simlab.exact.kaufman import specific_heat_peak as exact_peak
 from simlab.grids import TemperatureGrid
 from simlab.models import IsingLattice
 from simlab.samplers import sample_lattice
+from simlab.samplers.multibondic import multibondic_wang_landau
 from simlab.samplers.wang_landau import wang_landau
 from simlab.schema import section, setting
 from simlab.tasks import Figure, Task, register
 from simlab.tasks.wang_landau_ising import figures
 from simlab.thermo import entropy_by_integration, lattice_estimators
+from simlab.thermo.bonds import bond_log_counts
 
 T_C = 2.0 / np.log1p(np.sqrt(2.0))
 
@@ -52,11 +62,26 @@ class MetropolisSettings:
 
 
 @dataclass
+class MultibondicSettings:
+    """Multibondic Wang-Landau at the specific-heat peak."""
+
+    runs: int = setting(8, minimum=0, doc="independent runs (0: no multibondic walk)")
+    final_ln_f: float = setting(1e-7, above=0.0, maximum=0.5, doc="stop at this ln f")
+    bracket: float = setting(0.02, above=0.0, maximum=0.5,
+                             doc="half width of the temperatures around the energy walk's "
+                                 "T_max whose bond numbers are walked")
+    tail: float = setting(1e-10, above=0.0, maximum=0.01,
+                          doc="probability of the bond numbers left out at each end, at "
+                              "every temperature of the bracket (from the energy walk)")
+
+
+@dataclass
 class WangLandauIsingConfig:
     """Sections of the wang_landau_ising task."""
 
     wang_landau: WangLandauSettings = section(WangLandauSettings)
     metropolis: MetropolisSettings = section(MetropolisSettings)
+    multibondic: MultibondicSettings = section(MultibondicSettings)
     temperature: TemperatureGrid = section(lambda: TemperatureGrid(
         min=1.0, max=4.0, num=16, focus=2.269, focus_width=0.6, focus_num=16, tail=4))
 
@@ -86,6 +111,21 @@ META = {
                                           "k_B (nats)"),
     "peak_specific_heat_relative_error": ("(C_max - exact) / exact", "1"),
     "wall_time": ("wall time of the Wang-Landau runs", "s"),
+    "multibondic_wall_time": ("wall time of the multibondic Wang-Landau runs", "s"),
+    "multibondic_trials": ("multibondic bond trials, all runs", "1"),
+    "multibondic_occupied_range": ("first and last fraction of occupied bonds walked", "1"),
+    "multibondic_peak_temperature": ("T_max from the multibondic walk", "J/k_B"),
+    "multibondic_peak_specific_heat": ("C_max per site from the multibondic walk", "k_B"),
+    "multibondic_peak_specific_heat_relative_error": ("(C_max - exact) / exact, multibondic",
+                                                       "1"),
+    "end": ("end of the range", "1"),
+    "peak_offset": ("T - exact T_max", "J/k_B"),
+    "peak_region_specific_heat_exact": ("C per site near the peak, Kaufman", "k_B"),
+    "peak_region_specific_heat": ("C per site near the peak, energy walk", "k_B"),
+    "peak_region_specific_heat_err": ("its standard error over runs", "k_B"),
+    "peak_region_multibondic_specific_heat": ("C per site near the peak, multibondic walk",
+                                              "k_B"),
+    "peak_region_multibondic_specific_heat_err": ("its standard error over runs", "k_B"),
     "trials": ("Wang-Landau trials, all walkers", "1"),
     "exchange_acceptance": ("mean accepted fraction of window exchanges", "1"),
 }
@@ -138,6 +178,8 @@ def run(params, ctx):
                                                                     peak["specific_heat_err"])
         out["peak_temperature_exact"], out["peak_specific_heat_exact"] = t_peak, c_peak
         out["peak_specific_heat_relative_error"] = peak["specific_heat"] / c_peak - 1
+        out.update(_multibondic(model, dos, peak["temperature"], t_peak, c_peak,
+                                params.multibondic, ctx))
         mc = sample_lattice(model, temps, chains=m.chains, sweeps=m.sweeps,
                             thermalization=m.thermalization, seed=ctx.seed,
                             progress=ctx.progress)
@@ -148,6 +190,68 @@ def run(params, ctx):
         out["entropy_integrated_quadrature_err"] = s["entropy_quadrature_err"]
         per_size.append(out)
     return _dataset(sizes, temps, n_levels, per_size, params)
+
+
+def _multibondic(model, dos, t_walk, t_peak, c_peak, settings, ctx):
+    """C near the peak from the energy walk and from a multibondic walk over the bond
+    numbers of T in t_walk +- bracket; NaN for the multibondic part with no runs."""
+    offsets = np.linspace(-settings.bracket, settings.bracket, 41)
+    temps = t_peak + offsets
+    n = model.n_sites
+    thermo = dos.thermodynamics(temps)
+    out = {"peak_region_specific_heat_exact": kaufman(model.rows, model.cols,
+                                                      temps)["specific_heat"],
+           "peak_region_specific_heat": thermo["specific_heat"],
+           "peak_region_specific_heat_err": thermo["specific_heat_err"]}
+    nan = np.full(offsets.size, np.nan)
+    names = ("multibondic_peak_temperature", "multibondic_peak_temperature_err",
+             "multibondic_peak_specific_heat", "multibondic_peak_specific_heat_err",
+             "multibondic_peak_specific_heat_relative_error", "multibondic_wall_time",
+             "multibondic_trials")
+    out.update({name: np.nan for name in names})
+    out.update({"multibondic_occupied_range": np.full(2, np.nan),
+                "peak_region_multibondic_specific_heat": nan,
+                "peak_region_multibondic_specific_heat_err": nan})
+    if settings.runs == 0:
+        return out
+    bracket = (t_walk - settings.bracket, t_walk + settings.bracket)
+    occupied = occupied_range(model, dos, bracket, settings.tail)
+    bonds = multibondic_wang_landau(model, runs=settings.runs, final_ln_f=settings.final_ln_f,
+                                    occupied_range=occupied, seed=ctx.seed,
+                                    progress=ctx.progress)
+    peak = bonds.specific_heat_peak(bracket)
+    thermo = bonds.thermodynamics(temps)
+    out.update({
+        "multibondic_peak_temperature": peak["temperature"],
+        "multibondic_peak_temperature_err": peak["temperature_err"],
+        "multibondic_peak_specific_heat": peak["specific_heat"],
+        "multibondic_peak_specific_heat_err": peak["specific_heat_err"],
+        "multibondic_peak_specific_heat_relative_error": peak["specific_heat"] / c_peak - 1,
+        "multibondic_wall_time": bonds.wall_time,
+        "multibondic_trials": float(bonds.trials.sum()),
+        "multibondic_occupied_range": np.array(occupied),
+        "peak_region_multibondic_specific_heat": thermo["specific_heat"],
+        "peak_region_multibondic_specific_heat_err": thermo["specific_heat_err"]})
+    return out
+
+
+def occupied_range(model, dos, bracket, tail):
+    """Fractions (f1, f2) of occupied bonds outside which the bond-number distribution has
+    at most ``tail`` at each end, at every temperature of ``bracket``, by the energy walk's
+    ln g: G(b) = sum_E g(E) C(n(E), b) with n(E) = (B - E/J) / 2 equal-spin bonds."""
+    keep = dos.reached
+    n_bonds = model.n_bonds
+    equal = np.rint((n_bonds - dos.energies[keep] / model.coupling) / 2).astype(np.int64)
+    log_bonds = bond_log_counts(dos.log_g_mean[keep], equal, n_bonds)
+    b = np.arange(n_bonds + 1)
+    first, last = n_bonds, 0
+    for t in np.linspace(*bracket, 9):
+        log_w = log_bonds + b * np.log(np.expm1(2 * model.coupling / t))
+        cumulative = np.cumsum(np.exp(log_w - logsumexp(log_w)))
+        first = min(first, int(np.searchsorted(cumulative, tail)))
+        last = max(last, int(np.searchsorted(cumulative, 1 - tail)))
+    first, last = max(first - 1, 0), min(last + 1, n_bonds)
+    return first / n_bonds, last / n_bonds
 
 
 def _pad(values, template):
@@ -162,13 +266,20 @@ def _dataset(sizes, temps, n_levels, per_size, params):
         values = np.array([p[name] for p in per_size])
         if values.ndim == 1:
             dims = ("size",)
+        elif name.startswith("peak_region"):
+            dims = ("size", "peak_offset")
+        elif name == "multibondic_occupied_range":
+            dims = ("size", "end")
         elif name in LEVEL_VARIABLES:
             dims = ("size", "level")
         else:
             dims = ("size", "temperature")
         data[name] = (dims, values)
     ds = xr.Dataset(data, coords={"size": np.array(sizes), "temperature": temps,
-                                  "level": np.arange(n_levels)})
+                                  "level": np.arange(n_levels),
+                                  "peak_offset": np.linspace(-params.multibondic.bracket,
+                                                             params.multibondic.bracket, 41),
+                                  "end": ["first", "last"]})
     w = params.wang_landau
     ds.attrs["title"] = (f"Wang-Landau 1/t, {w.runs} runs x {w.windows} windows, "
                          f"final ln f = {w.final_ln_f:g}, against Beale's exact g(E)")
@@ -178,13 +289,14 @@ def _dataset(sizes, temps, n_levels, per_size, params):
 def warm_up(params):
     """Compile the Wang-Landau and lattice kernels on a 4 x 4 torus."""
     wang_landau(IsingLattice(4), runs=1, windows=2, final_ln_f=0.1)
+    multibondic_wang_landau(IsingLattice(4), runs=1, final_ln_f=1e-3)
     sample_lattice(IsingLattice(4), [2.0], chains=1, sweeps=2, thermalization=0)
 
 
 def report(ds):
     """Per size: the errors the issue's goals are stated in."""
     lines = [f"{'L':>4}{'mean |d ln g|/ln g':>20}{'C_max rel. err':>16}{'T_max':>16}"
-             f"{'max|z| C':>10}{'WL s':>8}"]
+             f"{'max|z| C':>10}{'WL s':>8}{'multibondic C_max rel. err':>32}{'s':>6}"]
     for size in ds["size"].values:
         d = ds.sel(size=size)
         lines.append(
@@ -192,7 +304,10 @@ def report(ds):
             f"{float(d['peak_specific_heat_relative_error']):>+16.2e}"
             f"{float(d['peak_temperature']):>9.5f}±{float(d['peak_temperature_err']):.5f}"
             f"{float(np.nanmax(np.abs(d['specific_heat_z']))):>10.2f}"
-            f"{float(d['wall_time']):>8.0f}")
+            f"{float(d['wall_time']):>8.0f}"
+            f"{float(d['multibondic_peak_specific_heat_relative_error']):>+20.2e} ± "
+            f"{float(d['multibondic_peak_specific_heat_err'] / d['peak_specific_heat_exact']):.1e}"
+            f"{float(d['multibondic_wall_time']):>6.0f}")
     return "\n".join(lines)
 
 
@@ -201,5 +316,6 @@ TASK = register(Task(
     description="Wang-Landau (1/t, replica exchange) ln g(E) of the Ising torus vs Beale",
     config=WangLandauIsingConfig, run=run, warm_up=warm_up,
     figures=(Figure("density_of_states.png", figures.density_of_states),
-             Figure("wang_landau_thermodynamics.png", figures.thermodynamics)),
+             Figure("wang_landau_thermodynamics.png", figures.thermodynamics),
+             Figure("specific_heat_peak.png", figures.specific_heat_peak)),
     report=report))

@@ -62,3 +62,34 @@ def thermodynamics(ds, path):
     fig.suptitle(title(ds))
     fig.tight_layout()
     return save(fig, path)
+
+
+def specific_heat_peak(ds, path):
+    """C(T) near the peak, relative to Kaufman's, from the energy walk and the multibondic
+    walk, with bands of one standard error, per size."""
+    sizes = ds["size"].values
+    fig, axes = new_figure(1, len(sizes), size=(5.5 * len(sizes), 4.4), squeeze=False)
+    dt = ds["peak_offset"].values
+    for ax, size in zip(axes[0], sizes):
+        d = ds.sel(size=size)
+        exact = d["peak_region_specific_heat_exact"].values
+        for name, label, color in (("peak_region_specific_heat", "Wang-Landau in E", "C0"),
+                                   ("peak_region_multibondic_specific_heat",
+                                    "multibondic (bonds + Swendsen-Wang)", "C3")):
+            rel = 100 * (d[name].values / exact - 1)
+            err = 100 * d[name + "_err"].values / exact
+            ax.plot(dt, rel, color=color, lw=1.5, label=label)
+            ax.fill_between(dt, rel - err, rel + err, color=color, alpha=0.2)
+        ax.axhspan(-0.1, 0.1, color="0.85", label="±0.1%")
+        ax.axhline(0, color="k", lw=0.8)
+        ax.set_xlabel("T − exact T_max")
+        ax.set_ylabel("C / C_Kaufman − 1  (%)")
+        ax.set_title(f"L = {size}: C_max multibondic "
+                     f"{100 * float(d['multibondic_peak_specific_heat_relative_error']):+.3f}%, "
+                     f"in E {100 * float(d['peak_specific_heat_relative_error']):+.3f}%",
+                     fontsize=9)
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=8)
+    fig.suptitle(title(ds))
+    fig.tight_layout()
+    return save(fig, path)
