@@ -98,9 +98,13 @@ def _drawable(ds, name, var):
 
 
 def _x_dim(ds):
-    """The slider's dimension: the curve axis that is the last dimension (the curve axis, by
-    simlab's convention) of the most drawable variables; ties go to the order of X_DIMS,
-    then of the Dataset. None if no variable ends in a curve axis."""
+    """The slider's dimension: the Dataset's ``report_axis`` attribute if it names a curve
+    axis, else the curve axis that is the last dimension (the curve axis, by simlab's
+    convention) of the most drawable variables; ties go to the order of X_DIMS, then of the
+    Dataset. None if no variable ends in a curve axis."""
+    chosen = ds.attrs.get("report_axis")
+    if chosen in ds.dims and _curve_axis(ds, chosen):
+        return chosen
     last = [v.dims[-1] for n, v in ds.data_vars.items()
             if _drawable(ds, n, v) and _curve_axis(ds, v.dims[-1])]
     if not last:

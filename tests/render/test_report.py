@@ -236,6 +236,18 @@ def test_x_is_the_dimension_most_curves_share_and_lone_references_are_panels():
     assert alone["x"]["name"] == "step" and alone["panels"][0]["name"] == "p_exact"
 
 
+def test_a_task_can_name_the_slider_axis():
+    # wang_landau_ising's shape: more scalars per size than curves over temperature
+    ds = sweep_like()
+    for k in range(4):
+        ds[f"scalar_{k}"] = ("size", np.arange(2.0))
+    assert payload(ds)["x"]["name"] == "size"
+    ds.attrs["report_axis"] = "temperature"
+    assert payload(ds)["x"]["name"] == "temperature"
+    ds.attrs["report_axis"] = "seed_that_is_not_a_dimension"
+    assert payload(ds)["x"]["name"] == "size"
+
+
 def test_a_wide_dimension_is_a_band_and_drawn_with_curves_join_the_panel():
     rng = np.random.default_rng(3)
     c = rng.gamma(2.0, 1.0, (100, 5))

@@ -281,8 +281,12 @@ def _dataset(sizes, temps, n_levels, per_size, params):
                                                              params.multibondic.bracket, 41),
                                   "end": ["first", "last"]})
     w = params.wang_landau
+    mb = params.multibondic
     ds.attrs["title"] = (f"Wang-Landau 1/t, {w.runs} runs x {w.windows} windows, "
-                         f"final ln f = {w.final_ln_f:g}, against Beale's exact g(E)")
+                         f"final ln f = {w.final_ln_f:g}; multibondic {mb.runs} runs, "
+                         f"final ln f = {mb.final_ln_f:g}; against Beale's exact g(E)")
+    # The page's slider runs over temperature; the many scalars per size would take it.
+    ds.attrs["report_axis"] = "temperature"
     return results.annotate(ds, META)
 
 
