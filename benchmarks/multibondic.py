@@ -7,7 +7,7 @@ Kaufman's exact values, and ln G(b) against the exact bond density of states (fr
 ln g(E) by G(b) = sum_E g(E) C(n(E), b)). The exact probability of the values of b left
 out at the exact T_max is printed beside, so the range can be judged.
 
-    python benchmarks/multibondic.py --size 32 --runs 8 --final-ln-f 2e-7 --range 0.39 0.60
+    python benchmarks/multibondic.py --size 32 --runs 8 --final-ln-f 1e-7 --range 0.39 0.60
 
 ``benchmarks/wang_landau.py --energy-range`` gives the same numbers for single-spin
 Wang-Landau in the energy, for comparison.
@@ -30,7 +30,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--size", type=int, default=32)
     parser.add_argument("--runs", type=int, default=8)
-    parser.add_argument("--final-ln-f", type=float, default=2e-7)
+    parser.add_argument("--final-ln-f", type=float, default=1e-7)
     parser.add_argument("--range", type=float, nargs=2, default=(0.39, 0.60),
                         metavar=("F1", "F2"), help="fractions b / B of occupied bonds")
     parser.add_argument("--seed", type=int, default=0)

@@ -197,7 +197,6 @@ def _multibondic(model, dos, t_walk, t_peak, c_peak, settings, ctx):
     numbers of T in t_walk +- bracket; NaN for the multibondic part with no runs."""
     offsets = np.linspace(-settings.bracket, settings.bracket, 41)
     temps = t_peak + offsets
-    n = model.n_sites
     thermo = dos.thermodynamics(temps)
     out = {"peak_region_specific_heat_exact": kaufman(model.rows, model.cols,
                                                       temps)["specific_heat"],
