@@ -20,6 +20,7 @@ import numpy as np
 from numba import njit, prange
 
 from simlab.kernels.rng import to_double, xoshiro_step
+from simlab.kernels.wang_landau import accept_log_ratio
 
 
 @njit(cache=True)
@@ -89,11 +90,8 @@ def walk(spins, bond_i, bond_j, neighbours, incident, occupied, ising, q, b, lo,
                 if spins[bond_i[e]] == spins[bond_j[e]]:
                     b_new = b - 1 if occupied[e] else b + 1
                     if lo <= b_new <= hi:
-                        delta = ln_g[b] - ln_g[b_new]
-                        accept = delta >= 0.0
-                        if not accept:
-                            u, s0, s1, s2, s3 = xoshiro_step(s0, s1, s2, s3)
-                            accept = to_double(u) < math.exp(delta)
+                        accept, s0, s1, s2, s3 = accept_log_ratio(ln_g[b] - ln_g[b_new],
+                                                                  s0, s1, s2, s3)
                         if accept:
                             occupied[e] = not occupied[e]
                             b = b_new

@@ -50,6 +50,16 @@ def propose(spins, neighbours, ising, q, s0, s1, s2, s3):
     return i, new, d_bond, s0, s1, s2, s3
 
 
+@njit(inline="always", cache=True)
+def accept_log_ratio(delta, s0, s1, s2, s3):
+    """Accept with probability min(1, e^delta), drawing from the stream (held in four
+    scalars) only when delta < 0: (accepted, s0, s1, s2, s3)."""
+    if delta >= 0.0:
+        return True, s0, s1, s2, s3
+    u, s0, s1, s2, s3 = xoshiro_step(s0, s1, s2, s3)
+    return to_double(u) < math.exp(delta), s0, s1, s2, s3
+
+
 @njit(cache=True)
 def walk(spins, neighbours, ising, q, bond, top, step, lo, hi, ln_g, histogram, ln_f,
          one_over_t, levels, trials, n_steps, state):
@@ -89,11 +99,8 @@ def walk(spins, neighbours, ising, q, bond, top, step, lo, hi, ln_g, histogram, 
         i, new, d_bond, s0, s1, s2, s3 = propose(spins, neighbours, ising, q, s0, s1, s2, s3)
         k_new = k_old - (d_bond >> shift)
         if lo <= k_new <= hi:
-            delta = ln_g[k_old] - ln_g[k_new]
-            accept = delta >= 0.0
-            if not accept:
-                u, s0, s1, s2, s3 = xoshiro_step(s0, s1, s2, s3)
-                accept = to_double(u) < math.exp(delta)
+            accept, s0, s1, s2, s3 = accept_log_ratio(ln_g[k_old] - ln_g[k_new],
+                                                      s0, s1, s2, s3)
             if accept:
                 spins[i] = new
                 bond += d_bond
