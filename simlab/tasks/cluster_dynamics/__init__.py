@@ -10,9 +10,12 @@ tau = a L^z by weighted least squares in log-log over the sizes >= ``fit_min_siz
 the slopes between successive sizes are kept. For Swendsen-Wang, tau = a + b ln L is fitted
 too, the form Du, Zheng & Wang (J. Stat. Mech. P05004, 2006) report. References: z = 2.1665(12) for
 Metropolis (Nightingale & Bloete, Phys. Rev. Lett. 76, 4548, 1996).
+
+The ``relaxation`` section measures the Metropolis z a second way, from the relaxation of
+m(t) and e(t) out of the ordered state on one large lattice (:mod:`.relaxation`).
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import List
 
 import numpy as np
@@ -26,6 +29,7 @@ from simlab.schema import section, setting
 from simlab.stats import integrated_time, successive_slopes, weighted_line
 from simlab.tasks import Figure, Task, register
 from simlab.tasks.cluster_dynamics import figures
+from simlab.tasks.cluster_dynamics.relaxation import RelaxationSettings, relax
 
 T_C = 2.0 / np.log1p(np.sqrt(2.0))
 ALGORITHMS = ("metropolis", "wolff", "swendsen-wang")
@@ -67,6 +71,7 @@ class ClusterDynamicsConfig:
     """Sections of the cluster_dynamics task."""
 
     dynamics: DynamicsSettings = section(DynamicsSettings)
+    relaxation: RelaxationSettings = section(RelaxationSettings)
 
 
 META = {
@@ -92,6 +97,24 @@ META = {
     "log_slope_energy": ("b of tau_energy = a + b ln L", "sweeps"),
     "log_slope_energy_err": ("standard error of b", "sweeps"),
     "log_slope_energy_chi2": ("chi^2 per degree of freedom of the logarithmic fit", "1"),
+    "time": ("sweeps since the ordered start (relaxation run)", "sweeps"),
+    "relaxation_magnetization": ("mean magnetisation per site t sweeps after the ordered "
+                                 "start at T_c", "1"),
+    "relaxation_energy": ("u_L(T_c) - e(t): energy per site below its equilibrium value "
+                          "(Kaufman) t sweeps after the ordered start", "J"),
+    "z_relaxation_magnetization": ("z from m(t) ~ t^(-(1/8)/z), fitted from relaxation.fit_min "
+                                   "on", "1"),
+    "z_relaxation_magnetization_err": ("jackknife error of z_relaxation_magnetization over "
+                                       "chain blocks", "1"),
+    "z_relaxation_energy": ("z from u_L - e(t) ~ t^(-1/z), fitted from relaxation.fit_min on",
+                            "1"),
+    "z_relaxation_energy_err": ("jackknife error of z_relaxation_energy over chain blocks", "1"),
+    "fit_start": ("first sweep of a relaxation fit (each fit runs to the last sweep)", "sweeps"),
+    "z_relaxation_magnetization_by_start": ("z_relaxation_magnetization fitted from fit_start "
+                                            "on", "1"),
+    "z_relaxation_magnetization_by_start_err": ("its jackknife error", "1"),
+    "z_relaxation_energy_by_start": ("z_relaxation_energy fitted from fit_start on", "1"),
+    "z_relaxation_energy_by_start_err": ("its jackknife error", "1"),
 }
 
 
@@ -147,6 +170,20 @@ def run(params, ctx):
     ds["local_z_energy"] = (("algorithm", "size"), np.array([
         successive_slopes(np.log(sizes), np.log(tau), err / tau)[0]
         for tau, err in zip(ds["tau_energy"].values, ds["tau_energy_err"].values)]))
+    r = params.relaxation
+    relaxed = relax(r, T_C, ctx.seed, ctx.progress)
+    ds = ds.assign_coords(time=relaxed["times"], fit_start=relaxed["fit_starts"])
+    for name in ("magnetization", "energy"):
+        for suffix in ("", "_err"):
+            ds[f"relaxation_{name}{suffix}"] = ("time", relaxed[f"{name}{suffix}"])
+            ds[f"z_relaxation_{name}{suffix}"] = relaxed[f"z_{name}{suffix}"]
+            ds[f"z_relaxation_{name}_by_start{suffix}"] = (
+                "fit_start", relaxed[f"z_{name}_by_start{suffix}"])
+    ds.attrs.update(relaxation_size=r.size, relaxation_chains=r.chains,
+                    relaxation_fit_min=r.fit_min, relaxation_blocks=r.blocks,
+                    relaxation_per_decade=r.per_decade,
+                    relaxation_equilibrium_energy=relaxed["equilibrium_energy"],
+                    relaxation_wall_time=relaxed["wall_time"], report_axis="size")
     ds.attrs.update(title=f"Autocorrelation times at T_c = {T_C:.6f} against L: "
                           f"{d.metropolis_chains} Metropolis chains ({d.metropolis_scan} scan), "
                           f"{d.chains} chains per cluster algorithm",
@@ -165,6 +202,7 @@ def warm_up(params):
         sample_lattice(IsingLattice(4), [T_C], chains=d.metropolis_chains if single_site else 1,
                        sweeps=2, thermalization=2, algorithm=alg,
                        scan=d.metropolis_scan if single_site else "random")
+    relax(replace(params.relaxation, size=4, sweeps=20, fit_min=2), T_C, 0)
 
 
 def report(ds):
@@ -187,6 +225,17 @@ def report(ds):
                      f"{float(d['z_energy_wide']):.3f} ± {float(d['z_energy_wide_err']):.3f}")
         slopes = [f"{v:.2f}" for v in d["local_z_energy"].values if np.isfinite(v)]
         lines.append(f"{'':<15} local z(E) between successive sizes: {', '.join(slopes)}")
+    if "z_relaxation_magnetization" in ds:
+        lines.append(f"\nrelaxation from the ordered state, L = {ds.attrs['relaxation_size']}, "
+                     f"{ds.attrs['relaxation_chains']} chains, fit from sweep "
+                     f"{ds.attrs['relaxation_fit_min']} to {int(ds['time'].values[-1])}:")
+        for name, law in (("magnetization", "m ~ t^(-1/(8z))"), ("energy", "u_L - e ~ t^(-1/z)")):
+            lines.append(f"  z from {law:<18} = {float(ds[f'z_relaxation_{name}']):.3f} ± "
+                         f"{float(ds[f'z_relaxation_{name}_err']):.3f}")
+            starts = [f"{int(t)}: {float(z):.3f} ± {float(e):.3f}" for t, z, e in zip(
+                ds["fit_start"].values, ds[f"z_relaxation_{name}_by_start"].values,
+                ds[f"z_relaxation_{name}_by_start_err"].values)]
+            lines.append(f"    fitted from sweep {'; '.join(starts)}")
     return "\n".join(lines)
 
 
@@ -194,5 +243,6 @@ TASK = register(Task(
     name="cluster_dynamics",
     description="autocorrelation times at T_c vs L: Metropolis, Wolff, Swendsen-Wang; z",
     config=ClusterDynamicsConfig, run=run, warm_up=warm_up,
-    figures=(Figure("cluster_dynamics.png", figures.autocorrelation_times),),
+    figures=(Figure("cluster_dynamics.png", figures.autocorrelation_times),
+             Figure("critical_relaxation.png", figures.critical_relaxation)),
     report=report))

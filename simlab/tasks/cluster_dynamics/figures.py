@@ -4,6 +4,7 @@ import numpy as np
 
 from simlab.render.figures import new_figure, qualitative, save, title
 from simlab.stats import successive_slopes
+from simlab.tasks.cluster_dynamics.relaxation import SCALING_DIMENSION, local_exponents
 
 
 def autocorrelation_times(ds, path):
@@ -66,3 +67,58 @@ def local_slopes(ax, ds, algorithm="metropolis"):
     ax.set_ylabel(f"{algorithm}: slope of ln tau between successive sizes")
     ax.grid(alpha=0.3, which="both")
     ax.legend(fontsize=8)
+
+
+def critical_relaxation(ds, path):
+    """m(t) and u_L - e(t) from the ordered state in log-log with the fitted power laws;
+    the effective z between times a factor ~2 apart; z against the fit's first sweep."""
+    fig, axes = new_figure(1, 3, size=(18, 4.8))
+    times = ds["time"].values
+    first = ds.attrs["relaxation_fit_min"]
+    fitted = times >= first
+    colors = qualitative()
+    for color, (name, label) in zip(colors, (("magnetization", "m(t)"),
+                                             ("energy", "u_L - e(t)"))):
+        curve, err = ds[f"relaxation_{name}"].values, ds[f"relaxation_{name}_err"].values
+        z, z_err = float(ds[f"z_relaxation_{name}"]), float(ds[f"z_relaxation_{name}_err"])
+        axes[0].errorbar(times, curve, yerr=err, fmt=".", color=color, capsize=0,
+                         label=label)
+        if np.isfinite(z) and (curve[fitted] > 0).all():
+            x = times[fitted]
+            slope = -SCALING_DIMENSION[name] / z
+            anchor = np.exp(np.mean(np.log(curve[fitted])) - slope * np.mean(np.log(x)))
+            axes[0].plot(x, anchor * x**slope, color="k", ls="--", lw=1, zorder=3,
+                         label=f"t^(-x/z), x = {SCALING_DIMENSION[name]:g}: "
+                               f"z = {z:.3f} ± {z_err:.3f}")
+        per_step = max(1, int(round(np.log10(2) * ds.attrs["relaxation_per_decade"])))
+        if times.size > per_step:
+            mid, z_local = local_exponents(curve, times, SCALING_DIMENSION[name], per_step)
+            axes[1].plot(mid, z_local, ".-", color=color, lw=1, label=f"from {label}")
+        starts = ds["fit_start"].values
+        axes[2].errorbar(starts, ds[f"z_relaxation_{name}_by_start"].values,
+                         yerr=ds[f"z_relaxation_{name}_by_start_err"].values, fmt="o-",
+                         color=color, capsize=3, label=f"from {label}")
+    axes[0].set_xscale("log")
+    axes[0].set_yscale("log")
+    axes[0].axvline(first, color="0.5", ls=":", lw=1, label=f"fit from t = {first}")
+    axes[0].set_xlabel("sweeps t since the ordered start")
+    axes[0].set_ylabel("mean over chains (per site)")
+    axes[0].legend(fontsize=8)
+    axes[0].grid(alpha=0.3, which="both")
+    z = ds.attrs["reference_z"]
+    for ax in axes[1:]:
+        ax.axhline(z, color="k", lw=1, label=f"reference z = {z}")
+        ax.axhspan(0.97 * z, 1.03 * z, color="k", alpha=0.1, label="within 3%")
+        ax.axvline(first, color="0.5", ls=":", lw=1)
+        ax.set_xscale("log")
+        ax.legend(fontsize=8)
+        ax.grid(alpha=0.3, which="both")
+    axes[1].set_ylim(1.2, 3.0)
+    axes[1].set_xlabel("t (geometric mean of two times a factor ~2 apart)")
+    axes[1].set_ylabel("effective z = -x / (d ln O / d ln t)")
+    axes[2].set_xlabel(f"first sweep of the fit (to sweep {int(times[-1])})")
+    axes[2].set_ylabel("fitted z (jackknife errors over chain blocks)")
+    fig.suptitle(f"Metropolis relaxation from the ordered state at T_c, "
+                 f"L = {ds.attrs['relaxation_size']}, {ds.attrs['relaxation_chains']} chains")
+    fig.tight_layout()
+    return save(fig, path)
