@@ -5,16 +5,21 @@ import re
 
 import numpy as np
 import pytest
-from helpers import compose
+from helpers import compose, run_task
 
 from simlab.errors import ConfigError
 from simlab.models import IsingLattice
 from simlab.rng import generator
 from simlab.runs.settings import load_settings
 from simlab.samplers import sample_lattice
-from simlab.tasks.cluster_dynamics.relaxation import (RelaxationSettings, exponent,
-                                                      fit_starts, local_exponents, log_times,
-                                                      relax)
+from simlab.tasks.cluster_dynamics.relaxation import (
+    RelaxationSettings,
+    exponent,
+    fit_starts,
+    local_exponents,
+    log_times,
+    relax,
+)
 
 T_C = 2.0 / np.log1p(np.sqrt(2.0))
 
@@ -100,3 +105,13 @@ def test_relaxation_is_reproducible_and_keyed_apart_from_the_equilibrium_chains(
 def test_bad_relaxation_settings_are_refused_by_name(override, key):
     with pytest.raises(ConfigError, match="^" + re.escape(key) + "="):
         load_settings(compose(["experiment=cluster_dynamics", override]))
+
+
+def test_the_relaxation_can_be_left_out(tmp_path):
+    ds = run_task(["experiment=cluster_dynamics", "dynamics.metropolis_sizes=[4]",
+                   "dynamics.metropolis_sweeps=[200]", "dynamics.metropolis_chains=2",
+                   "dynamics.cluster_sizes=[4]", "dynamics.cluster_sweeps=200",
+                   "dynamics.fit_min_size=4", "relaxation.enabled=false"], tmp_path)
+    assert "z_relaxation_magnetization" not in ds and "time" not in ds.dims
+    assert (tmp_path / "cluster_dynamics.png").exists()
+    assert not (tmp_path / "critical_relaxation.png").exists()

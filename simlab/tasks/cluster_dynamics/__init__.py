@@ -170,7 +170,21 @@ def run(params, ctx):
     ds["local_z_energy"] = (("algorithm", "size"), np.array([
         successive_slopes(np.log(sizes), np.log(tau), err / tau)[0]
         for tau, err in zip(ds["tau_energy"].values, ds["tau_energy_err"].values)]))
-    r = params.relaxation
+    ds.attrs.update(title=f"Autocorrelation times at T_c = {T_C:.6f} against L: "
+                          f"{d.metropolis_chains} Metropolis chains ({d.metropolis_scan} scan), "
+                          f"{d.chains} chains per cluster algorithm",
+                    metropolis_scan=d.metropolis_scan, wide_window_factor=d.wide_window_factor,
+                    temperature=T_C, reference_z=d.reference_z, fit_min_size=d.fit_min_size,
+                    report_axis="size",
+                    time_per_site_note="wall time of the run over chains x sweeps x sites, "
+                                       "scaled to one core (two chains share two cores)")
+    if params.relaxation.enabled:
+        ds = with_relaxation(ds, params.relaxation, ctx)
+    return results.annotate(ds, META)
+
+
+def with_relaxation(ds, r, ctx):
+    """``ds`` with the relaxation run's curves and exponents added."""
     relaxed = relax(r, T_C, ctx.seed, ctx.progress)
     ds = ds.assign_coords(time=relaxed["times"], fit_start=relaxed["fit_starts"])
     for name in ("magnetization", "energy"):
@@ -183,15 +197,8 @@ def run(params, ctx):
                     relaxation_fit_min=r.fit_min, relaxation_blocks=r.blocks,
                     relaxation_per_decade=r.per_decade,
                     relaxation_equilibrium_energy=relaxed["equilibrium_energy"],
-                    relaxation_wall_time=relaxed["wall_time"], report_axis="size")
-    ds.attrs.update(title=f"Autocorrelation times at T_c = {T_C:.6f} against L: "
-                          f"{d.metropolis_chains} Metropolis chains ({d.metropolis_scan} scan), "
-                          f"{d.chains} chains per cluster algorithm",
-                    metropolis_scan=d.metropolis_scan, wide_window_factor=d.wide_window_factor,
-                    temperature=T_C, reference_z=d.reference_z, fit_min_size=d.fit_min_size,
-                    time_per_site_note="wall time of the run over chains x sweeps x sites, "
-                                       "scaled to one core (two chains share two cores)")
-    return results.annotate(ds, META)
+                    relaxation_wall_time=relaxed["wall_time"])
+    return ds
 
 
 def warm_up(params):
@@ -202,7 +209,8 @@ def warm_up(params):
         sample_lattice(IsingLattice(4), [T_C], chains=d.metropolis_chains if single_site else 1,
                        sweeps=2, thermalization=2, algorithm=alg,
                        scan=d.metropolis_scan if single_site else "random")
-    relax(replace(params.relaxation, size=4, sweeps=20, fit_min=2), T_C, 0)
+    if params.relaxation.enabled:
+        relax(replace(params.relaxation, size=4, sweeps=20, fit_min=2), T_C, 0)
 
 
 def report(ds):
@@ -244,5 +252,6 @@ TASK = register(Task(
     description="autocorrelation times at T_c vs L: Metropolis, Wolff, Swendsen-Wang; z",
     config=ClusterDynamicsConfig, run=run, warm_up=warm_up,
     figures=(Figure("cluster_dynamics.png", figures.autocorrelation_times),
-             Figure("critical_relaxation.png", figures.critical_relaxation)),
+             Figure("critical_relaxation.png", figures.critical_relaxation,
+                    when=lambda ds: "z_relaxation_magnetization" in ds)),
     report=report))

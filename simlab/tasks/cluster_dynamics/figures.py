@@ -116,6 +116,9 @@ def critical_relaxation(ds, path):
     axes[1].set_ylim(1.2, 3.0)
     axes[1].set_xlabel("t (geometric mean of two times a factor ~2 apart)")
     axes[1].set_ylabel("effective z = -x / (d ln O / d ln t)")
+    starts = ds["fit_start"].values
+    axes[2].set_xticks(starts, [str(int(t)) for t in starts])
+    axes[2].minorticks_off()
     axes[2].set_xlabel(f"first sweep of the fit (to sweep {int(times[-1])})")
     axes[2].set_ylabel("fitted z (jackknife errors over chain blocks)")
     fig.suptitle(f"Metropolis relaxation from the ordered state at T_c, "

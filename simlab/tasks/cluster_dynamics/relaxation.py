@@ -3,10 +3,11 @@ fast m(t) and e(t) approach equilibrium at T_c on a lattice much larger than the
 correlation length reached.
 
 At T_c, on a lattice of side L >> xi(t) ~ t^(1/z), an observable of scaling dimension x
-relaxes from the ordered start as O(t) ~ t^(-x/z) (short-time critical dynamics; Ito,
-Physica A 192, 604, 1993; Stauffer, Physica A 244, 344, 1997). For the 2D Ising model x is
-exact: beta/nu = 1/8 for the magnetisation and d - 1/nu = 1 for the energy's distance from
-equilibrium, u_L(T_c) - e(t), with u_L from Kaufman's finite-lattice solution. So
+relaxes from the ordered start as O(t) ~ t^(-x/z): the nonequilibrium-relaxation method
+(reviewed by N. Ito, Pramana 64, 871, 2005; see also Li, Schuelke & Zheng,
+arXiv:cond-mat/9508148). For the 2D Ising model x is exact: beta/nu = 1/8 for the
+magnetisation and d - 1/nu = 1 for the energy's distance from equilibrium,
+u_L(T_c) - e(t), with u_L from Kaufman's finite-lattice solution. So
 z = -x / (slope of ln O against ln t), with no autocorrelation window and no fit over
 several sizes.
 """
@@ -31,6 +32,7 @@ SCALING_DIMENSION = {"magnetization": 1.0 / 8.0, "energy": 1.0}
 class RelaxationSettings:
     """One Metropolis run from the ordered state at T_c on a large lattice."""
 
+    enabled: bool = setting(True, doc="run the relaxation (about 8 minutes at the defaults)")
     size: int = setting(1024, minimum=4, doc="lattice side L; keep xi(t) << L over the run")
     chains: int = setting(512, minimum=2, doc="independent chains from the ordered state")
     sweeps: int = setting(2000, minimum=10, doc="sweeps recorded from the ordered start")
