@@ -109,7 +109,7 @@ def local_exponents(curve, times, dimension, per_step):
 
 
 def relax(settings, temperature, seed, progress=False):
-    """Run the chains from the ordered state and measure m(t), e(t) - u_L and z.
+    """Run the chains from the ordered state and measure m(t), u_L - e(t) and z.
 
     Parameters
     ----------
