@@ -106,16 +106,11 @@ def lattice_bonds(model):
     -------
     bond_i, bond_j : ndarray, shape (2N,), int32
         The two sites of each bond.
-    incident : ndarray, shape (N, 4), int32
-        The bond to each of a site's neighbours, in the order of ``model.neighbours``
-        (right, left, down, up).
     """
-    n = model.n_sites
-    sites = np.arange(n, dtype=np.int32)
+    sites = np.arange(model.n_sites, dtype=np.int32)
     nb = model.neighbours
-    incident = np.stack([sites, nb[:, 1], n + sites, n + nb[:, 3]], axis=1).astype(np.int32)
     return (np.concatenate([sites, sites]),
-            np.concatenate([nb[:, 0], nb[:, 2]]).astype(np.int32), incident)
+            np.concatenate([nb[:, 0], nb[:, 2]]).astype(np.int32))
 
 
 def multibondic_wang_landau(model, *, runs=4, final_ln_f=1e-6, occupied_range=None,
@@ -174,7 +169,7 @@ def multibondic_wang_landau(model, *, runs=4, final_ln_f=1e-6, occupied_range=No
 
     ising = isinstance(model, IsingLattice)
     q = 2 if ising else model.q
-    bond_i, bond_j, incident = lattice_bonds(model)
+    bond_i, bond_j = lattice_bonds(model)
     states = stream_states(seed, ("MultibondicWangLandau", *model.seed_key), runs)
     spins = np.full((runs, model.n_sites), 1 if ising else 0, dtype=np.int8)
     occupied = np.zeros((runs, n_bonds), dtype=np.bool_)
@@ -202,7 +197,7 @@ def multibondic_wang_landau(model, *, runs=4, final_ln_f=1e-6, occupied_range=No
         if not active.any():
             break
         n_sweeps = np.where(active, chunk, 0).astype(np.int64)
-        kernel.run_walkers(spins, bond_i, bond_j, model.neighbours, incident, occupied, ising,
+        kernel.run_walkers(spins, bond_i, bond_j, occupied, ising,
                            q, b, lo, hi, ln_g, histogram, ln_f, one_over_t, levels, trials,
                            n_sweeps, states)
         refine(active, histogram, seen, in_window, known_at_reset, ln_f, one_over_t, levels,
