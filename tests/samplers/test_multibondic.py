@@ -128,8 +128,9 @@ def test_fixed_exact_weights_give_a_flat_histogram_in_b():
 def test_swendsen_wang_values_follow_the_connected_components(ising):
     """One value per connected component of the occupied bonds (scipy's labelling), drawn
     uniformly and independently: over 4,000 steps on a fixed random bond set of a 6 x 6
-    torus, the joint values of the three largest components against the uniform law
-    (chi-square, p > 1e-4), and every site equal to its component's value every time."""
+    torus, every site equal to its component's value every time; every two components
+    equal in a fraction 1/q of the steps (within 5 binomial standard errors: none merged);
+    and the joint values of the three largest uniform (chi-square, p > 1e-4)."""
     from scipy.sparse import coo_matrix
     from scipy.sparse.csgraph import connected_components
 
@@ -143,6 +144,8 @@ def test_swendsen_wang_values_follow_the_connected_components(ising):
     n_components, component = connected_components(graph, directed=False)
     largest = np.argsort(np.bincount(component))[::-1][:3]
     first_site = [int(np.flatnonzero(component == c)[0]) for c in largest]
+    representative = np.array([np.flatnonzero(component == c)[0] for c in range(n_components)])
+    equal = np.zeros((n_components, n_components))
     spins = np.zeros(model.n_sites, dtype=np.int8)
     parent = np.empty(model.n_sites, dtype=np.int64)
     bonds = np.empty(bond_i.size, dtype=np.int64)
@@ -151,11 +154,15 @@ def test_swendsen_wang_values_follow_the_connected_components(ising):
     for _ in range(4000):
         state = [np.uint64(v) for v in kernel.swendsen_wang_values(
             spins, bond_i, bond_j, occupied, ising, q, parent, bonds, *state)]
-        for c in range(n_components):
-            assert np.unique(spins[component == c]).size == 1
+        assert np.array_equal(spins, spins[representative][component])
+        values_now = spins[representative]
+        equal += values_now[:, None] == values_now[None, :]
         values = spins[first_site] if not ising else (spins[first_site] + 1) // 2
         counts[int(values[0]) * q * q + int(values[1]) * q + int(values[2])] += 1
     assert n_components > 3
+    pairs = ~np.eye(n_components, dtype=bool)
+    sigma = np.sqrt((1 / q) * (1 - 1 / q) / 4000)
+    assert np.all(np.abs(equal[pairs] / 4000 - 1 / q) < 5 * sigma)
     _, _, p_value = chi_square_test(counts, np.full(q ** 3, 1 / q ** 3))
     assert p_value > 1e-4
 
