@@ -76,9 +76,10 @@ def critical_relaxation(ds, path):
     times = ds["time"].values
     first = ds.attrs["relaxation_fit_min"]
     fitted = times >= first
-    colors = qualitative()
-    for color, (name, label) in zip(colors, (("magnetization", "m(t)"),
-                                             ("energy", "u_L - e(t)"))):
+    starts = ds["fit_start"].values
+    per_step = max(1, int(round(np.log10(2) * ds.attrs["relaxation_per_decade"])))
+    for color, (name, label) in zip(qualitative(), (("magnetization", "m(t)"),
+                                                    ("energy", "u_L - e(t)"))):
         curve, err = ds[f"relaxation_{name}"].values, ds[f"relaxation_{name}_err"].values
         z, z_err = float(ds[f"z_relaxation_{name}"]), float(ds[f"z_relaxation_{name}_err"])
         axes[0].errorbar(times, curve, yerr=err, fmt=".", color=color, capsize=0,
@@ -90,11 +91,9 @@ def critical_relaxation(ds, path):
             axes[0].plot(x, anchor * x**slope, color="k", ls="--", lw=1, zorder=3,
                          label=f"t^(-x/z), x = {SCALING_DIMENSION[name]:g}: "
                                f"z = {z:.3f} ± {z_err:.3f}")
-        per_step = max(1, int(round(np.log10(2) * ds.attrs["relaxation_per_decade"])))
         if times.size > per_step:
             mid, z_local = local_exponents(curve, times, SCALING_DIMENSION[name], per_step)
             axes[1].plot(mid, z_local, ".-", color=color, lw=1, label=f"from {label}")
-        starts = ds["fit_start"].values
         axes[2].errorbar(starts, ds[f"z_relaxation_{name}_by_start"].values,
                          yerr=ds[f"z_relaxation_{name}_by_start_err"].values, fmt="o-",
                          color=color, capsize=3, label=f"from {label}")
@@ -116,7 +115,6 @@ def critical_relaxation(ds, path):
     axes[1].set_ylim(1.2, 3.0)
     axes[1].set_xlabel("t (geometric mean of two times a factor ~2 apart)")
     axes[1].set_ylabel("effective z = -x / (d ln O / d ln t)")
-    starts = ds["fit_start"].values
     axes[2].set_xticks(starts, [str(int(t)) for t in starts])
     axes[2].minorticks_off()
     axes[2].set_xlabel(f"first sweep of the fit (to sweep {int(times[-1])})")
