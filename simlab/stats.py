@@ -164,6 +164,33 @@ def binning_analysis(series, min_bins=128):
             "tau": tau, "converged": converged}
 
 
+def weighted_mean(values, errors):
+    """Inverse-variance weighted mean of independent estimates, with a scale factor.
+
+    Where the estimates scatter more than their errors (chi^2/dof > 1), the mean's error is
+    multiplied by sqrt(chi^2/dof), as the Particle Data Group does for inconsistent
+    measurements; it is never scaled down.
+
+    Parameters
+    ----------
+    values, errors : array_like, shape (n,)
+        Estimates and their standard errors (> 0).
+
+    Returns
+    -------
+    (float, float, float)
+        Mean, its standard error, and chi^2/dof of the estimates about the mean (NaN for
+        one estimate).
+    """
+    values, errors = np.asarray(values, dtype=np.float64), np.asarray(errors, dtype=np.float64)
+    w = 1.0 / errors**2
+    mean = float((w * values).sum() / w.sum())
+    chi2 = float((w * (values - mean) ** 2).sum() / (values.size - 1)) if values.size > 1 \
+        else np.nan
+    scale = np.sqrt(chi2) if chi2 > 1 else 1.0
+    return mean, float(scale / np.sqrt(w.sum())), chi2
+
+
 def weighted_line(x, y, sigma):
     """Slope, its standard error and chi^2/dof of y = a + b x weighted by 1/sigma^2.
 

@@ -2,8 +2,15 @@ import numpy as np
 import pytest
 
 from simlab.errors import DataError
-from simlab.stats import (binning_analysis, block_means, chi_square_test, integrated_time,
-                          jackknife, successive_slopes)
+from simlab.stats import (
+    binning_analysis,
+    block_means,
+    chi_square_test,
+    integrated_time,
+    jackknife,
+    successive_slopes,
+    weighted_mean,
+)
 
 
 def ar1(phi, shape, seed):
@@ -46,6 +53,19 @@ def test_successive_slopes_skip_missing_points():
     slope, err = successive_slopes(x, y, sigma)
     np.testing.assert_allclose(slope, [np.nan, 2.0, np.nan, 2.0])
     np.testing.assert_allclose(err, [np.nan, np.hypot(0.1, 0.2), np.nan, np.hypot(0.2, 0.2) / 3])
+
+
+def test_weighted_mean_scales_its_error_only_for_inconsistent_estimates():
+    # Consistent: 1 and 3 with errors 2 and 2 -> mean 2, error sqrt(2), chi^2/dof 0.5.
+    mean, err, chi2 = weighted_mean([1.0, 3.0], [2.0, 2.0])
+    assert (mean, chi2) == (2.0, 0.5) and err == pytest.approx(np.sqrt(2.0))
+    # Inconsistent: 1 and 3 with errors 0.5 -> chi^2/dof 8, error (0.5 / sqrt 2) sqrt 8 = 1.
+    mean, err, chi2 = weighted_mean([1.0, 3.0], [0.5, 0.5])
+    assert (mean, chi2) == (2.0, 8.0) and err == pytest.approx(1.0)
+    # Weights 1/err^2: 10 (err 1) and 20 (err 2) -> (10 + 20/4) / (1 + 1/4) = 12.
+    assert weighted_mean([10.0, 20.0], [1.0, 2.0])[0] == pytest.approx(12.0)
+    mean, err, chi2 = weighted_mean([5.0], [0.3])
+    assert (mean, err) == (5.0, 0.3) and np.isnan(chi2)
 
 
 @pytest.mark.parametrize("phi", [0.0, 0.5, 0.9])

@@ -28,6 +28,14 @@ def autocorrelation_times(ds, path):
                 anchor = np.exp(np.mean(np.log(tau[fitted])) - z * np.mean(np.log(x)))
                 ax.plot(x, anchor * x**z, color=color, lw=1,
                         label=f"{alg}: z = {z:.3f} ± {z_err:.3f}")
+                corrected = f"z_{observable}_log_corrected"
+                if corrected in d and np.isfinite(float(d[corrected])):
+                    zc, heat = float(d[corrected]), ds["specific_heat_exact"].values[fitted]
+                    anchor = np.exp(np.mean(np.log(tau[fitted] * heat))
+                                    - zc * np.mean(np.log(x)))
+                    ax.plot(x, anchor * x**zc / heat, color=color, lw=1, ls="--",
+                            label=f"{alg}, a L^z / C_L: z = {zc:.3f} ± "
+                                  f"{float(d[corrected + '_err']):.3f}")
         ax.set_xscale("log", base=2)
         ax.set_yscale("log")
         ax.set_xlabel("L")
@@ -43,18 +51,22 @@ def autocorrelation_times(ds, path):
 
 def local_slopes(ax, ds, algorithm="metropolis"):
     """ln(tau(L) / tau(L')) / ln(L / L') of successive sizes at their geometric mean, with
-    errors from the two taus', for tau(E) (standard and wide window) and tau(|M|)."""
+    errors from the two taus', for tau(E) (standard and wide window), tau(|M|) and
+    tau(E) C_L (the energy's tau with its logarithm taken out)."""
     sizes = ds["size"].values
     d = ds.sel(algorithm=algorithm)
-    series = [("tau_energy", "E, c = 5"), ("tau_abs_magnetization", "|M|, c = 5")]
+    series = [("tau_energy", "E, c = 5", 1.0), ("tau_abs_magnetization", "|M|, c = 5", 1.0)]
     if "tau_energy_wide" in ds:
-        series.insert(1, ("tau_energy_wide", f"E, c = {ds.attrs['wide_window_factor']:g}"))
-    for k, ((name, label), color) in enumerate(zip(series, qualitative())):
+        series.insert(1, ("tau_energy_wide", f"E, c = {ds.attrs['wide_window_factor']:g}", 1.0))
+    if "specific_heat_exact" in ds:
+        series.append(("tau_energy", "E times C_L, c = 5 (tau = a L^z / C_L)",
+                       ds["specific_heat_exact"].values))
+    for k, ((name, label, scale), color) in enumerate(zip(series, qualitative())):
         tau, err = d[name].values, d[f"{name}_err"].values
         ok = np.flatnonzero(np.isfinite(tau))
         if ok.size < 2:
             continue
-        slope, slope_err = successive_slopes(np.log(sizes), np.log(tau), err / tau)
+        slope, slope_err = successive_slopes(np.log(sizes), np.log(tau * scale), err / tau)
         a, b = ok[:-1], ok[1:]
         mid = np.sqrt(sizes[a] * sizes[b]) * 1.03 ** (k - 1)   # side by side
         ax.errorbar(mid, slope[b], yerr=slope_err[b], fmt="o-", color=color, capsize=2,
