@@ -111,7 +111,8 @@ def test_the_relaxation_can_be_left_out(tmp_path):
     ds = run_task(["experiment=cluster_dynamics", "dynamics.metropolis_sizes=[4]",
                    "dynamics.metropolis_sweeps=[200]", "dynamics.metropolis_chains=2",
                    "dynamics.cluster_sizes=[4]", "dynamics.cluster_sweeps=200",
-                   "dynamics.fit_min_size=4", "relaxation.enabled=false"], tmp_path)
+                   "dynamics.fit_min_size=4", "dynamics.metropolis_fit_min_size=4",
+                   "relaxation.enabled=false"], tmp_path)
     assert "z_relaxation_magnetization" not in ds and "time" not in ds.dims
     assert (tmp_path / "cluster_dynamics.png").exists()
     assert not (tmp_path / "critical_relaxation.png").exists()

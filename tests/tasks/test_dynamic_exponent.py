@@ -49,7 +49,8 @@ def test_the_task_fits_the_corrected_form_for_metropolis_only(tmp_path):
     ds = run_task(["experiment=cluster_dynamics", "dynamics.metropolis_sizes=[4,6,8]",
                    "dynamics.metropolis_sweeps=[400,400,400]", "dynamics.metropolis_chains=2",
                    "dynamics.cluster_sizes=[4,6]", "dynamics.cluster_sweeps=200",
-                   "dynamics.fit_min_size=4", "relaxation.enabled=false"], tmp_path)
+                   "dynamics.fit_min_size=4", "dynamics.metropolis_fit_min_size=4",
+                   "relaxation.enabled=false"], tmp_path)
     heat = ds["specific_heat_exact"].values
     np.testing.assert_allclose(heat, exact_specific_heat(ds["size"].values))
     d = ds.sel(algorithm="metropolis")

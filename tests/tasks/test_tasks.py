@@ -90,7 +90,8 @@ CASES = {
     "cluster_dynamics": (
         ["dynamics.metropolis_sizes=[4,6]", "dynamics.metropolis_sweeps=[400,400]",
          "dynamics.cluster_sizes=[4,6]", "dynamics.cluster_sweeps=300",
-         "dynamics.fit_min_size=4", "relaxation.size=16", "relaxation.chains=4",
+         "dynamics.fit_min_size=4", "dynamics.metropolis_fit_min_size=4", "relaxation.size=16",
+         "relaxation.chains=4",
          "relaxation.sweeps=40", "relaxation.fit_min=10", "relaxation.blocks=2"],
         ["dynamics.cluster_sizes=[4,6,8]"], {"size": [4, 6]},
         ["tau_energy", "tau_abs_magnetization", "relaxation_magnetization"],

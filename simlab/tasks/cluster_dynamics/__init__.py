@@ -6,7 +6,8 @@ At Onsager's T_c each algorithm runs independent chains per size (Metropolis
 machine word on the multi-spin kernel); the integrated autocorrelation times of the energy
 and of |M| (Sokal's window over the chains' averaged autocorrelation, every chain centred on
 the mean of all, in sweeps; a Wolff sweep is round(N / <|C|>) clusters) are fitted to
-tau = a L^z by weighted least squares in log-log over the sizes >= ``fit_min_size``, and
+tau = a L^z by weighted least squares in log-log over the sizes >= ``fit_min_size``
+(``metropolis_fit_min_size`` for Metropolis, whose corrections to scaling last longer), and
 the slopes between successive sizes are kept. For Swendsen-Wang, tau = a + b ln L is fitted
 too, the form Du, Zheng & Wang (J. Stat. Mech. P05004, 2006) report. References: z = 2.1665(12) for
 Metropolis (Nightingale & Bloete, Phys. Rev. Lett. 76, 4548, 1996).
@@ -67,7 +68,11 @@ class DynamicsSettings:
     wide_window_factor: float = setting(
         15.0, above=5.0, doc="Sokal's c of tau_energy_wide: the energy's slow tail, if any, "
                              "is cut off less than at the standard c = 5")
-    fit_min_size: int = setting(16, minimum=2, doc="smallest size in the fits of z")
+    fit_min_size: int = setting(16, minimum=2,
+                                doc="smallest size in the fits of z of the cluster algorithms")
+    metropolis_fit_min_size: int = setting(
+        64, minimum=2, doc="smallest size in the Metropolis fits of z: its slopes between "
+                           "successive sizes still rise up to L = 64")
     reference_z: float = setting(2.1665, doc="Metropolis dynamic exponent to compare with")
 
     def check(self, key):
@@ -175,26 +180,27 @@ def run(params, ctx):
             * min(chains, 2) / chains
     ds = xr.Dataset({k: (("algorithm", "size"), v) for k, v in table.items()},
                     coords={"algorithm": list(ALGORITHMS), "size": sizes})
-    fit = sizes >= d.fit_min_size
     heat = exact_specific_heat(sizes)
     ds["specific_heat_exact"] = ("size", heat)
+    local = ALGORITHMS.index("metropolis")
+    fits = [sizes >= (d.metropolis_fit_min_size if a == local else d.fit_min_size)
+            for a in range(len(ALGORITHMS))]
     for observable in ("energy", "energy_wide", "abs_magnetization"):
         tau = ds[f"tau_{observable}"].values
         err = ds[f"tau_{observable}_err"].values
         z = [power_law_exponent(sizes[fit], tau[a, fit], err[a, fit])
-             for a in range(len(ALGORITHMS))]
+             for a, fit in enumerate(fits)]
         for k, suffix in enumerate(("", "_err", "_chi2")):
             ds[f"z_{observable}{suffix}"] = ("algorithm", np.array([row[k] for row in z]))
         if observable == "abs_magnetization":
             continue
-        local = ALGORITHMS.index("metropolis")
         z = [power_law_exponent(sizes[fit], tau[a, fit], err[a, fit], heat[fit])
-             if a == local else (np.nan,) * 3 for a in range(len(ALGORITHMS))]
+             if a == local else (np.nan,) * 3 for a, fit in enumerate(fits)]
         for k, suffix in enumerate(("", "_err", "_chi2")):
             ds[f"z_{observable}_log_corrected{suffix}"] = ("algorithm",
                                                            np.array([row[k] for row in z]))
     log = [weighted_line(np.log(sizes[fit]), ds["tau_energy"].values[a, fit],
-                         ds["tau_energy_err"].values[a, fit]) for a in range(len(ALGORITHMS))]
+                         ds["tau_energy_err"].values[a, fit]) for a, fit in enumerate(fits)]
     for k, suffix in enumerate(("", "_err", "_chi2")):
         ds[f"log_slope_energy{suffix}"] = ("algorithm", np.array([row[k] for row in log]))
     # The slope between successive sizes: where the power law has set in, it is flat.
@@ -206,6 +212,7 @@ def run(params, ctx):
                           f"{d.chains} chains per cluster algorithm",
                     metropolis_scan=d.metropolis_scan, wide_window_factor=d.wide_window_factor,
                     temperature=T_C, reference_z=d.reference_z, fit_min_size=d.fit_min_size,
+                    metropolis_fit_min_size=d.metropolis_fit_min_size,
                     report_axis="size",
                     time_per_site_note="wall time of the run over chains x sweeps x sites, "
                                        "scaled to one core (two chains share two cores)")

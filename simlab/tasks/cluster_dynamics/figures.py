@@ -21,7 +21,8 @@ def autocorrelation_times(ds, path):
             ax.errorbar(sizes[ok], tau[ok], yerr=d[f"tau_{observable}_err"].values[ok],
                         fmt="o", color=color, capsize=2)
             z, z_err = float(d[f"z_{observable}"]), float(d[f"z_{observable}_err"])
-            fitted = ok & (sizes >= ds.attrs.get("fit_min_size", sizes.min()))
+            key = "metropolis_fit_min_size" if alg == "metropolis" else "fit_min_size"
+            fitted = ok & (sizes >= ds.attrs.get(key, sizes.min()))
             if np.isfinite(z) and fitted.any():
                 x = sizes[fitted]
                 # Line through the centre of the fitted points, slope z.
