@@ -39,8 +39,9 @@ def main(argv=None):
     parser.add_argument("--fit-min", type=int, default=16, help="smallest size in the fits")
     args = parser.parse_args(argv)
     datasets = [results.load(run / "results.nc") for run in args.runs]
+    combined = {name: combine(datasets, name) for name in OBSERVABLES}
     for name in OBSERVABLES:
-        sizes, tau, err, chi2 = combine(datasets, name)
+        sizes, tau, err, chi2 = combined[name]
         heat = exact_specific_heat(sizes)
         print(f"{name}:")
         for s, t, e, c in zip(sizes, tau, err, chi2):
@@ -57,8 +58,8 @@ def main(argv=None):
             print(f"  {label:<12} z = {z:.3f} ± {z_err:.3f} over L >= {args.fit_min} "
                   f"(chi2/dof {z_chi2:.1f}); between successive sizes: {local}")
     # Both taus grow as L^z; if tau_E carries 1 / C_L, their ratio grows as C_L ~ ln L.
-    sizes, tau_e, err_e, _ = combine(datasets, "tau_energy")
-    _, tau_m, err_m, _ = combine(datasets, "tau_abs_magnetization")
+    sizes, tau_e, err_e, _ = combined["tau_energy"]
+    _, tau_m, err_m, _ = combined["tau_abs_magnetization"]
     ratio = tau_m / tau_e
     ratio_err = ratio * np.hypot(err_m / tau_m, err_e / tau_e)
     print("tau_abs_magnetization / tau_energy, and C_L:")

@@ -7,6 +7,11 @@ from simlab.stats import successive_slopes
 from simlab.tasks.cluster_dynamics.relaxation import SCALING_DIMENSION, local_exponents
 
 
+def power_law_through(x, y, slope):
+    """a x^slope with a chosen so that the line passes through the centre of ln x, ln y."""
+    return np.exp(np.mean(np.log(y)) + slope * (np.log(x) - np.mean(np.log(x))))
+
+
 def autocorrelation_times(ds, path):
     """tau against L in log-log for each algorithm, with the fitted power laws; and the
     Metropolis slopes between successive sizes against the reference z."""
@@ -25,16 +30,13 @@ def autocorrelation_times(ds, path):
             fitted = ok & (sizes >= ds.attrs.get(key, sizes.min()))
             if np.isfinite(z) and fitted.any():
                 x = sizes[fitted]
-                # Line through the centre of the fitted points, slope z.
-                anchor = np.exp(np.mean(np.log(tau[fitted])) - z * np.mean(np.log(x)))
-                ax.plot(x, anchor * x**z, color=color, lw=1,
+                ax.plot(x, power_law_through(x, tau[fitted], z), color=color, lw=1,
                         label=f"{alg}: z = {z:.3f} ± {z_err:.3f}")
                 corrected = f"z_{observable}_log_corrected"
                 if corrected in d and np.isfinite(float(d[corrected])):
                     zc, heat = float(d[corrected]), ds["specific_heat_exact"].values[fitted]
-                    anchor = np.exp(np.mean(np.log(tau[fitted] * heat))
-                                    - zc * np.mean(np.log(x)))
-                    ax.plot(x, anchor * x**zc / heat, color=color, lw=1, ls="--",
+                    ax.plot(x, power_law_through(x, tau[fitted] * heat, zc) / heat,
+                            color=color, lw=1, ls="--",
                             label=f"{alg}, a L^z / C_L: z = {zc:.3f} ± "
                                   f"{float(d[corrected + '_err']):.3f}")
         ax.set_xscale("log", base=2)
@@ -100,10 +102,9 @@ def critical_relaxation(ds, path):
         if np.isfinite(z) and (curve[fitted] > 0).all():
             x = times[fitted]
             slope = -SCALING_DIMENSION[name] / z
-            anchor = np.exp(np.mean(np.log(curve[fitted])) - slope * np.mean(np.log(x)))
-            axes[0].plot(x, anchor * x**slope, color="k", ls="--", lw=1, zorder=3,
-                         label=f"t^(-x/z), x = {SCALING_DIMENSION[name]:g}: "
-                               f"z = {z:.3f} ± {z_err:.3f}")
+            label_fit = f"t^(-x/z), x = {SCALING_DIMENSION[name]:g}: z = {z:.3f} ± {z_err:.3f}"
+            axes[0].plot(x, power_law_through(x, curve[fitted], slope), color="k", ls="--",
+                         lw=1, zorder=3, label=label_fit)
         if times.size > per_step:
             mid, z_local = local_exponents(curve, times, SCALING_DIMENSION[name], per_step)
             axes[1].plot(mid, z_local, ".-", color=color, lw=1, label=f"from {label}")
