@@ -9,50 +9,134 @@ DIR_OR_FILE`` writes the interactive HTML page of a run folder or results file.
 
 import sys
 
-import hydra
-from omegaconf import DictConfig
-
+# Only what the signal handlers need is imported before they are installed: Ctrl-C during
+# the seconds the other imports take ends in one line too, not in a traceback.
 from simlab.errors import SimlabError
-from simlab.runs import settings as run_settings
+from simlab.runs import signals
 
 
-@hydra.main(version_base="1.3", config_path="pkg://simlab.conf", config_name="config")
-def _hydra_main(cfg: DictConfig):
-    from hydra.core.hydra_config import HydraConfig
-    from hydra.types import RunMode
+def _run_hydra():
+    """Hand the command line to Hydra (imported here, after the signal handlers)."""
+    import hydra
+    from omegaconf import DictConfig
 
-    from simlab.runs.job import run_job
+    @hydra.main(version_base="1.3", config_path="pkg://simlab.conf", config_name="config")
+    def _hydra_main(cfg: DictConfig):
+        from hydra.core.hydra_config import HydraConfig
+        from hydra.types import RunMode
 
-    hc = HydraConfig.get()
-    multirun = hc.mode == RunMode.MULTIRUN
-    try:
-        return run_job(cfg, hc.runtime.output_dir, list(hc.overrides.task), multirun, hc)
-    except SimlabError as exc:  # single runs only: a multirun records failures and goes on
-        print(f"simlab: error: {exc}", file=sys.stderr)
-        sys.exit(2)
+        from simlab.runs.job import run_job
+
+        hc = HydraConfig.get()
+        multirun = hc.mode == RunMode.MULTIRUN
+        try:
+            return run_job(cfg, hc.runtime.output_dir, list(hc.overrides.task), multirun, hc)
+        except (SimlabError, OSError) as exc:  # past Hydra, which would print more lines
+            raise _UserFault(exc) from exc
+
+    _hydra_main()
+
+
+class _UserFault(BaseException):
+    """Carries a fault the user can act on out of Hydra to :func:`main`."""
+
+
+def _guarded(prog):
+    """Decorate a subcommand: SIGINT, SIGTERM and a file that cannot be written (a full
+    disk, a read-only folder) end it in one line, as :func:`main` does."""
+    import functools
+
+    def wrap(command):
+        @functools.wraps(command)
+        def guarded(argv=None):
+            signals.install()
+            try:
+                return command(argv)
+            except KeyboardInterrupt as exc:
+                stopped = signals.as_interrupted(exc)
+                print(f"{prog}: interrupted by {stopped.signal_name}", file=sys.stderr)
+                return stopped.exit_code
+            except OSError as exc:
+                from simlab.runs.job import failure_text
+
+                print(f"{prog}: error: {failure_text(exc)}", file=sys.stderr)
+                return 1
+        return guarded
+    return wrap
 
 
 def main():
-    """The ``simlab`` console script (and ``simlab tasks|collect|rerun|report``)."""
+    """The ``simlab`` console script (and ``simlab tasks|collect|rerun|report``).
+
+    Every fault the user can act on ends in one line on stderr, never a traceback: an
+    invalid config or input (exit 2), a folder held by another run (2), a full disk or a
+    folder that cannot be written (1), SIGINT or SIGTERM (130 or 143, after recording what
+    was kept). Unexpected errors (bugs) keep their traceback.
+    """
+    import os
+
     arguments = sys.argv[1:]
     commands = {"collect": collect_main, "rerun": rerun_main, "tasks": tasks_main,
                 "report": report_main}
     if arguments and arguments[0] in commands:
         sys.exit(commands[arguments[0]](arguments[1:]))
+    signals.install()
+    # Hydra would print the traceback of any exception itself; let them reach this function.
+    os.environ["HYDRA_FULL_ERROR"] = "1"
     try:
+        from simlab.runs import settings as run_settings
+
         run_settings.check_overrides(arguments)
-    except SimlabError as exc:
-        print(f"simlab: error: {exc}", file=sys.stderr)
+        run_settings.register_hydra()
+        _run_hydra()
+    except KeyboardInterrupt as exc:
+        stopped = signals.as_interrupted(exc)
+        _discard_unstarted_folders()
+        print(f"simlab: interrupted by {stopped.signal_name}"
+              + (f"; {stopped.detail}" if stopped.detail else "; nothing was saved"),
+              file=sys.stderr, flush=True)
+        sys.exit(stopped.exit_code)
+    except (SimlabError, OSError, _UserFault) as exc:
+        from simlab.runs.job import failure_text
+
+        fault = exc.__cause__ if isinstance(exc, _UserFault) else exc
+        _discard_unstarted_folders(failed=True)
+        print(f"simlab: error: {failure_text(fault)}", file=sys.stderr, flush=True)
+        # a full disk, a read-only or forbidden folder: 1; a refused input: 2
+        sys.exit(2 if isinstance(fault, SimlabError) else 1)
+    except Exception as exc:
+        from hydra.errors import HydraException
+
+        if not isinstance(exc, HydraException):
+            raise
+        _discard_unstarted_folders(failed=True)
+        print(f"simlab: error: {str(exc).strip().splitlines()[0]}", file=sys.stderr,
+              flush=True)
         sys.exit(2)
-    run_settings.register_hydra()
-    _hydra_main()
 
 
+def _discard_unstarted_folders(failed=False):
+    """Remove the run folders this command created and that hold nothing worth keeping: no
+    job status (Hydra had not started the job) or, after a user-facing error, no results."""
+    from simlab.runs import claims
+    from simlab.runs.status import read_status
+
+    for claim in claims.held():
+        status = read_status(claim.folder)
+        if claim.kind == "run" and claim.created and (
+                status is None or (failed and status.get("status") == "failed")):
+            claim.remove_folder()
+        else:
+            claim.release()
+
+
+@_guarded("simlab tasks")
 def tasks_main(argv=None):
     """``simlab tasks [NAME]``: the tasks, or one task's keys with defaults and meanings."""
     import argparse
 
     from simlab import schema, tasks
+    from simlab.runs import settings as run_settings
 
     parser = argparse.ArgumentParser(prog="simlab tasks",
                                      description="List simlab's tasks, or one task's keys.")
@@ -82,6 +166,7 @@ def tasks_main(argv=None):
     return 0
 
 
+@_guarded("simlab-collect")
 def collect_main(argv=None):
     """The ``simlab-collect`` console script: merge a multirun folder into one dataset."""
     import argparse
@@ -106,6 +191,7 @@ def collect_main(argv=None):
     return 0
 
 
+@_guarded("simlab-rerun")
 def rerun_main(argv=None):
     """The ``simlab-rerun`` console script: recompute a dataset and compare it bit for bit."""
     import argparse
@@ -131,6 +217,7 @@ def rerun_main(argv=None):
     return 0
 
 
+@_guarded("simlab report")
 def report_main(argv=None):
     """``simlab report DIR_OR_FILE``: write the HTML report of a run folder or results file."""
     import argparse

@@ -10,7 +10,9 @@ errors ``x_z``. A value the data cannot support is NaN, and the variable's attri
 provenance: resolved config, seed, versions, git commit, creation time and wall time.
 """
 
+import contextlib
 import datetime
+import hashlib
 import os
 import platform
 import subprocess
@@ -205,7 +207,8 @@ def validate(ds):
 def temporary_beside(path):
     """A new empty file in ``path``'s folder to write before renaming it to ``path``, with
     the permissions of any file the user creates (``mkstemp`` makes them owner-only, which
-    would hide results from collaborators on a shared file system)."""
+    would hide results from collaborators on a shared file system). Its name,
+    ``.<name>.<random>.tmp``, is what a later run of the job removes if this one is killed."""
     path = Path(path)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     os.close(fd)
@@ -215,10 +218,37 @@ def temporary_beside(path):
     return tmp
 
 
+@contextlib.contextmanager
+def written_atomically(path):
+    """Write ``path`` through a temporary file beside it, renamed into place at the end.
+
+    Yields the temporary path; when the block finishes, its file (flushed to disk) replaces
+    ``path``. If the block or the rename fails (a full disk, an interrupt), the temporary
+    file is removed and ``path`` is untouched: a reader sees the old file or the new one,
+    never a part.
+    """
+    path = Path(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = temporary_beside(path)
+    except OSError as exc:
+        raise OSError(exc.errno, exc.strerror, str(path)) from None
+    try:
+        yield tmp
+        with open(tmp, "rb") as handle:
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except OSError as exc:  # name the file the user asked for, not the temporary one
+        raise OSError(exc.errno, exc.strerror, str(path)) from None
+    finally:
+        Path(tmp).unlink(missing_ok=True)
+
+
 def save(ds, path, compress=False):
     """Validate and write ``ds`` to NetCDF at ``path`` atomically (temp file, then rename).
 
-    A reader never sees a partial file: either the previous file or the complete new one.
+    A reader never sees a partial file: either the previous file or the complete new one;
+    a write that fails (a full disk) raises OSError and leaves no temporary file.
     With ``compress``, numeric variables are stored with zlib (level 9) and shuffle, and text
     as zlib-compressed UTF-8 character arrays (variable-length strings cannot be compressed;
     they read back as str objects).
@@ -232,35 +262,125 @@ def save(ds, path, compress=False):
         elif kind in "OU" and ds[name].ndim:
             encoding[name] = {"dtype": "S1", "zlib": True, "complevel": 9}
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = temporary_beside(path)
-    try:
-        ds.to_netcdf(tmp, engine=ENGINE, encoding=encoding)
-        with open(tmp, "rb") as handle:
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    # Serialised in memory, then written by Python: a full disk or a file-size limit is then
+    # a plain OSError, where the HDF5 library, failing in the middle of a file, raises
+    # RuntimeErrors from its clean-up and can crash the process.
+    payload = ds.to_netcdf(engine=ENGINE, encoding=encoding)
+    with written_atomically(path) as tmp, open(tmp, "wb") as handle:
+        handle.write(payload)
     return path
 
 
-def load(path):
-    """Read a simlab NetCDF file fully into memory and validate it.
+def file_digest(path):
+    """SHA-256 of a file's bytes (hex): recorded beside a saved result so that a later read
+    knows the file is the one written."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        while chunk := handle.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _open(path):
+    # h5py first: h5netcdf, failing to open a damaged file, leaves a half-made object whose
+    # clean-up prints a traceback when it is collected.
+    import h5py
+
+    with h5py.File(path, "r"):
+        pass
+    with xr.open_dataset(path, engine=ENGINE) as ds:
+        return ds.load()
+
+
+def _probe(path, pipe):
+    """In a child process: read ``path`` and say how it went (None, or the error)."""
+    try:
+        _open(path)
+        pipe.send(None)
+    except Exception as exc:  # noqa: BLE001 - reported to the parent as text
+        pipe.send(f"{type(exc).__name__}: {exc}")
+
+
+_forkserver = []
+#: The time a probe may take: this many seconds, plus one per this many bytes of the file.
+PROBE_SECONDS, PROBE_BYTES_PER_SECOND = 30.0, 20e6
+
+
+def probe(path, timeout=None):
+    """Read ``path`` in a child process first: a damaged HDF5 file can send the HDF5 library
+    into a loop that never returns and cannot be interrupted (it holds the GIL), so only
+    another process can put a bound on it.
 
     Raises
     ------
     DataError
-        If the file is missing, unreadable, truncated or not a simlab dataset.
+        If the child's read fails, or does not finish within ``timeout`` seconds (default:
+        :data:`PROBE_SECONDS` plus one per :data:`PROBE_BYTES_PER_SECOND` bytes).
+    """
+    import multiprocessing
+
+    if not _forkserver:  # children fork from a server that has imported the readers once
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["h5py", "h5netcdf", "xarray", "simlab.results"])
+        _forkserver.append(context)
+    context = _forkserver[0]
+    if timeout is None:
+        timeout = PROBE_SECONDS + Path(path).stat().st_size / PROBE_BYTES_PER_SECOND
+    receive, send = context.Pipe(duplex=False)
+    child = context.Process(target=_probe, args=(str(path), send), daemon=True)
+    child.start()
+    send.close()
+    try:
+        if not receive.poll(timeout):
+            raise DataError(f"{path}: damaged (reading it did not finish in {timeout:.0f} s)")
+        problem = receive.recv()
+    except EOFError:
+        problem = f"the reading process ended with exit code {child.exitcode}"
+    finally:
+        if child.is_alive():
+            child.kill()
+        child.join()
+        receive.close()
+    if problem is not None:
+        raise DataError(f"{path}: not a readable NetCDF file ({problem})")
+
+
+def read(path, digest=None):
+    """Read any NetCDF file fully into memory (no schema check).
+
+    Parameters
+    ----------
+    digest : str, optional
+        The SHA-256 recorded when the file was written (:func:`file_digest`). If the file
+        still has it, it is read at once; otherwise it is first read in a child process
+        with a time limit (:func:`probe`), so that a damaged file cannot hang the caller.
+
+    Raises
+    ------
+    DataError
+        If the file is missing, unreadable, truncated, damaged or not NetCDF.
     """
     path = Path(path)
     if not path.is_file():
         raise DataError(f"{path}: no such results file")
+    if digest is None or file_digest(path) != digest:
+        probe(path)
     try:
-        with xr.open_dataset(path, engine=ENGINE) as ds:
-            ds = ds.load()
+        return _open(path)
     except Exception as exc:  # h5py raises OSError, xarray ValueError, ...
         raise DataError(f"{path}: not a readable NetCDF file ({exc})") from exc
+
+
+def load(path, digest=None):
+    """Read a simlab NetCDF file fully into memory and validate it (``digest``: see
+    :func:`read`).
+
+    Raises
+    ------
+    DataError
+        If the file is missing, unreadable, truncated, damaged or not a simlab dataset.
+    """
+    ds = read(path, digest)
     try:
         return validate(ds)
     except DataError as exc:

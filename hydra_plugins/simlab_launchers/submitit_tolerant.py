@@ -5,7 +5,8 @@ a job was cancelled (``scancel``), hit its time limit or was killed with its nod
 multirun then stops with a traceback and no summary. simlab's jobs already record their own
 failures (:func:`simlab.runs.job.run_job` never raises in a multirun), so the only failures
 left are the ones the job could not record itself. These launchers catch those, write the
-job's ``status.json`` as failed with the scheduler's message, and let the sweep summary list
+job's ``status.json`` as failed with the scheduler's message (unless the job recorded that
+the scheduler's SIGTERM interrupted it, or it had finished), and let the sweep summary list
 them by their overrides; re-running the same command then runs only those jobs.
 
 :func:`register` stores them in Hydra's ConfigStore under the plugin's own names
@@ -16,12 +17,11 @@ They live in the ``hydra_plugins`` namespace because Hydra loads launchers only 
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
 from hydra.core.utils import JobReturn, JobStatus
 from hydra_plugins.hydra_submitit_launcher import config as plugin_config
 from hydra_plugins.hydra_submitit_launcher import submitit_launcher as plugin
 
-from simlab.runs.status import read_status, write_status
+from simlab.runs.status import FINISHED, INTERRUPTED, read_status, write_status
 
 
 def _job_dir(launcher, overrides):
@@ -43,16 +43,18 @@ def _collect(launcher, jobs, job_overrides):
             message = (f"scheduler job {job.job_id} ended {state} before finishing "
                        f"({type(exc).__name__})")
         folder = _job_dir(launcher, overrides)
-        hydra_dir = folder / ".hydra"
-        if not (hydra_dir / "overrides.yaml").is_file():  # never started: make it a job folder
-            hydra_dir.mkdir(parents=True, exist_ok=True)
-            (hydra_dir / "overrides.yaml").write_text(yaml.safe_dump(list(overrides)))
         previous = read_status(folder) or {}
-        if previous.get("status") not in ("done", "skipped"):
+        label = " ".join(overrides)
+        if previous.get("status") in FINISHED:
+            print(f"[simlab] {label}: complete, then {message}", flush=True)
+        elif previous.get("status") == INTERRUPTED:  # the scheduler's SIGTERM, recorded
+            print(f"[simlab] {label}: interrupted by {previous.get('signal', 'a signal')}: "
+                  f"{message}", flush=True)
+        else:
             write_status(folder, status="failed", overrides=list(overrides),
                          wall_time_s=previous.get("wall_time_s", 0.0), error=message,
                          scheduler_job_id=str(job.job_id))
-        print(f"[simlab] {' '.join(overrides)}: FAILED: {message}", flush=True)
+            print(f"[simlab] {label}: FAILED: {message}", flush=True)
         ret = JobReturn(overrides=list(overrides), status=JobStatus.COMPLETED)
         ret.return_value = "failed"
         returns.append(ret)

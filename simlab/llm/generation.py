@@ -4,8 +4,12 @@
 over sequences, with the model's key-value cache, and draws each next token with simlab's
 seeded sampler (:func:`simlab.samplers.tokens.draw_next`): pure temperature sampling, no
 top-k or top-p unless a control truncates (:mod:`simlab.llm.controls`). Sequence i of a
-control uses the stream ``derive(seed, "generation", *control.key, i)``, so it depends on
-the seed, the control and its index only, never on the batch it ran in. Every step records
+control uses the stream ``derive(seed, "generation", *control.key, i)``, so its random
+numbers depend on the seed, the control and its index only, never on the batch it ran in.
+Its logits do depend on the batch in the last float32 bits (the model's matrix products round
+differently for other batch shapes, by about 1e-5 here), which can move a draw that lies
+on the boundary between two tokens: the same batch size reproduces a run bit for bit, another
+batch size almost always does. Every step records
 the drawn token, the temperature used, the exact ln Z, entropy and specific heat of the
 distribution it was drawn from, and the token's log-probability under the model at T = 1
 (for the perplexity). The thermodynamic variables are stored as float32: the analysis reads
@@ -19,6 +23,7 @@ import hashlib
 import inspect
 import json
 import time
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
@@ -26,7 +31,7 @@ from typing import Optional
 import numpy as np
 
 from simlab.errors import ConfigError
-from simlab.results import Result
+from simlab.results import Result, written_atomically
 from simlab.rng import stream_states
 from simlab.samplers.tokens import draw_next
 from simlab.thermo.logits import row_thermodynamics
@@ -204,6 +209,21 @@ def _manifest(lm, controls, n_sequences, n_steps, seed, batch_size, bos):
             "batch_size": batch_size, "bos": bos, "format": 2}
 
 
+def _load_checkpoint(path, steps, n_rows, n_steps):
+    """A finished batch saved by an earlier run, or None if there is none or it does not
+    hold what this batch needs (then it is generated again and the file replaced)."""
+    if path is None or not path.is_file():
+        return None
+    try:
+        with np.load(path) as saved:
+            part = {name: saved[name] for name in steps}
+    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):
+        return None
+    if any(v.shape != (n_rows, n_steps) for v in part.values()):
+        return None
+    return part
+
+
 def generate(lm, controls, n_sequences, n_steps, seed=0, batch_size=64, progress=False,
              checkpoint_dir=None):
     """Generate ``n_sequences`` sequences of ``n_steps`` tokens under each control.
@@ -243,7 +263,8 @@ def generate(lm, controls, n_sequences, n_steps, seed=0, batch_size=64, progress
         digest = hashlib.sha256(json.dumps(manifest, sort_keys=True).encode()).hexdigest()[:16]
         folder = Path(checkpoint_dir) / f"generation-{digest}"
         folder.mkdir(parents=True, exist_ok=True)
-        (folder / "manifest.json").write_text(json.dumps(manifest, indent=1))
+        with written_atomically(folder / "manifest.json") as tmp:
+            Path(tmp).write_text(json.dumps(manifest, indent=1))
     steps = {"token_id": np.empty((len(controls), n_sequences, n_steps), dtype=np.int32),
              **{name: np.empty((len(controls), n_sequences, n_steps), dtype=np.float32)
                 for name in STEP_META if name != "token_id"}}
@@ -257,9 +278,8 @@ def generate(lm, controls, n_sequences, n_steps, seed=0, batch_size=64, progress
     for start in range(0, len(pairs), size):
         batch = pairs[start:start + size]
         path = folder / f"rows{start}-{start + len(batch)}.npz" if folder is not None else None
-        if path is not None and path.is_file():
-            with np.load(path) as saved:
-                part = {name: saved[name] for name in steps}
+        part = _load_checkpoint(path, steps, len(batch), n_steps)
+        if part is not None:
             bar.update(len(batch) * n_steps)
         else:
             begin = time.perf_counter()
@@ -267,9 +287,9 @@ def generate(lm, controls, n_sequences, n_steps, seed=0, batch_size=64, progress
             seconds += time.perf_counter() - begin
             generated += len(batch) * n_steps
             if path is not None:
-                tmp = path.with_name(path.stem + ".tmp.npz")
-                np.savez(tmp, **part)
-                tmp.replace(path)
+                # a unique temporary file: runs with the same settings share this folder
+                with written_atomically(path) as tmp, open(tmp, "wb") as handle:
+                    np.savez(handle, **part)
         c_index = np.array([c for c, _ in batch])
         s_index = np.array([i for _, i in batch])
         for name in steps:

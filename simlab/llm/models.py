@@ -73,6 +73,23 @@ def default_gguf_path():
     return Path(gguf[0].locate())
 
 
+GGUF_MAGIC = b"GGUF"
+
+
+def check_gguf(path):
+    """Raise ModelError unless ``path`` is a readable file that starts as GGUF files do
+    (cheap: four bytes), so a wrong file is refused before the language model loads."""
+    try:
+        with open(Path(path).expanduser(), "rb") as handle:
+            head = handle.read(len(GGUF_MAGIC))
+    except OSError as exc:
+        raise ModelError(f"{path}: cannot be read ({exc.strerror or exc})") from None
+    if head != GGUF_MAGIC:
+        raise ModelError(f"{path}: not a GGUF file: it starts with {head!r} where GGUF files "
+                         f"start with {GGUF_MAGIC!r}")
+    return Path(path)
+
+
 def _sha256_prefix(path, n_bytes=1 << 20):
     digest = hashlib.sha256()
     with open(path, "rb") as handle:
@@ -119,6 +136,7 @@ def load(model=DEFAULT_MODEL):
         if path.suffix == ".gguf":
             if not path.is_file():
                 raise ModelError(f"llm.model={model!r}: no such GGUF file")
+            check_gguf(path)
             source, kwargs["gguf_file"] = str(path.parent), path.name
             kwargs["local_files_only"] = True
             revision = revision or f"sha256:{_sha256_prefix(path)}"

@@ -156,10 +156,13 @@ class LLMSource:
             except Exception as exc:
                 raise ConfigError(f"{key}.corpus", self.corpus, str(exc).split(": ", 1)[-1]) \
                     from None
+        if self.bundle is not None and self.source != "live":
+            spectra.load_bundle(self.bundle)  # a damaged bundle is refused before any work
         if self.source == "live":
             check_live(self.model, key)
         elif self.model.endswith(".gguf"):
             check_path(f"{key}.model", self.model)
+            _check_gguf(self.model, f"{key}.model")
 
 
 def check_live(model, key="llm"):
@@ -182,6 +185,17 @@ def check_live(model, key="llm"):
             or model.startswith((".", "/", "~")):
         if not Path(model).expanduser().exists():
             raise ConfigError(f"{key}.model", model, "an existing model file or folder")
+        if model.endswith(".gguf"):
+            _check_gguf(model, f"{key}.model")
+
+
+def _check_gguf(model, key):
+    from simlab.llm.models import check_gguf
+
+    try:
+        check_gguf(model)
+    except ModelError as exc:
+        raise ConfigError(key, model, str(exc).split(": ", 1)[-1]) from None
 
 
 def open_source(config, seed=0, progress=False):

@@ -213,16 +213,65 @@ def bundle_path():
     return files("simlab.data") / BUNDLE_FILE
 
 
+#: What a spectra bundle holds: variable -> (dims, dtype kinds allowed).
+BUNDLE_VARIABLES = {
+    "top_logits": (("position", "rank"), "f"), "tail_start": (("position",), "f"),
+    "tail_counts": (("position", "bin"), "iu"), "split": (("position",), "OUS"),
+    "stream_position": (("position",), "iu"), "token_id": (("position",), "iu"),
+    "next_token_id": (("position",), "iu"), "top_token_id": (("position",), "iu"),
+}
+BUNDLE_ATTRIBUTES = ("model", "model_revision", "corpus")
+
+
 def load_bundle(path=None):
-    """The bundled sample (or another bundle file) as a Dataset (see :func:`build_bundle`)."""
+    """The bundled sample (or another bundle file) as a Dataset (see :func:`build_bundle`).
+
+    Raises
+    ------
+    DataError
+        Naming the file and what is wrong: unreadable, not a simlab dataset, or not a
+        spectra bundle (a variable missing or of the wrong shape or type, non-finite logits,
+        negative counts, an unknown split, a bin width that is not a positive number).
+    """
     from simlab import results
 
-    ds = results.load(path or bundle_path())
-    missing = {"top_logits", "tail_start", "tail_counts", "split"} - set(ds.variables)
-    if missing:
-        raise DataError(f"{path or bundle_path()} is not a spectra bundle (missing "
-                        f"{', '.join(sorted(missing))})")
+    path = path or bundle_path()
+    ds = results.load(path)
+    try:
+        check_bundle(ds)
+    except DataError as exc:
+        raise DataError(f"{path} is not a spectra bundle: {exc}") from None
     return ds
+
+
+def check_bundle(ds):
+    """Raise DataError unless ``ds`` has the structure :func:`build_bundle` writes."""
+    for name, (dims, kinds) in BUNDLE_VARIABLES.items():
+        if name not in ds.variables:
+            raise DataError(f"no variable {name!r}")
+        if ds[name].dims != dims or ds[name].dtype.kind not in kinds:
+            raise DataError(f"{name!r} has dims {ds[name].dims} and dtype {ds[name].dtype}; "
+                            f"expected dims {dims}")
+    missing = [a for a in BUNDLE_ATTRIBUTES if a not in ds.attrs]
+    if missing:
+        raise DataError(f"no attribute {missing[0]!r}")
+    if ds.sizes["position"] == 0 or ds.sizes["rank"] == 0:
+        raise DataError("no positions or no ranked logits")
+    width = ds["bin_width"] if "bin_width" in ds else ds.attrs.get("bin_width")
+    try:
+        width = float(width)
+    except (TypeError, ValueError):
+        width = float("nan")
+    if not (np.isfinite(width) and width > 0):
+        raise DataError(f"bin_width {width} is not a positive number")
+    if not (np.all(np.isfinite(ds["top_logits"].values))
+            and np.all(np.isfinite(ds["tail_start"].values))):
+        raise DataError("logits are not all finite")
+    if np.any(ds["tail_counts"].values < 0):
+        raise DataError("negative tail counts")
+    unknown = set(map(str, ds["split"].values)) - set(SPLITS)
+    if unknown:
+        raise DataError(f"unknown split {sorted(unknown)[0]!r} (allowed: {', '.join(SPLITS)})")
 
 
 def _split_part(ds, split, n_positions):

@@ -20,6 +20,9 @@ from simlab.rng import generator
 from simlab.validation import choice, integer, read_text
 
 DISORDERS = ("pm", "gaussian")
+#: The most sites a model may have (sites are int32 indices; this bounds the memory a file
+#: can ask for: a header of a billion sites is refused, not allocated).
+MAX_SITES = 100_000_000
 
 
 @dataclass(frozen=True)
@@ -97,7 +100,7 @@ def from_edges(n_sites, i, j, couplings, fields=None, name="ising_graph", labels
     ModelError
         For out-of-range indices, self-loops, repeated bonds or non-finite values.
     """
-    n = integer("n_sites", n_sites, 1)
+    n = integer("n_sites", n_sites, 1, MAX_SITES)
     i = np.asarray(i, dtype=np.int64).ravel()
     j = np.asarray(j, dtype=np.int64).ravel()
     w = np.asarray(couplings, dtype=np.float64).ravel()
@@ -246,18 +249,28 @@ def read_edge_list(path, name=None):
 
     Format: one bond per line, ``i j J`` (0-based integer sites, real coupling; ``i j``
     alone means J = 1), with ``#`` comments and blank lines ignored. An optional line
-    ``# sites: N`` sets the number of sites (default: largest index + 1). Fields: lines
-    ``h i value``.
+    ``# sites: N`` sets the number of sites (default: largest index + 1; at most
+    :data:`MAX_SITES`). Fields: lines ``h i value``.
 
     Raises
     ------
     DataError
-        Naming the file and line for malformed lines, bad numbers, negative indices,
-        self-loops or repeated bonds.
+        Naming the file and line for malformed lines, bad or non-finite numbers, negative or
+        too large indices, self-loops, repeated bonds or fields.
     """
     path = Path(path)
     lines = read_text(path, "edge-list file").splitlines()
     n_declared, bonds, fields = None, [], {}
+
+    def site(text, number_, raw):
+        index = int(text)
+        if index < 0:
+            raise DataError(f"{path}:{number_}: negative site index in {raw.strip()!r}")
+        if index >= MAX_SITES:
+            raise DataError(f"{path}:{number_}: site {index} is beyond the largest model "
+                            f"simlab builds ({MAX_SITES:,} sites)")
+        return index
+
     for number_, raw in enumerate(lines, start=1):
         line = raw.strip()
         if line.lower().startswith("# sites:"):
@@ -265,6 +278,9 @@ def read_edge_list(path, name=None):
                 n_declared = int(line.split(":", 1)[1])
             except ValueError:
                 raise DataError(f"{path}:{number_}: '# sites:' needs an integer") from None
+            if not 1 <= n_declared <= MAX_SITES:
+                raise DataError(f"{path}:{number_}: '# sites: {n_declared}' is not allowed: "
+                                f"from 1 to {MAX_SITES:,}")
             continue
         line = line.split("#", 1)[0].strip()
         if not line:
@@ -274,16 +290,22 @@ def read_edge_list(path, name=None):
             if parts[0] == "h":
                 if len(parts) != 3:
                     raise ValueError("a field line is 'h i value'")
-                fields[int(parts[1])] = float(parts[2])
+                k, value = site(parts[1], number_, raw), float(parts[2])
+                if not np.isfinite(value):
+                    raise DataError(f"{path}:{number_}: field {value} is not finite")
+                if k in fields:
+                    raise DataError(f"{path}:{number_}: the field of site {k} repeats line "
+                                    f"{fields[k][1]}")
+                fields[k] = (value, number_)
                 continue
             if len(parts) not in (2, 3):
                 raise ValueError(f"expected 'i j [J]', got {len(parts)} fields")
-            a, b = int(parts[0]), int(parts[1])
+            a, b = site(parts[0], number_, raw), site(parts[1], number_, raw)
             w = float(parts[2]) if len(parts) == 3 else 1.0
+        except DataError:
+            raise
         except ValueError as exc:
             raise DataError(f"{path}:{number_}: cannot parse {raw.strip()!r} ({exc})") from None
-        if a < 0 or b < 0:
-            raise DataError(f"{path}:{number_}: negative site index in {raw.strip()!r}")
         if a == b:
             raise DataError(f"{path}:{number_}: self-loop {a}-{b}")
         if not np.isfinite(w):
@@ -296,14 +318,16 @@ def read_edge_list(path, name=None):
     if largest >= n:
         raise DataError(f"{path}: site {largest} is beyond '# sites: {n}'")
     seen = {}
-    for a, b, _, line_no in bonds:
+    for a, b, w, line_no in bonds:
         key = (min(a, b), max(a, b))
         if key in seen:
-            raise DataError(f"{path}:{line_no}: bond {key} repeats line {seen[key]}")
-        seen[key] = line_no
+            first, w0 = seen[key]
+            what = "with another coupling" if w != w0 else "again"
+            raise DataError(f"{path}:{line_no}: bond {key} repeats line {first} {what}")
+        seen[key] = (line_no, w)
     h = np.zeros(n)
-    for site, value in fields.items():
-        h[site] = value
+    for k, (value, _) in fields.items():
+        h[k] = value
     i, j, w = (np.array([b[k] for b in bonds]) for k in range(3))
     return from_edges(n, i, j, w, h, name or path.stem)
 

@@ -18,6 +18,9 @@ from simlab.errors import DataError
 from simlab.validation import choice, read_text
 
 EDGE_WEIGHT_TYPES = ("EUC_2D", "CEIL_2D", "ATT")
+#: Bounds on the number of cities: a tour needs 3, and the full distance matrix of
+#: ``MAX_CITIES`` cities takes 800 MB (a larger DIMENSION is refused, not allocated).
+MIN_CITIES, MAX_CITIES = 3, 10_000
 SHIPPED = ("berlin52", "eil51", "st70", "eil76", "kroA100", "d198", "lin318", "pr2392")
 
 
@@ -96,6 +99,11 @@ def read_tsplib(path, optimum=None):
                     node, x, y = int(parts[0]), float(parts[1]), float(parts[2])
                 except ValueError:
                     raise DataError(f"{path}:{number}: malformed coordinate line {line!r}") from None
+                if not (np.isfinite(x) and np.isfinite(y)) or max(abs(x), abs(y)) > 1e12:
+                    raise DataError(f"{path}:{number}: coordinates {x}, {y} are not finite "
+                                    "numbers of at most 1e12")
+                if len(coords) >= MAX_CITIES:
+                    raise DataError(f"{path}:{number}: more than {MAX_CITIES:,} cities")
                 if node in coords:
                     raise DataError(f"{path}:{number}: node {node} appears twice")
                 coords[node] = (x, y)
@@ -115,9 +123,9 @@ def read_tsplib(path, optimum=None):
             header[key.upper()] = value
         else:
             raise DataError(f"{path}:{number}: expected 'KEY : value', got {line!r}")
-    kind = header.get("TYPE", "TSP").split()[0]
+    kind = (header.get("TYPE", "TSP").split() or [""])[0]
     if kind != "TSP":
-        raise DataError(f"{path}: TYPE {kind} is not supported (only symmetric TSP)")
+        raise DataError(f"{path}: TYPE {kind or '(empty)'} is not supported (only symmetric TSP)")
     weight_type = header.get("EDGE_WEIGHT_TYPE")
     if weight_type not in EDGE_WEIGHT_TYPES:
         raise DataError(f"{path}: EDGE_WEIGHT_TYPE {weight_type!r} is not supported "
@@ -130,6 +138,9 @@ def read_tsplib(path, optimum=None):
         raise DataError(f"{path}: DIMENSION {header['DIMENSION']!r} is not an integer") from None
     if seen == 0:
         raise DataError(f"{path}: no NODE_COORD_SECTION with coordinates")
+    if not MIN_CITIES <= n <= MAX_CITIES:
+        raise DataError(f"{path}: DIMENSION {n} is not allowed: from {MIN_CITIES} to "
+                        f"{MAX_CITIES:,} cities")
     if seen != n or sorted(coords) != list(range(1, n + 1)):
         raise DataError(f"{path}: DIMENSION is {n} but nodes {min(coords)}..{max(coords)} "
                         f"({seen} lines) were given; nodes must be numbered 1..{n}")

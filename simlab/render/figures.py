@@ -21,10 +21,13 @@ def new_figure(rows=1, cols=1, size=(8.0, 4.5), **kwargs):
 
 
 def save(fig, path, dpi=130):
-    """Write ``fig`` to ``path`` (folders created) and return the path."""
+    """Write ``fig`` to ``path`` atomically (folders created; a failed write leaves no
+    partial image) and return the path. The format follows the suffix."""
+    from simlab.results import written_atomically
+
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=dpi, bbox_inches="tight")
+    with written_atomically(path) as tmp:
+        fig.savefig(tmp, format=path.suffix.lstrip(".") or "png", dpi=dpi, bbox_inches="tight")
     return path
 
 

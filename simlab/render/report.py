@@ -37,7 +37,6 @@ Values are stored with their full float64 digits (NaN as null, with the variable
 
 import json
 import math
-import os
 from importlib.resources import files
 from pathlib import Path
 
@@ -46,7 +45,7 @@ import xarray as xr
 
 from simlab.errors import DataError
 from simlab.render.tokens import SPECTRA, has_spectra, token_payload
-from simlab.results import ENGINE, temporary_beside
+from simlab.results import read, written_atomically
 
 X_DIMS = ("temperature", "sweep", "sweeps", "step", "record", "n")
 COMPANIONS = ("_err", "_exact", "_onsager")
@@ -281,12 +280,8 @@ def write_report(ds, path):
     """
     path = Path(path)
     page = render(ds)
-    tmp = temporary_beside(path)
-    try:
+    with written_atomically(path) as tmp:
         Path(tmp).write_text(page, encoding="utf-8")
-        os.replace(tmp, path)
-    finally:
-        Path(tmp).unlink(missing_ok=True)
     return path
 
 
@@ -300,13 +295,7 @@ def report_for(source, output=None):
         if not found:
             raise DataError(f"{source}: no results.nc or merged.nc in this folder")
         source = found[0]
-    if not source.is_file():
-        raise DataError(f"{source}: no such file")
-    try:
-        with xr.open_dataset(source, engine=ENGINE) as ds:
-            ds = ds.load()
-    except (OSError, ValueError) as exc:
-        raise DataError(f"{source}: not a NetCDF dataset simlab can read ({exc})") from exc
+    ds = read(source)
     target = Path(output) if output else source.with_name(
         "report.html" if source.name == "results.nc" else source.stem + ".html")
     return write_report(ds, target)

@@ -19,6 +19,7 @@ from simlab import results
 from simlab.errors import DataError
 from simlab.runs.folders import label, scan
 from simlab.runs.settings import config_differences
+from simlab.runs.status import recorded_digest
 
 
 def _config_dims(ds):
@@ -47,7 +48,7 @@ def collect(directory, allow_missing=False):
         if path is None:
             continue
         try:
-            ds = results.load(path)
+            ds = results.load(path, recorded_digest(path.parent))
         except DataError as exc:
             problems.append(f"{label(over)}: unreadable ({exc})")
             continue

@@ -85,7 +85,9 @@ class Settings:
 
 def _plain(cfg):
     if OmegaConf.is_config(cfg):
-        return OmegaConf.to_container(cfg, resolve=True)
+        # Hydra's own node holds values (the run folder) known only once the job starts.
+        return OmegaConf.to_container(
+            OmegaConf.masked_copy(cfg, [k for k in cfg if k != "hydra"]), resolve=True)
     if isinstance(cfg, str):
         return yaml.safe_load(cfg) or {}
     return dict(cfg)
@@ -157,10 +159,11 @@ def register_hydra():
     """Store the shared defaults and every task's node in Hydra's ConfigStore (idempotent)."""
     from hydra.core.config_store import ConfigStore
 
-    from hydra_plugins.simlab_launchers.submitit_tolerant import register
+    from hydra_plugins.simlab_launchers import submitit_tolerant, sweeper
 
     store = ConfigStore.instance()
-    register()
+    submitit_tolerant.register()
+    sweeper.register()
     store.store(name="simlab_shared", node=schema.defaults(SharedConfig))
     for name in tasks.names():
         task = tasks.get(name)

@@ -26,13 +26,20 @@ def lm():
     return models.load()
 
 
-def test_a_fixed_seed_reproduces_the_text_whatever_the_batch(lm):
+def test_a_fixed_seed_reproduces_the_text_and_each_sequence_keeps_its_stream(lm):
     controls = [FixedTemperature(0.8), FixedTemperature(1.3)]
     a = generate(lm, controls, 3, 10, seed=5, batch_size=3)
+    again = generate(lm, controls, 3, 10, seed=5, batch_size=3)
     b = generate(lm, controls, 3, 10, seed=5, batch_size=2)
     c = generate(lm, controls, 3, 10, seed=6, batch_size=3)
-    assert np.array_equal(a.steps["token_id"], b.steps["token_id"])
+    assert np.array_equal(a.steps["token_id"], again.steps["token_id"])
     assert not np.array_equal(a.steps["token_id"], c.steps["token_id"])
+    # Another batch size: the same random numbers per sequence, but float32 logits rounded
+    # differently (about 1e-5), which can move a draw lying on a token boundary. Up to a
+    # sequence's first differing token the two runs agree to float32 rounding.
+    same = np.cumprod(a.steps["token_id"] == b.steps["token_id"], axis=-1).astype(bool)
+    assert same.mean() > 0.9, same
+    assert np.abs(a.steps["log_prob"] - b.steps["log_prob"])[same].max() < 1e-3
     # The thermodynamics recorded are those of the distributions drawn from.
     assert np.all(a.steps["sampling_temperature"][0] == np.float32(0.8))
     assert np.all((a.steps["entropy"] >= 0) & (a.steps["log_prob"] <= 0))

@@ -3,7 +3,6 @@ Hydra's submitit launcher, and a local Ray head (ci/ray/start.sh) through the Ra
 Skipped with a message when no cluster answers; under CI=true they must run (.ci/run starts
 both clusters). Marked slow (about 4 minutes): `pytest -m slow` runs them, as .ci/run does."""
 
-import json
 import os
 import shutil
 import subprocess
@@ -70,7 +69,7 @@ def test_slurm_array_sweep_equals_the_basic_launcher_bit_for_bit(tmp_path, parti
     proc = simlab(slurm_sweep(tmp_path, "slurm", partition,
                               "hydra.launcher.array_parallelism=1"), tmp_path)
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert "4 done, 0 skipped, 0 failed" in proc.stdout, proc.stdout
+    assert "4 jobs: 4 complete, 0 skipped, 0 failed" in proc.stdout, proc.stdout
     xr.testing.assert_identical(merged(tmp_path / "slurm"), merged(tmp_path / "basic"))
     statuses = [status.read_status(j) for j in folders.job_dirs(tmp_path / "slurm")]
     arrays = {s["slurm_job_id"].split("_")[0] for s in statuses}
@@ -83,7 +82,8 @@ def test_slurm_array_sweep_equals_the_basic_launcher_bit_for_bit(tmp_path, parti
     assert accounting.stdout.count("COMPLETED") == 4, accounting.stdout
 
 
-def test_a_cancelled_job_is_reported_and_the_rerun_completes_only_it(tmp_path, partition):
+def test_a_cancelled_job_is_interrupted_politely_and_the_rerun_completes_only_it(tmp_path,
+                                                                                 partition):
     args = slurm_sweep(tmp_path, "cancel", partition, "model.size=4,24",
                        "sampler.sweeps=60000")
     args = [a for a in args if a not in ("model.size=4,6", "sampler.sweeps=400", "seed=1,2")]
@@ -95,34 +95,47 @@ def test_a_cancelled_job_is_reported_and_the_rerun_completes_only_it(tmp_path, p
         victim = next((j for j in queue.stdout.split() if j.endswith("_1")), None)
         time.sleep(0.5)
     assert victim is not None, "the sweep's jobs never reached the queue"
-    subprocess.run(["scancel", victim], check=True)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:  # cancel it while it computes
+        jobs = [j for j in (tmp_path / "cancel").glob("model.size=24,*")]
+        if jobs and (status.read_status(jobs[0]) or {}).get("status") == "running":
+            break
+        time.sleep(0.2)
+    subprocess.run(["scancel", victim], check=True)  # SLURM sends SIGTERM, later SIGKILL
     out, _ = run.communicate(timeout=300)
     assert run.returncode == 0, out
-    assert "1 done, 0 skipped, 1 failed" in out, out
+    assert "2 jobs: 1 complete, 0 skipped, 0 failed, 1 interrupted" in out, out
     assert f"scheduler job {victim} ended CANCELLED" in out
-    assert "model.size=24" in out.split("failed or unfinished jobs")[1]
-    failed = [json.loads((j / "status.json").read_text())
-              for j in folders.job_dirs(tmp_path / "cancel")]
-    assert sorted(s["status"] for s in failed) == ["done", "failed"]
+    assert "model.size=24" in out.split("jobs without a result")[1]
+    states = {j.name.split(",")[0]: status.read_status(j)
+              for j in (tmp_path / "cancel").glob("model.size=*")}
+    assert states["model.size=4"]["status"] == "complete"
+    assert states["model.size=24"]["status"] == "interrupted"
+    assert states["model.size=24"]["signal"] == "SIGTERM"
     # the same command again: the complete job is skipped, the cancelled one runs
     again = simlab(args, tmp_path)
     assert again.returncode == 0, again.stdout + again.stderr
-    assert "1 done, 1 skipped, 0 failed" in again.stdout, again.stdout
+    assert "2 jobs: 1 complete, 1 skipped, 0 failed" in again.stdout, again.stdout
     ds, report = collect.collect(tmp_path / "cancel")
     assert list(ds["size"].values) == [4, 24]
 
 
 def test_a_job_that_raises_is_reported_with_its_error(tmp_path, partition):
-    args = slurm_sweep(tmp_path, "raises", partition, "sampler.chains=2,0")
-    args.remove("sampler.chains=2")
+    # A file that is valid when the sweep is planned and damaged before its job reads it.
+    good = tmp_path / "model.txt"
+    good.write_text("0 1 1\n1 2 -1\n2 0 1\n")
+    args = ["-m", "task=anneal", "anneal.problem=edge_list", f"anneal.path={good}",
+            "anneal.reads=4", "schedule.n_steps=10", "seed=1,2", "output.progress=false",
+            "output.plots=false", "output.report=false", f"hydra.sweep.dir={tmp_path / 'raises'}",
+            "hydra/launcher=submitit_slurm", f"hydra.launcher.partition={partition}",
+            "hydra.launcher.cpus_per_task=1",
+            "hydra.launcher.setup=[\"echo '0 0 1' >> " + str(good) + "\"]"]
     proc = simlab(args, tmp_path)
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert "4 done, 0 skipped, 4 failed" in proc.stdout, proc.stdout
-    failures = proc.stdout.split("failed or unfinished jobs")[1]
-    lines = [line for line in failures.splitlines() if "sampler.chains=0" in line]
-    assert len(lines) == 4  # each failed job by its overrides, with the job's own error
-    assert all(line.endswith("sampler.chains=0 is not allowed: an integer >= 1")
-               for line in lines), lines
+    assert "2 jobs: 0 complete, 0 skipped, 2 failed" in proc.stdout, proc.stdout
+    failures = proc.stdout.split("jobs without a result")[1]
+    lines = [line for line in failures.splitlines() if "anneal.path" in line]
+    assert len(lines) == 2 and all("self-loop 0-0" in line for line in lines), lines
 
 
 # --- Ray -------------------------------------------------------------------------------
@@ -164,7 +177,7 @@ def test_ray_sweep_equals_the_basic_launcher_bit_for_bit(tmp_path, ray_cluster):
     assert local.returncode == 0, local.stdout + local.stderr
     proc = ray_run(ray_cluster, ray_sweep(tmp_path, "ray", ray_cluster), tmp_path)
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert "4 done, 0 skipped, 0 failed" in proc.stdout, proc.stdout + proc.stderr
+    assert "4 jobs: 4 complete, 0 skipped, 0 failed" in proc.stdout, proc.stdout + proc.stderr
     xr.testing.assert_identical(merged(tmp_path / "ray"), merged(tmp_path / "basic"))
     statuses = [status.read_status(j) for j in folders.job_dirs(tmp_path / "ray")]
     assert all(s["numba_threads"] == s["cores"] == 1 for s in statuses)  # Ray's CPU per task

@@ -44,7 +44,7 @@ def test_launchers_and_worker_counts_give_identical_merged_results(tmp_path):
     data = {}
     for name, extra in runs.items():
         proc = sweep(tmp_path, name, *extra)
-        assert "4 done, 0 skipped, 0 failed" in proc.stdout, proc.stdout
+        assert "4 complete, 0 skipped, 0 failed" in proc.stdout, proc.stdout
         data[name] = merged(tmp_path / name)
     reference = data.pop("basic")
     assert dict(reference.sizes) == {"seed": 2, "size": 2, "temperature": 7}
@@ -65,9 +65,9 @@ def test_a_sweep_compiles_its_kernels_once(tmp_path):
 def test_rerun_skips_complete_jobs_and_force_redoes_them(tmp_path):
     sweep(tmp_path, "s")
     again = sweep(tmp_path, "s")
-    assert "0 done, 4 skipped" in again.stdout
+    assert "0 complete, 4 skipped" in again.stdout
     forced = sweep(tmp_path, "s", "force=true")
-    assert "4 done, 0 skipped" in forced.stdout
+    assert "4 complete, 0 skipped" in forced.stdout
 
 
 def test_kill_and_resume_gives_the_uninterrupted_result(tmp_path):
@@ -109,7 +109,7 @@ def test_truncated_job_file_is_detected_and_redone(tmp_path):
     with pytest.raises(DataError, match="unreadable"):
         collect.collect(tmp_path / "t")
     again = sweep(tmp_path, "t")
-    assert "1 done, 3 skipped" in again.stdout
+    assert "1 complete, 3 skipped" in again.stdout
     xr.testing.assert_identical(merged(tmp_path / "t"), reference)
 
 
@@ -123,15 +123,86 @@ def test_collect_refuses_mixed_configs_naming_the_keys(tmp_path):
         collect.collect(tmp_path / "m")
 
 
-def test_failed_job_does_not_stop_the_others(tmp_path):
+def test_a_sweep_with_an_invalid_value_is_refused_before_any_job(tmp_path):
     proc = simlab(["-m", "model.size=4,1,6"] + SWEEP[2:] + ["hydra.sweep.dir=f"], tmp_path)
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert proc.stderr.strip() == ("simlab: error: sweep job 1 (model.size=1): model.size[0]=1 "
+                                   "is not allowed: an integer from 2 to 4096")
+    assert not (tmp_path / "f").exists()
+
+
+#: A task defined by the test: its job raises when boom.fail is true, and its figure always
+#: raises (a plotting error after the results are saved is a warning, not a failure).
+BOOM = """
+from dataclasses import dataclass
+import xarray as xr
+from simlab.schema import section, setting
+from simlab.tasks import Figure, Task, register
+
+@dataclass
+class Boom:
+    fail: bool = setting(False, doc="raise in the run")
+
+@dataclass
+class BoomConfig:
+    boom: Boom = section(Boom)
+
+def run(params, ctx):
+    if params.boom.fail:
+        raise RuntimeError("boom")
+    return xr.Dataset({"x": ((), 1.0, {"units": "1", "long_name": "x"})})
+
+def figure(ds, path):
+    raise ValueError("cannot draw x")
+
+register(Task(name="boom", description="a test task", config=BoomConfig, run=run,
+              figures=(Figure("x.png", figure),)))
+"""
+
+
+def test_a_job_that_fails_does_not_stop_the_others(tmp_path):
+    import sys
+
+    program = [sys.executable, "-c", BOOM + "\nimport sys\nfrom simlab.cli import main\n"
+               "sys.argv[0] = 'simlab'\nmain()"]
+    proc = subprocess.run(program + ["-m", "task=boom", "boom.fail=true,false", "seed=1,2",
+                                     "hydra.sweep.dir=f", "hydra/launcher=basic"],
+                          cwd=tmp_path, capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr
-    assert "2 done, 0 skipped, 1 failed" in proc.stdout
-    assert "model.size=1" in proc.stdout and "from 2 to 4096" in proc.stdout
-    with pytest.raises(DataError, match="model.size=1.*failed"):
+    assert "4 jobs: 2 complete, 0 skipped, 2 failed" in proc.stdout, proc.stdout
+    assert proc.stdout.count("RuntimeError: boom") == 4  # as each failed, and in the summary
+    assert proc.stderr.count("simlab: warning: x.png not written: ValueError: cannot draw x") \
+        == 2
+    with pytest.raises(DataError, match="boom.fail=true seed=1: failed .RuntimeError: boom"):
         collect.collect(tmp_path / "f")
     ds, report = collect.collect(tmp_path / "f", allow_missing=True)
-    assert list(ds["size"].values) == [4, 6] and "model.size=1" in report
+    assert list(ds["seed"].values) == [1, 2] and "left out 2" in report
+    state = status.read_status(tmp_path / "f" / "boom.fail=false,seed=1,task=boom")
+    assert state["status"] == "complete" and state["warnings"] == [
+        "x.png not written: ValueError: cannot draw x"]
+    failed = status.read_status(tmp_path / "f" / "boom.fail=true,seed=1,task=boom")
+    assert failed["status"] == "failed" and "raise RuntimeError" in failed["traceback"]
+
+
+def test_a_sweep_counts_its_own_jobs_and_names_those_that_never_started(tmp_path):
+    first = sweep(tmp_path, "s", "hydra/launcher=basic")
+    assert "4 jobs: 4 complete, 0 skipped, 0 failed" in first.stdout
+    # another sweep into the same folder: two new sizes, the old ones skipped
+    other = simlab(["-m", "model.size=6,8", "seed=1"] + SWEEP[2:] + ["hydra.sweep.dir=s"],
+                   tmp_path)
+    assert other.returncode == 0, other.stderr
+    assert "2 jobs: 1 complete, 1 skipped, 0 failed" in other.stdout, other.stdout
+    manifests = sorted((tmp_path / "s" / "manifests").glob("*.yaml"))
+    assert len(manifests) == 2  # one per sweep, none overwritten
+    # a job that never started (killed before Hydra made its folder) is still known
+    (victim,) = (tmp_path / "s").glob("model.size=8,*")
+    shutil.rmtree(victim)
+    with pytest.raises(DataError, match="1 of 5 jobs.*model.size=8 seed=1 .*: not started"):
+        collect.collect(tmp_path / "s")
+    ds, report = collect.collect(tmp_path / "s", allow_missing=True)
+    assert "merged 4 of 5 jobs" in report and "not started" in report.split("left out 1")[1]
+    again = sweep(tmp_path, "s", "hydra/launcher=basic")
+    assert "4 jobs: 0 complete, 4 skipped, 0 failed" in again.stdout, again.stdout
 
 
 def test_rerun_reproduces_a_dataset_bit_for_bit(tmp_path):

@@ -60,12 +60,15 @@ class AnnealProblem:
         if self.kernel == "multispin" and self.record_every is not None:
             raise ConfigError(f"{key}.record_every", self.record_every,
                               "null with kernel=multispin (it records no trajectory)")
+        # A damaged file is refused here, before any work (and before a sweep starts).
         if self.problem == "edge_list":
             if not self.path:
                 raise ConfigError(f"{key}.path", self.path, "the edge-list file to anneal")
             check_path(f"{key}.path", self.path)
+            graph.read_edge_list(self.path)
         if self.problem == "tsplib" and self.path and self.path not in tsp.SHIPPED:
             check_path(f"{key}.path", self.path)
+            tsp.read_tsplib(self.path)
         if self.problem in ("ea2d", "ea3d") and self.size < 3:
             raise ConfigError(f"{key}.size", self.size, "an integer >= 3 (periodic lattice)")
 

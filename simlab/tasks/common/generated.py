@@ -27,7 +27,7 @@ import numpy as np
 import xarray as xr
 
 from simlab import results
-from simlab.errors import ConfigError
+from simlab.errors import ConfigError, DataError
 from simlab.llm import correlations as corr
 from simlab.llm import wordclasses
 from simlab.llm.sources import check_live, live_available
@@ -256,6 +256,11 @@ def bundle_text(path, dim, labels, generation, text, default_path, labels_key):
     the config key that chose ``labels``)."""
     path = Path(path) if path else default_path
     ds = results.load(path)
+    missing = ([d for d in (dim, "sequence", "step") if d not in ds.dims]
+               + [v for v in ("token_id", "token_class") if v not in ds.variables]
+               + [a for a in ("model", "model_revision", "tagger") if a not in ds.attrs])
+    if missing:
+        raise DataError(f"{path}: not a generated-text bundle (no {missing[0]!r})")
     if text.tagger != "auto" and not ds.attrs.get("tagger", "").startswith(
             "rules" if text.tagger == "rules" else "spacy"):
         raise ConfigError("text.tagger", text.tagger,
