@@ -43,8 +43,9 @@ def make_sweep(root, n_jobs):
             ds = results.annotate(ds)
             ds.attrs.update(results.provenance(yaml.safe_dump(cfg), seed, 0.0))
             ds.attrs["config_dims"] = "model.size:size"
-            results.save(ds, job / "results.nc")
-            write_status(job, status="done", overrides=[], wall_time_s=0.0)
+            path = results.save(ds, job / "results.nc")
+            write_status(job, status="complete", overrides=[], wall_time_s=0.0,
+                         results_sha256=results.file_digest(path))  # as run_job records
 
 
 def main():

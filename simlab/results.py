@@ -342,7 +342,7 @@ def probe(path, timeout=None):
         child.join()
         receive.close()
     if problem is not None:
-        raise DataError(f"{path}: not a readable NetCDF file ({problem})")
+        raise DataError(f"{path}: not a NetCDF dataset simlab can read ({problem})")
 
 
 def read(path, digest=None):
@@ -362,13 +362,13 @@ def read(path, digest=None):
     """
     path = Path(path)
     if not path.is_file():
-        raise DataError(f"{path}: no such results file")
+        raise DataError(f"{path}: no such file")
     if digest is None or file_digest(path) != digest:
         probe(path)
     try:
         return _open(path)
     except Exception as exc:  # h5py raises OSError, xarray ValueError, ...
-        raise DataError(f"{path}: not a readable NetCDF file ({exc})") from exc
+        raise DataError(f"{path}: not a NetCDF dataset simlab can read ({exc})") from exc
 
 
 def load(path, digest=None):

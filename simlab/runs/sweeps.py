@@ -168,7 +168,7 @@ class Sweep:
                 counts.skipped += 1
             elif kind == FAILED:
                 counts.failed += 1
-                lines.append(f"  {job.label}: {status.get('error', 'no message')}")
+                lines.append(f"  {job.label}: {explain(status)}")
             elif kind == INTERRUPTED:
                 counts.interrupted += 1
                 lines.append(f"  {job.label}: {explain(status)}")

@@ -40,6 +40,7 @@ def test_eight_runs_launched_together_write_eight_folders(tmp_path):
 
 CLAIM_AT = """
 import sys, time
+from simlab.runs import claims
 start = float(sys.argv[1])
 time.sleep(max(0.0, start - time.time()))
 claim = claims.claim_new(sys.argv[2])

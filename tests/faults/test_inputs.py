@@ -104,10 +104,10 @@ def test_a_damaged_spectra_bundle(tmp_path, damage):
     path = tmp_path / "bundle.nc"
     if damage == "truncated":
         path.write_bytes(original[: len(original) // 3])
-        expected = "not a readable NetCDF file"
+        expected = "not a NetCDF dataset simlab can read"
     elif damage == "not netcdf":
         path.write_text("hello\n")
-        expected = "not a readable NetCDF file"
+        expected = "not a NetCDF dataset simlab can read"
     else:
         code, out, err = run(SMALL + ["output.plots=false", "hydra.run.dir=ising"], tmp_path)
         assert code == 0, err

@@ -173,15 +173,15 @@ def test_a_job_that_fails_does_not_stop_the_others(tmp_path):
     assert proc.stdout.count("RuntimeError: boom") == 4  # as each failed, and in the summary
     assert proc.stderr.count("simlab: warning: x.png not written: ValueError: cannot draw x") \
         == 2
-    with pytest.raises(DataError, match="boom.fail=true seed=1: failed .RuntimeError: boom"):
+    with pytest.raises(DataError, match="boom.fail=True seed=1: failed .RuntimeError: boom"):
         collect.collect(tmp_path / "f")
     ds, report = collect.collect(tmp_path / "f", allow_missing=True)
     assert list(ds["seed"].values) == [1, 2] and "left out 2" in report
-    state = status.read_status(tmp_path / "f" / "boom.fail=false,seed=1,task=boom")
+    state = status.read_status(tmp_path / "f" / "boom.fail=False,seed=1,task=boom")
     assert state["status"] == "complete" and state["warnings"] == [
         "x.png not written: ValueError: cannot draw x"]
-    failed = status.read_status(tmp_path / "f" / "boom.fail=true,seed=1,task=boom")
-    assert failed["status"] == "failed" and "raise RuntimeError" in failed["traceback"]
+    failed = status.read_status(tmp_path / "f" / "boom.fail=True,seed=1,task=boom")
+    assert failed["status"] == "failed" and "in run\nRuntimeError: boom" in failed["traceback"]
 
 
 def test_a_sweep_counts_its_own_jobs_and_names_those_that_never_started(tmp_path):
