@@ -8,6 +8,7 @@ DIR_OR_FILE`` writes the interactive HTML page of a run folder or results file.
 """
 
 import sys
+from pathlib import Path
 
 # Only what the signal handlers need is imported before they are installed: Ctrl-C during
 # the seconds the other imports take ends in one line too, not in a traceback.
@@ -107,12 +108,24 @@ def main():
     except Exception as exc:
         from hydra.errors import HydraException
 
-        if not isinstance(exc, HydraException):
+        if not (isinstance(exc, HydraException) or _raised_by_hydra(exc)):
             raise
         _discard_unstarted_folders(failed=True)
         print(f"simlab: error: {str(exc).strip().splitlines()[0]}", file=sys.stderr,
               flush=True)
         sys.exit(2)
+
+
+def _raised_by_hydra(exc):
+    """True for a usage error Hydra raises as a plain exception from its own code (e.g.
+    ``-m`` with ``--cfg``), not from a job."""
+    import traceback
+
+    import hydra
+
+    frames = traceback.extract_tb(exc.__traceback__)
+    return bool(frames) and isinstance(exc, ValueError) and \
+        frames[-1].filename.startswith(str(Path(hydra.__file__).parent))
 
 
 def _discard_unstarted_folders(failed=False):

@@ -5,6 +5,7 @@ from pathlib import Path
 import numpy as np
 
 from simlab import results
+from simlab.runs import claims
 from simlab.runs.job import execute, quiet, warm_up
 from simlab.runs.settings import load_settings
 
@@ -15,7 +16,8 @@ def rerun(path, output_dir=None):
     Parameters
     ----------
     path : path of a results file written by simlab
-    output_dir : folder for the new run (default: ``<path>.rerun/`` beside the file)
+    output_dir : folder for the new run (default: ``<path>.rerun/`` beside the file),
+        claimed like a run folder (:mod:`simlab.runs.claims`)
 
     Returns
     -------
@@ -25,8 +27,12 @@ def rerun(path, output_dir=None):
     original = results.load(path)
     settings = quiet(load_settings(original.attrs["config"]))
     out = Path(output_dir) if output_dir else Path(str(path) + ".rerun")
-    warm_up(settings)
-    execute(settings, out)
+    claim = claims.claim(out)  # a second rerun into the same folder is refused
+    try:
+        warm_up(settings)
+        execute(settings, out)
+    finally:
+        claim.release()
     new_path = out / settings.shared.output.results
     return new_path, dataset_differences(original, results.load(new_path))
 
