@@ -1,6 +1,8 @@
 """Hypothesis drives every file reader with damaged input: each read ends in a result or in
 simlab's one-line error (a SimlabError), never in another exception or a hang (each example
-has a deadline). Edge lists that read are annealed too, TSPLIB files that read are toured."""
+has a deadline). Edge lists that read are annealed too, TSPLIB files that read are toured.
+The damaged NetCDF files (bundles, results) are marked slow: ``pytest -m slow`` runs them,
+as .ci/run does."""
 
 import math
 import os
@@ -192,6 +194,7 @@ def _mutated(ds, name, how):
     return ds
 
 
+@pytest.mark.slow
 @FUZZ
 @given(name=st.sampled_from(sorted(spectra.BUNDLE_VARIABLES) + ["bin_width"]),
        how=st.sampled_from(["drop", "nan", "negative", "text", "transpose", "scalar",
@@ -230,6 +233,7 @@ def _bounded(reader, path):
     return value
 
 
+@pytest.mark.slow
 @BYTES
 @given(damage=byte_damage())
 def test_bundles_with_damaged_bytes(tmp_path, small_bundle, damage):
@@ -240,6 +244,7 @@ def test_bundles_with_damaged_bytes(tmp_path, small_bundle, damage):
             assert np.all(np.isfinite(batch.levels))
 
 
+@pytest.mark.slow
 @BYTES
 @given(damage=byte_damage())
 def test_results_files_with_damaged_bytes(tmp_path, small_bundle, damage):

@@ -53,7 +53,16 @@ def refused(tmp_path, args, expected):
     return line
 
 
-@pytest.mark.parametrize("case", sorted(EDGE_LISTS))
+#: The cases run by default; the others are marked slow (each is a command, seconds long).
+QUICK = {"nan", "conflicting duplicate", "billion-site header", "binary", "no dimension",
+         "nan coordinate"}
+
+
+def cases(table):
+    return [c if c in QUICK else pytest.param(c, marks=pytest.mark.slow) for c in sorted(table)]
+
+
+@pytest.mark.parametrize("case", cases(EDGE_LISTS))
 def test_malformed_edge_lists(tmp_path, case):
     content, expected = EDGE_LISTS[case]
     path = write(tmp_path / "model.txt", content)
@@ -61,7 +70,7 @@ def test_malformed_edge_lists(tmp_path, case):
             expected)
 
 
-@pytest.mark.parametrize("case", sorted(TSPLIB))
+@pytest.mark.parametrize("case", cases(TSPLIB))
 def test_malformed_tsplib_files(tmp_path, case):
     content, expected = TSPLIB[case]
     path = write(tmp_path / "cities.tsp", content)
@@ -81,9 +90,9 @@ needs_llm = pytest.mark.skipif(importlib.util.find_spec("torch") is None,
 
 
 @needs_llm
-@pytest.mark.parametrize("content,expected", [(b"\xff\xfe not utf-8 \x81", "not UTF-8"),
-                                              (b"", "the file is empty"),
-                                              (b"   \n\n\t ", "the file is empty")])
+@pytest.mark.parametrize("content,expected", [
+    (b"\xff\xfe not utf-8 \x81", "not UTF-8"), (b"", "the file is empty"),
+    pytest.param(b"   \n\n\t ", "the file is empty", marks=pytest.mark.slow)])
 def test_unreadable_corpora(tmp_path, content, expected):
     path = write(tmp_path / "corpus.txt", content)
     refused(tmp_path, ["experiment=llm_vs_ising", "llm.source=live", f"llm.corpus={path}"],
@@ -98,7 +107,8 @@ def test_a_gguf_file_that_is_not_gguf(tmp_path):
     assert "b'this'" in line
 
 
-@pytest.mark.parametrize("damage", ["truncated", "not netcdf", "not a bundle"])
+@pytest.mark.parametrize("damage", [pytest.param("truncated", marks=pytest.mark.slow),
+                                    "not netcdf", "not a bundle"])
 def test_a_damaged_spectra_bundle(tmp_path, damage):
     original = spectra.bundle_path().read_bytes()
     path = tmp_path / "bundle.nc"

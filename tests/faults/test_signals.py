@@ -1,6 +1,7 @@
 """SIGINT (Ctrl-C) and SIGTERM (a scheduler's cancel or preemption) stop runs and sweeps
 politely: one line, no traceback, status recorded, finished pieces kept, nothing leaked; an
-interrupted sweep resumed gives the uninterrupted result bit for bit."""
+interrupted sweep resumed gives the uninterrupted result bit for bit. One case of each kind
+runs by default; the others are marked slow (``pytest -m slow``, as .ci/run runs them)."""
 
 import random
 import signal
@@ -34,7 +35,8 @@ def test_a_single_run_stopped_by_a_signal_records_it_in_one_line(tmp_path, signu
     print(f"{name}: stopped {elapsed:.2f} s after the signal")
 
 
-@pytest.mark.parametrize("delay", [0.05, 0.4, 1.0, 2.0])
+@pytest.mark.parametrize("delay", [pytest.param(0.05, marks=pytest.mark.slow), 0.4,
+                                   pytest.param(1.0, marks=pytest.mark.slow), 2.0])
 def test_ctrl_c_during_start_up_leaves_no_half_made_folder(tmp_path, delay):
     proc = start(LONG, tmp_path)
     time.sleep(delay)
@@ -72,8 +74,10 @@ def reference(tmp_path_factory):
 
 
 @pytest.mark.parametrize("launcher,signum,seed", [
-    ("basic", signal.SIGINT, 1), ("basic", signal.SIGTERM, 2),
-    ("local", signal.SIGINT, 3), ("local", signal.SIGTERM, 4)])
+    pytest.param("basic", signal.SIGINT, 1, marks=pytest.mark.slow),
+    pytest.param("basic", signal.SIGTERM, 2, marks=pytest.mark.slow),
+    ("local", signal.SIGINT, 3),
+    pytest.param("local", signal.SIGTERM, 4, marks=pytest.mark.slow)])
 def test_a_sweep_stopped_at_a_random_point_resumes_to_the_same_result(tmp_path, reference,
                                                                       launcher, signum, seed):
     args = ["-m"] + SLOWER + ["hydra.sweep.dir=s", f"hydra/launcher={launcher}"]

@@ -29,11 +29,10 @@ def lm():
 def test_a_fixed_seed_reproduces_the_text_and_each_sequence_keeps_its_stream(lm):
     controls = [FixedTemperature(0.8), FixedTemperature(1.3)]
     a = generate(lm, controls, 3, 10, seed=5, batch_size=3)
-    again = generate(lm, controls, 3, 10, seed=5, batch_size=3)
     b = generate(lm, controls, 3, 10, seed=5, batch_size=2)
     c = generate(lm, controls, 3, 10, seed=6, batch_size=3)
-    assert np.array_equal(a.steps["token_id"], again.steps["token_id"])
     assert not np.array_equal(a.steps["token_id"], c.steps["token_id"])
+    # (the same batch size reproduces a run bit for bit: the resumption test below)
     # Another batch size: the same random numbers per sequence, but float32 logits rounded
     # differently (about 1e-5), which can move a draw lying on a token boundary. Up to a
     # sequence's first differing token the two runs agree to float32 rounding.
