@@ -27,6 +27,7 @@ same SampleSet whatever the thread count and whether or not an interrupt functio
 """
 
 import time
+import warnings
 from numbers import Integral
 
 import dimod
@@ -64,13 +65,56 @@ def _start(bqm, seed, criteria):
     return start, seed, CRITERIA[choice("proposal_acceptance_criteria", criteria, CRITERIA)]
 
 
-def _default_beta_range(model):
-    """(beta_hot, beta_cold) from :func:`default_temperature_range`; a model without an
-    energy scale (every state equal) gets (0.5, 1)."""
-    t_hot, t_cold = default_temperature_range(model)
-    if not (t_hot > 0 and t_cold > 0):
-        return 0.5, 1.0
-    return 1.0 / t_hot, 1.0 / t_cold
+#: dwave-samplers' target rate of single-spin excitations at the cold end of the default range.
+EXCITATION_RATE = 0.01
+
+
+def default_beta_range(bqm):
+    """dwave-samplers' default ``beta_range`` of ``bqm``, computed by its rule.
+
+    On the SPIN form of the model, with b_i = |h_i| + sum_j |J_ij| the largest change of the
+    effective field at spin i and m_i its smallest non-zero |bias| (h_i or a J_ij):
+
+    - hot: beta = ln 2 / (2 max_i b_i), where even the largest flip is accepted with
+      probability 1/2 (1 if every b_i is 0);
+    - cold: beta = ln(n_min / 0.01) / (2 min_i m_i), with n_min the number of spins whose m_i
+      is the smallest, so that a minimum is left with probability about 0.01 per sweep (the
+      hot beta if no bias is non-zero);
+    - a model whose biases are all zero gets (0.1, 1.0) and dwave's warning.
+
+    The biases are summed in dimod's order, as dwave-samplers sums them, so the range is the
+    same to the last bit (tested against dwave-samplers on random models).
+
+    Returns
+    -------
+    (float, float)
+        (hot beta, cold beta).
+    """
+    spin = bqm.spin if bqm.vartype is dimod.BINARY else bqm
+    linear = np.abs(np.asarray(list(spin.linear.values()), dtype=np.float64))
+    index = {v: k for k, v in enumerate(spin.linear)}
+    pairs = [(index[a], index[b], abs(float(value)))
+             for (a, b), value in spin.quadratic.items()]
+    total = linear.copy()
+    smallest = np.where(linear != 0, linear, np.inf)
+    if pairs:
+        ends = np.array([[a, b] for a, b, _ in pairs], dtype=np.int64).ravel()
+        values = np.repeat(np.array([v for _, _, v in pairs]), 2)
+        np.add.at(total, ends, values)  # in dimod's order, each pair's two ends in turn
+        nonzero = values != 0
+        np.minimum.at(smallest, ends[nonzero], values[nonzero])
+    biased = np.isfinite(smallest)
+    if not biased.any():
+        warnings.warn("All bqm biases are zero (all energies are zero), this is likely a value "
+                      "error. Temperature range is set arbitrarily to [0.1,1]. "
+                      "Metropolis-Hastings update is non-ergodic.", stacklevel=2)
+        return 0.1, 1.0
+    largest = total.max(initial=0.0)
+    hot = 1.0 if largest == 0 else float(np.log(2) / (2 * largest))
+    gaps = smallest[biased]
+    least = gaps.min()
+    cold = float(np.log(np.sum(least == gaps) / EXCITATION_RATE) / (2 * least))
+    return hot, cold
 
 
 def _sampleset(bqm, spins, labels, info, start, sampling, post):
@@ -141,7 +185,7 @@ class SimulatedAnnealingSampler(dimod.Sampler, dimod.Initialized):
             "criteria_options": tuple(CRITERIA), "kernel_options": tuple(KERNELS),
             "states_options": RETURNED, "block_reads": BLOCK}
 
-    def _schedule(self, model, num_sweeps, num_sweeps_per_beta, beta_range,
+    def _schedule(self, bqm, num_sweeps, num_sweeps_per_beta, beta_range,
                   beta_schedule_type, beta_schedule, schedule):
         if schedule is not None:
             if not isinstance(schedule, schedules.Schedule):
@@ -171,7 +215,7 @@ class SimulatedAnnealingSampler(dimod.Sampler, dimod.Initialized):
                              "'num_sweeps_per_beta'")
         if steps == 0:
             return None
-        beta_range = tuple(float(b) for b in (beta_range or _default_beta_range(model)))
+        beta_range = tuple(float(b) for b in (beta_range or default_beta_range(bqm)))
         if len(beta_range) != 2 or not all(np.isfinite(beta_range)) or min(beta_range) <= 0:
             raise ValueError("'beta_range' should be a 2-tuple of positive numbers: "
                              f"value = {beta_range!r}")
@@ -210,7 +254,7 @@ class SimulatedAnnealingSampler(dimod.Sampler, dimod.Initialized):
         if not bqm.num_variables:
             return _empty(bqm, 1 if num_reads is None else num_reads, seed, start)
         model, labels, _ = _spin_model(bqm)
-        plan = self._schedule(model, num_sweeps, num_sweeps_per_beta, beta_range,
+        plan = self._schedule(bqm, num_sweeps, num_sweeps_per_beta, beta_range,
                               beta_schedule_type, beta_schedule, schedule)
         # dimod's parser: initial states in the model's variable order, expanded to num_reads
         # (its random expansion uses numpy's RandomState, which takes a 32-bit seed)
@@ -308,7 +352,7 @@ class ReplicaExchangeSampler(dimod.Sampler):
         if not bqm.num_variables:
             return _empty(bqm, reads, seed, start)
         model, labels, _ = _spin_model(bqm)
-        beta_range = tuple(float(b) for b in (beta_range or _default_beta_range(model)))
+        beta_range = tuple(float(b) for b in (beta_range or default_beta_range(bqm)))
         if len(beta_range) != 2 or not all(np.isfinite(beta_range)) or min(beta_range) <= 0 \
                 or beta_range[0] == beta_range[1]:
             raise ValueError("'beta_range' should be two different positive numbers: "

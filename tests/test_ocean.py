@@ -1,6 +1,7 @@
 """simlab.ocean: dimod's own conformance tests, then what an Ocean user relies on."""
 
 import unittest
+import warnings
 
 import dimod
 import dimod.testing
@@ -204,3 +205,73 @@ def test_replica_exchange_reports_its_ladder_and_finds_a_planted_ground_state():
         sampler.sample(bqm, beta_range=(1.0, 1.0))
     with pytest.raises(ValueError, match="num_reads"):
         sampler.sample(bqm, num_reads=0)
+
+
+# --- dwave-samplers' defaults ----------------------------------------------------------------
+
+def _random_bqm(rng, k):
+    """Model k of a family that varies what the default range depends on: SPIN or BINARY,
+    +-1, Gaussian, integer or partly zero biases, with or without fields, isolated variables."""
+    n = int(rng.integers(1, 40))
+    kind = k % 5
+    bqm = dimod.BinaryQuadraticModel(dimod.SPIN if k % 2 else dimod.BINARY)
+    for v in range(n):
+        h = 0.0
+        if kind in (1, 3) and rng.random() < 0.6:
+            h = float(rng.normal()) if kind == 1 else float(rng.integers(-3, 4))
+        bqm.add_variable(v, h)
+    for _ in range(int(rng.integers(0, 3 * n))):
+        a, b = (int(x) for x in rng.integers(0, n, 2))
+        if a != b:
+            bqm.add_interaction(a, b, [float(rng.choice([-1.0, 1.0])), float(rng.normal()),
+                                       float(rng.integers(-2, 3)),
+                                       float(rng.choice([-1.0, 1.0]) * rng.integers(0, 3)),
+                                       0.0 if rng.random() < 0.3
+                                       else float(rng.uniform(-1, 1))][kind])
+    return bqm
+
+
+def test_the_default_beta_range_is_dwave_samplers_to_the_last_bit():
+    sa = pytest.importorskip("dwave.samplers.sa.sampler", reason="the peers extra")
+    from simlab.ocean import default_beta_range
+
+    rng = np.random.default_rng(2026)
+    with warnings.catch_warnings():  # all-zero models warn in both; tested by hand below
+        warnings.simplefilter("ignore")
+        for k in range(150):
+            bqm = _random_bqm(rng, k)
+            theirs = tuple(float(b) for b in sa.default_beta_range(bqm))
+            assert default_beta_range(bqm) == theirs, k
+
+
+def test_the_default_beta_range_by_hand():
+    from simlab.models.graph import edwards_anderson, to_dimod
+    from simlab.ocean import default_beta_range
+
+    glass = to_dimod(edwards_anderson(8, seed=3))  # +-1 couplings, 4 per spin, 64 spins
+    assert default_beta_range(glass) == (np.log(2) / 8, np.log(64 / 0.01) / 2)
+    # fields 0.5 on two spins: the smallest bias is 0.5, at those two
+    bqm = dimod.BQM({0: 0.5, 1: -0.5, 2: 0.0}, {(0, 1): 1.0, (1, 2): -2.0}, 0.0, "SPIN")
+    assert default_beta_range(bqm) == (np.log(2) / (2 * 3.5), np.log(2 / 0.01) / (2 * 0.5))
+    # BINARY models are converted to SPIN first: x = (s + 1) / 2
+    qubo = dimod.BQM({0: -1.0, 1: -1.0}, {(0, 1): 2.0}, 0.0, "BINARY")
+    assert default_beta_range(qubo) == default_beta_range(qubo.spin)
+    with pytest.warns(UserWarning, match="All bqm biases are zero"):
+        assert default_beta_range(dimod.BQM({0: 0.0, 1: 0.0}, {}, 0.0, "SPIN")) == (0.1, 1.0)
+
+
+def test_the_sampler_anneals_over_the_default_range_with_dwaves_defaults():
+    from simlab.ocean import default_beta_range
+
+    bqm = dimod.generators.ran_r(1, 30, seed=4)
+    sampleset = SimulatedAnnealingSampler().sample(bqm, seed=1)
+    hot, cold = default_beta_range(bqm)
+    assert len(sampleset) == 1  # num_reads: one read unless initial states say otherwise
+    assert sampleset.info["beta_range"] == (hot, cold)
+    assert sampleset.info["beta_schedule_type"] == "geometric"
+    betas = 1 / np.array(sampleset.info["temperatures"])
+    np.testing.assert_allclose(betas, np.geomspace(hot, cold, 1000), rtol=1e-12)
+    assert sampleset.info["sweeps_per_step"] == 1
+    starts = np.ones((5, 30), dtype=np.int8)
+    assert len(SimulatedAnnealingSampler().sample(bqm, initial_states=(starts, range(30)),
+                                                  num_sweeps=10, seed=1)) == 5
