@@ -9,6 +9,7 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 import yaml
 from faults.tools import (LONG, SMALL, SWEEP, leftovers, one_line, no_traceback, run, running,
                           start, status_of, wait_for)
@@ -80,6 +81,7 @@ def test_a_named_folder_held_by_a_live_run_is_refused_then_taken_over_when_stale
     assert leftovers(tmp_path / "held") == []
 
 
+@pytest.mark.slow
 def test_a_lock_from_another_host_is_refused_with_the_way_out(tmp_path):
     folder = tmp_path / "shared"
     folder.mkdir()
@@ -93,6 +95,7 @@ def test_a_lock_from_another_host_is_refused_with_the_way_out(tmp_path):
     assert sorted(p.name for p in folder.iterdir()) == [".simlab.lock"]
 
 
+@pytest.mark.slow
 def test_a_second_sweep_into_a_running_sweeps_folder_is_refused(tmp_path):
     first = start(["-m"] + SWEEP + ["sampler.sweeps=40000", "hydra.sweep.dir=sweep",
                                     "hydra/launcher=basic"], tmp_path)
@@ -107,6 +110,7 @@ def test_a_second_sweep_into_a_running_sweeps_folder_is_refused(tmp_path):
     assert leftovers(tmp_path / "sweep") == []
 
 
+@pytest.mark.slow
 def test_refused_configs_leave_no_folder(tmp_path):
     bad = [["model.size=1"], ["sampler.sweeps=abc"], ["temperature.points=[2.0,-0.5]"],
            ["sampler.chains=0"], ["temperature.points=[2.0,2.0]"], ["model=potts"],
@@ -120,6 +124,7 @@ def test_refused_configs_leave_no_folder(tmp_path):
         assert not (tmp_path / "outputs").exists(), (args, list(tmp_path.rglob("*")))
 
 
+@pytest.mark.slow
 def test_python_dash_m_claims_its_folder_too(tmp_path):
     proc = subprocess.run([sys.executable, "-m", "simlab"] + SMALL + ["output.plots=false"],
                           cwd=tmp_path, capture_output=True, text=True, timeout=600)

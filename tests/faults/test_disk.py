@@ -91,6 +91,7 @@ def test_a_full_tmpfs_at_each_stage(tmp_path, written):
     assert seen["everything"] == (True, 0)
 
 
+@pytest.mark.slow
 def test_a_read_only_folder(tmp_path):
     with tmpfs(tmp_path / "ro", 1 << 20, read_only=True) as mount:
         for args in (SMALL + [f"hydra.run.dir={mount}/run"],
@@ -100,6 +101,7 @@ def test_a_read_only_folder(tmp_path):
             assert "Read-only file system" in one_line(err)
 
 
+@pytest.mark.slow
 def test_collect_into_a_full_folder_says_so_in_one_line(tmp_path):
     code, out, err = run(["-m"] + SWEEP + ["hydra.sweep.dir=s", "hydra/launcher=basic"],
                          tmp_path)

@@ -54,8 +54,7 @@ def refused(tmp_path, args, expected):
 
 
 #: The cases run by default; the others are marked slow (each is a command, seconds long).
-QUICK = {"nan", "conflicting duplicate", "billion-site header", "binary", "no dimension",
-         "nan coordinate"}
+QUICK = {"conflicting duplicate", "billion-site header", "nan coordinate"}
 
 
 def cases(table):
@@ -77,6 +76,7 @@ def test_malformed_tsplib_files(tmp_path, case):
     refused(tmp_path, ["task=anneal", "anneal.problem=tsplib", f"anneal.path={path}"], expected)
 
 
+@pytest.mark.slow
 def test_a_sweep_over_a_damaged_file_is_refused_before_it_starts(tmp_path):
     good = write(tmp_path / "good.txt", "0 1 1\n1 2 -1\n")
     bad = write(tmp_path / "bad.txt", "0 1 1\n1 1 -1\n")
@@ -91,7 +91,8 @@ needs_llm = pytest.mark.skipif(importlib.util.find_spec("torch") is None,
 
 @needs_llm
 @pytest.mark.parametrize("content,expected", [
-    (b"\xff\xfe not utf-8 \x81", "not UTF-8"), (b"", "the file is empty"),
+    (b"\xff\xfe not utf-8 \x81", "not UTF-8"),
+    pytest.param(b"", "the file is empty", marks=pytest.mark.slow),
     pytest.param(b"   \n\n\t ", "the file is empty", marks=pytest.mark.slow)])
 def test_unreadable_corpora(tmp_path, content, expected):
     path = write(tmp_path / "corpus.txt", content)
@@ -108,7 +109,8 @@ def test_a_gguf_file_that_is_not_gguf(tmp_path):
 
 
 @pytest.mark.parametrize("damage", [pytest.param("truncated", marks=pytest.mark.slow),
-                                    "not netcdf", "not a bundle"])
+                                    pytest.param("not netcdf", marks=pytest.mark.slow),
+                                    "not a bundle"])
 def test_a_damaged_spectra_bundle(tmp_path, damage):
     original = spectra.bundle_path().read_bytes()
     path = tmp_path / "bundle.nc"

@@ -37,11 +37,26 @@ def merged(path):
     return ds.drop_attrs()
 
 
-def test_launchers_and_worker_counts_give_identical_merged_results(tmp_path):
-    runs = {"basic": ["hydra/launcher=basic"], "local": [],
+@pytest.fixture(scope="module")
+def local_sweep(tmp_path_factory):
+    """One sweep of SWEEP with the default launcher (local) and its output; tests that
+    change a sweep folder work on a copy (:func:`copy_of`)."""
+    folder = tmp_path_factory.mktemp("sweeps")
+    proc = sweep(folder, "base")
+    return folder / "base", proc
+
+
+def copy_of(local_sweep, tmp_path, name):
+    """A copy of the module's sweep at tmp_path / name (the same config: reruns skip it)."""
+    shutil.copytree(local_sweep[0], tmp_path / name)
+    return tmp_path / name
+
+
+def test_launchers_and_worker_counts_give_identical_merged_results(tmp_path, local_sweep):
+    runs = {"basic": ["hydra/launcher=basic"],
             "joblib_1_worker": ["hydra/launcher=local", "hydra.launcher.n_jobs=1"],
             "submitit_local": ["hydra/launcher=submitit_local"]}
-    data = {}
+    data = {"local": merged(local_sweep[0])}  # the default launcher
     for name, extra in runs.items():
         proc = sweep(tmp_path, name, *extra)
         assert "4 complete, 0 skipped, 0 failed" in proc.stdout, proc.stdout
@@ -53,17 +68,17 @@ def test_launchers_and_worker_counts_give_identical_merged_results(tmp_path):
         xr.testing.assert_identical(ds, reference)
 
 
-def test_a_sweep_compiles_its_kernels_once(tmp_path):
-    sweep(tmp_path, "once")
-    statuses = [status.read_status(j) for j in folders.job_dirs(tmp_path / "once")]
+def test_a_sweep_compiles_its_kernels_once(local_sweep):
+    statuses = [status.read_status(j) for j in folders.job_dirs(local_sweep[0])]
     # Only the first job of each worker process can compile; with a warm cache none does,
     # and a worker that finds the cache written by another loads it instead of compiling.
     compiled = [s["kernel_compilations"] for s in statuses]
     assert sum(1 for c in compiled if c > 0) <= 1 or max(compiled) == 0
 
 
-def test_rerun_skips_complete_jobs_and_force_redoes_them(tmp_path):
-    sweep(tmp_path, "s")
+def test_rerun_skips_complete_jobs_and_force_redoes_them(tmp_path, local_sweep):
+    assert "4 jobs: 4 complete, 0 skipped, 0 failed" in local_sweep[1].stdout
+    copy_of(local_sweep, tmp_path, "s")
     again = sweep(tmp_path, "s")
     assert "0 complete, 4 skipped" in again.stdout
     forced = sweep(tmp_path, "s", "force=true")
@@ -100,8 +115,8 @@ def test_kill_and_resume_gives_the_uninterrupted_result(tmp_path):
     assert not list((tmp_path / "resumed").rglob("*.tmp"))
 
 
-def test_truncated_job_file_is_detected_and_redone(tmp_path):
-    sweep(tmp_path, "t")
+def test_truncated_job_file_is_detected_and_redone(tmp_path, local_sweep):
+    copy_of(local_sweep, tmp_path, "t")
     reference = merged(tmp_path / "t")
     job = folders.job_dirs(tmp_path / "t")[3]
     data = (job / "results.nc").read_bytes()
@@ -113,8 +128,8 @@ def test_truncated_job_file_is_detected_and_redone(tmp_path):
     xr.testing.assert_identical(merged(tmp_path / "t"), reference)
 
 
-def test_collect_refuses_mixed_configs_naming_the_keys(tmp_path):
-    sweep(tmp_path, "m")
+def test_collect_refuses_mixed_configs_naming_the_keys(tmp_path, local_sweep):
+    copy_of(local_sweep, tmp_path, "m")
     job = folders.job_dirs(tmp_path / "m")[0]
     ds = results.load(job / "results.nc")
     ds.attrs["config"] = ds.attrs["config"].replace("sweeps: 400", "sweeps: 500")
@@ -205,9 +220,8 @@ def test_a_sweep_counts_its_own_jobs_and_names_those_that_never_started(tmp_path
     assert "4 jobs: 0 complete, 4 skipped, 0 failed" in again.stdout, again.stdout
 
 
-def test_rerun_reproduces_a_dataset_bit_for_bit(tmp_path):
-    sweep(tmp_path, "r")
-    target = folders.job_dirs(tmp_path / "r")[3] / "results.nc"
+def test_rerun_reproduces_a_dataset_bit_for_bit(tmp_path, local_sweep):
+    target = folders.job_dirs(local_sweep[0])[3] / "results.nc"
     proc = simlab(["rerun", str(target), "-o", str(tmp_path / "again")], tmp_path)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "identical" in proc.stdout
@@ -215,9 +229,9 @@ def test_rerun_reproduces_a_dataset_bit_for_bit(tmp_path):
     assert diffs == [] and path.exists()
 
 
-def test_open_sweep_is_lazy_with_dask(tmp_path):
+def test_open_sweep_is_lazy_with_dask(tmp_path, local_sweep):
     pytest.importorskip("dask")
-    sweep(tmp_path, "d")
+    copy_of(local_sweep, tmp_path, "d")
     lazy = collect.open_sweep(tmp_path / "d")
     assert type(lazy["energy"].data).__module__.startswith("dask")
     np.testing.assert_array_equal(lazy["energy"].transpose(*merged(tmp_path / "d")["energy"].dims)
@@ -252,8 +266,8 @@ def test_config_differences_ignore_presentation_keys():
     assert settings.config_differences(a, b) == ["sampler.sweeps"]
 
 
-def test_report_of_a_collected_sweep_has_a_selector_per_swept_key(tmp_path):
-    sweep(tmp_path, "s")
+def test_report_of_a_collected_sweep_has_a_selector_per_swept_key(tmp_path, local_sweep):
+    copy_of(local_sweep, tmp_path, "s")
     proc = simlab(["collect", "s"], tmp_path)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     proc = simlab(["report", "s/merged.nc"], tmp_path)
