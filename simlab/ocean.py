@@ -22,8 +22,11 @@ do.
 
 Differences a user should know: the reads run in parallel blocks of ``BLOCK`` reads, and
 ``interrupt_function`` is called between blocks (dwave-samplers calls it between reads);
-each read's random stream is ``derive(seed, "ocean", block, read)``, so one seed gives the
-same SampleSet whatever the thread count and whether or not an interrupt function is given.
+each block's random streams are keyed by ``derive(seed, "ocean", block)``, so one seed gives
+the same SampleSet whatever the thread count and whether or not an interrupt function is
+given. Models whose couplings are +-c and fields 0 or +-c (for one c) run on the multi-spin
+kernel in its independent mode (each block one 64-bit word of reads, all blocks in one call
+when no interrupt function is given); ``info["kernel"]`` says which kernel ran.
 """
 
 import time
@@ -31,13 +34,15 @@ import warnings
 from numbers import Integral
 
 import dimod
+import numba
 import numpy as np
 
 from simlab import schedules
 from simlab.models.graph import from_edges
 from simlab.rng import fresh_seed, sub_seed
 from simlab.rules import KERNELS
-from simlab.samplers.annealing import anneal, default_temperature_range
+from simlab.samplers.annealing import multispin_choice, anneal, anneal_multispin
+from simlab.samplers.multispin import word_streams
 from simlab.validation import choice, integer
 
 BLOCK = 64
@@ -45,6 +50,8 @@ SCHEDULE_TYPES = ("linear", "geometric", "custom", "logarithmic")
 GENERATORS = ("none", "tile", "random")
 CRITERIA = {"Metropolis": "metropolis", "Gibbs": "heatbath"}
 RETURNED = ("final", "best")
+#: the stream key of a block's word on the multi-spin kernel
+_MULTISPIN_KEY = ("anneal-multispin", "dimod_bqm", "independent")
 
 
 def _positive_int(name, value, minimum=1):
@@ -161,8 +168,8 @@ class SimulatedAnnealingSampler(dimod.Sampler, dimod.Initialized):
         As :func:`simlab.samplers.annealing.anneal`; ``info["kernel"]`` says which ran.
     states : {"final", "best"}
         Return each read's final state (as dwave-samplers does) or the lowest-energy state
-        it visited at the end of a sweep (the multi-spin kernel keeps only the final state:
-        ask for ``kernel="scalar"`` or ``"simd"`` to get best states on +-J models).
+        it visited at the end of a sweep (on every kernel; the multi-spin kernel then
+        counts every read's energy after every sweep, which costs about one more sweep).
     threads : int, optional
         Numba threads (the SampleSet does not depend on it).
     """
@@ -269,27 +276,45 @@ class SimulatedAnnealingSampler(dimod.Sampler, dimod.Initialized):
             order = [given.variables.index(v) for v in labels]
             initial = initial[:, order]
         explicit = initial_states is not None and len(initial_states) != 0
+        scan = "random" if randomize_order else "sequential"
         sampled = np.empty((reads, len(labels)), dtype=np.int8)
         done, interrupted, used = 0, False, set()
+        # Each block of BLOCK reads is its own run keyed by the block (its seed drawn from
+        # derive(seed, "ocean", block)); on the multi-spin kernel the blocks are words, run
+        # together in one call unless an interrupt function is checked between them.
+        multi = plan is not None and labels and multispin_choice(model, kernel, BLOCK,
+                                                                  scan)[0]
+        together = (reads + BLOCK - 1) // BLOCK if multi and interrupt_function is None else 1
+        if threads is not None:
+            numba.set_num_threads(min(integer("threads", threads, 1),
+                                      numba.config.NUMBA_NUM_THREADS))
         sampling = time.perf_counter_ns()
-        for block, first in enumerate(range(0, reads, BLOCK)):
+        for first in range(0, reads, together * BLOCK):
             if done and interrupt_function is not None and interrupt_function():
                 interrupted = True
                 break
-            size = min(BLOCK, reads - first)
+            size = min(together * BLOCK, reads - first)
+            part = slice(first, first + size)
             if plan is None or not labels:
-                sampled[first:first + size] = initial[first:first + size]
+                sampled[part] = initial[part]
+            elif multi:
+                blocks = range(first // BLOCK, -(-(first + size) // BLOCK))
+                streams = [word_streams(sub_seed(seed, "ocean", b), _MULTISPIN_KEY, 1)
+                           for b in blocks]
+                run = anneal_multispin(
+                    model, plan, size, None, algorithm, "independent",
+                    initial=initial[part] if explicit else None,
+                    streams=(np.concatenate([x[0] for x in streams]),
+                             np.concatenate([x[1] for x in streams]), streams[0][2]),
+                    best_every=1 if states == "best" else plan.n_sweeps)
+                used.add("multispin")
+                sampled[part] = run.best_states if states == "best" else run.states
             else:
-                # Each block is its own run keyed by the block: its seed is drawn from
-                # derive(seed, "ocean", block), never computed from ``seed``.
-                block_seed = sub_seed(seed, "ocean", block)
-                run = anneal(model, plan, size, block_seed, algorithm,
-                             "random" if randomize_order else "sequential", threads=threads,
-                             initial=initial[first:first + size] if explicit else None,
-                             kernel=kernel)
+                run = anneal(model, plan, size, sub_seed(seed, "ocean", first // BLOCK),
+                             algorithm, scan, threads=threads,
+                             initial=initial[part] if explicit else None, kernel=kernel)
                 used.add(run.extra.get("kernel", "scalar"))
-                sampled[first:first + size] = (run.best_states if states == "best"
-                                               else run.states)
+                sampled[part] = run.best_states if states == "best" else run.states
             done = first + size
         post = time.perf_counter_ns()
         info = {"beta_range": None if plan is None else

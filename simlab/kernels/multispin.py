@@ -35,13 +35,16 @@ replica's bond sum and magnetisation, counted bit-parallel by :func:`replica_sum
 """
 
 import numpy as np
-from numba import njit, prange
+from numba import njit, prange, types
+from numba.cpython.unsafe.tuple import tuple_setitem
+from numba.extending import intrinsic
 
 from simlab.kernels.rng import next_double, next_uint64, to_double, xoshiro_step
 
 ALL_ONES = np.uint64(0xFFFFFFFFFFFFFFFF)
 _PRECISION = 53
 _SCALE = float(2 ** _PRECISION)
+_INV_SCALE = 1.0 / _SCALE
 
 
 @njit(cache=True)
@@ -87,6 +90,37 @@ def no_flip_table(table, out):
                 out[d, n, m] = np.exp(m * rate) if m > 0 else 1.0
 
 
+@intrinsic
+def _ctpop(typingctx, x):
+    """The number of set bits of a uint64 (LLVM's ctpop: one instruction where the CPU has
+    it, and it vectorises)."""
+    def codegen(context, builder, signature, args):
+        return builder.ctpop(args[0])
+    return types.uint64(types.uint64), codegen
+
+
+@njit(cache=True)
+def binomial_tables(table, no_flip, zero_bits, largest):
+    """The independent mode's shortcut tables from ``table`` (see :func:`acceptance_table`).
+
+    zero_bits[d, n, m] = ceil(2^53 (1 - p)^m): a 53-bit draw k flips none of the m replicas
+    at level n exactly when k < zero_bits (the comparison ``k / 2^53 < (1 - p)^m`` in
+    integers); largest[d, n]: the largest m with m p <= 1 (in float64), up to which the
+    shortcut is taken. ``no_flip`` ((1 - p)^m, float64[D+1, D+1, 65]) is filled too.
+    """
+    no_flip_table(table, no_flip)
+    for d in range(table.shape[0]):
+        for n in range(d + 1):
+            p = table[d, n]
+            top = 0
+            for m in range(1, no_flip.shape[2]):
+                if np.float64(m) * p <= 1.0:
+                    top = m
+            largest[d, n] = top
+            for m in range(no_flip.shape[2]):
+                zero_bits[d, n, m] = np.uint64(np.ceil(no_flip[d, n, m] * _SCALE))
+
+
 @njit(inline="always", cache=True)
 def _add(c0, c1, c2, c3, x):
     """Add the bits of x to the bit-sliced counter (c3 c2 c1 c0), counts up to 15."""
@@ -101,18 +135,30 @@ def _add(c0, c1, c2, c3, x):
 
 
 @njit(inline="always", cache=True)
-def _counts(neighbours, signs, slots, spins, i, w):
-    """Bit-sliced count of the unsatisfied bonds of site i in word w. ``slots`` is a tuple
-    whose length is the table's width, so the loop has a compile-time trip count and the
-    callers' loops over words vectorise."""
-    s = spins[i, w]
-    c0 = c1 = c2 = c3 = np.uint64(0)
+def _site(neighbours, signs, slots, i):
+    """Site i's bond partners and signs as tuples of the table's width (``slots`` is a tuple
+    of that length): values, not memory, so the loops over words that use them see rows
+    that stores cannot change, load each row contiguously and vectorise."""
+    rows = slots
+    flips = slots
     for e in range(len(slots)):
-        c0, c1, c2, c3 = _add(c0, c1, c2, c3, s ^ spins[neighbours[i, e], w] ^ signs[i, e])
-    return c0, c1, c2, c3
+        rows = tuple_setitem(rows, e, neighbours[i, e])
+        flips = tuple_setitem(flips, e, np.int64(signs[i, e]))  # the same 64 bits
+    return rows, flips
 
 
 @njit(inline="always", cache=True)
+def _counts(rows, flips, spins, i, w):
+    """Bit-sliced count of the unsatisfied bonds of site i in word w (``rows``, ``flips``:
+    :func:`_site`; the loop has a compile-time trip count)."""
+    s = spins[i, w]
+    c0 = c1 = c2 = c3 = np.uint64(0)
+    for e in range(len(rows)):
+        c0, c1, c2, c3 = _add(c0, c1, c2, c3, s ^ spins[rows[e], w] ^ np.uint64(flips[e]))
+    return c0, c1, c2, c3
+
+
+@njit(cache=True)
 def _sweep_shared(neighbours, signs, degree, slots, table, spins, lo, hi, st):
     for i in range(degree.size):
         d = degree[i]
@@ -122,22 +168,10 @@ def _sweep_shared(neighbours, signs, degree, slots, table, spins, lo, hi, st):
             level += r >= table[d, m]
         if level > d:
             continue  # no level accepts this draw
-        l0 = ALL_ONES if level & 1 else np.uint64(0)
-        l1 = ALL_ONES if level & 2 else np.uint64(0)
-        l2 = ALL_ONES if level & 4 else np.uint64(0)
-        l3 = ALL_ONES if level & 8 else np.uint64(0)
+        rows, flips = _site(neighbours, signs, slots, i)
         for w in range(lo, hi):
-            c0, c1, c2, c3 = _counts(neighbours, signs, slots, spins, i, w)
-            # count >= level, compared bit-sliced from the most significant digit
-            greater = c3 & ~l3
-            equal = ~(c3 ^ l3)
-            greater |= equal & c2 & ~l2
-            equal &= ~(c2 ^ l2)
-            greater |= equal & c1 & ~l1
-            equal &= ~(c1 ^ l1)
-            greater |= equal & c0 & ~l0
-            equal &= ~(c0 ^ l0)
-            spins[i, w] ^= greater | equal
+            c0, c1, c2, c3 = _counts(rows, flips, spins, i, w)
+            spins[i, w] ^= _at_least(c0, c1, c2, c3, level)
 
 
 @njit(inline="always", cache=True)
@@ -148,27 +182,8 @@ def _level_mask(c0, c1, c2, c3, n):
 
 
 @njit(inline="always", cache=True)
-def _popcount(x):
-    x = x - ((x >> np.uint64(1)) & np.uint64(0x5555555555555555))
-    pairs = np.uint64(0x3333333333333333)
-    x = (x & pairs) + ((x >> np.uint64(2)) & pairs)
-    x = (x + (x >> np.uint64(4))) & np.uint64(0x0F0F0F0F0F0F0F0F)
-    return np.int64((x * np.uint64(0x0101010101010101)) >> np.uint64(56))
-
-
-@njit(inline="always", cache=True)
-def _uniform(s0, s1, s2, s3):
-    u, s0, s1, s2, s3 = xoshiro_step(s0, s1, s2, s3)
-    return to_double(u), s0, s1, s2, s3
-
-
-@njit(inline="always", cache=True)
-def _binomial_flips(mask, m, p, none, s0, s1, s2, s3):
-    """Each of the m replicas in ``mask`` flips independently with probability p: draw the
-    number of flips K ~ Binomial(m, p) by inversion, then K distinct replicas uniformly
-    (given K, every set of K replicas is equally likely). For small m p this costs one draw
-    where the bit-by-bit comparison costs about log2(m) + 1. ``none`` = (1 - p)^m."""
-    u, s0, s1, s2, s3 = _uniform(s0, s1, s2, s3)
+def _binomial_count(u, m, p, none):
+    """K ~ Binomial(m, p) by inversion from the uniform u (``none`` = (1 - p)^m)."""
     prob = none
     cdf = prob
     ratio = p / (1.0 - p)
@@ -177,78 +192,289 @@ def _binomial_flips(mask, m, p, none, s0, s1, s2, s3):
         prob *= (m - k) / (k + 1.0) * ratio
         k += 1
         cdf += prob
-    flips = np.uint64(0)
-    left = mask
-    for j in range(k):
-        r, s0, s1, s2, s3 = _uniform(s0, s1, s2, s3)
-        pick = np.int64(r * (m - j))
-        x = left
-        for _ in range(pick):
-            x &= x - np.uint64(1)
-        bit = x & (~x + np.uint64(1))
-        flips |= bit
-        left &= ~bit
-    return flips, s0, s1, s2, s3
+    return k
 
 
 @njit(inline="always", cache=True)
-def _sweep_independent(neighbours, signs, degree, slots, table, bits, no_flip, spins, lo, hi,
-                       s, undecided_levels, masks):
+def _at_least(c0, c1, c2, c3, level):
+    """Replicas whose bit-sliced count (c3 c2 c1 c0) is >= level (0 <= level <= 15)."""
+    l0 = ALL_ONES if level & 1 else np.uint64(0)
+    l1 = ALL_ONES if level & 2 else np.uint64(0)
+    l2 = ALL_ONES if level & 4 else np.uint64(0)
+    l3 = ALL_ONES if level & 8 else np.uint64(0)
+    greater = c3 & ~l3
+    equal = ~(c3 ^ l3)
+    greater |= equal & c2 & ~l2
+    equal &= ~(c2 ^ l2)
+    greater |= equal & c1 & ~l1
+    equal &= ~(c1 ^ l1)
+    greater |= equal & c0 & ~l0
+    equal &= ~(c0 ^ l0)
+    return greater | equal
+
+
+#: Words run together in lock-step (a chunk), and the layout of their scratch ``lane``: field
+#: f of word w at lane[f * CHUNK + w], so the compiler sees that the fields never overlap.
+CHUNK = 64
+_S0, _S1, _S2, _S3, _C0, _C1, _C2, _C3, _ACC, _UND, _DRAW, _COUNT, _SHORT, _PLANE = (
+    f * CHUNK for f in range(14))
+#: the energy count: a 4-plane counter (_E0.._E3), eight byte-wide counters per replica
+#: (_B0.._B7); the replicas that improved on their best (_IMP)
+_E0, _E1, _E2, _E3, _B0, _B1, _B2, _B3, _B4, _B5, _B6, _B7, _IMP = (
+    f * CHUNK for f in range(14, 27))
+LANE_FIELDS = 27
+
+
+@njit(inline="always", cache=True)
+def _step_if(lane, w, active):
+    """Word w's next draw; its stream (lane fields S0..S3) advances only if ``active`` (a
+    word with nothing left to decide draws nothing, so its stream does not depend on the
+    words beside it)."""
+    x, t0, t1, t2, t3 = xoshiro_step(lane[_S0 + w], lane[_S1 + w], lane[_S2 + w],
+                                     lane[_S3 + w])
+    lane[_S0 + w] = t0 if active else lane[_S0 + w]
+    lane[_S1 + w] = t1 if active else lane[_S1 + w]
+    lane[_S2 + w] = t2 if active else lane[_S2 + w]
+    lane[_S3 + w] = t3 if active else lane[_S3 + w]
+    return x
+
+
+@njit(inline="always", cache=True)
+def _pick(mask, m, k, lane, w):
+    """k distinct replicas of ``mask`` (m of them), uniformly, with word w's stream."""
+    flips = np.uint64(0)
+    left = mask
+    for j in range(k):
+        pick = np.int64(to_double(_step_if(lane, w, True)) * (m - j))
+        y = left
+        for _ in range(pick):
+            y &= y - np.uint64(1)
+        bit = y & (~y + np.uint64(1))
+        flips |= bit
+        left &= ~bit
+    return flips
+
+
+@njit(cache=True)
+def word_tables(betas, max_degree, heat_bath, tables):
+    """Fill the tables of :func:`_sweep_words` for each inverse temperature of ``betas``.
+
+    ``tables`` is :func:`new_tables`' tuple (table, bits, no_flip, zero_bits, largest,
+    first_open, first_sure) with a leading axis of at least betas.size; entry t is built
+    from betas[t]: see :func:`acceptance_table`, :func:`threshold_bits` and
+    :func:`binomial_tables`, and for a site of d bonds the levels of count n that flip
+    with 0 < p < 1 are first_open[t, d] <= n < first_sure[t, d] (p grows with n).
+    """
+    table, bits, no_flip, zero_bits, largest, first_open, first_sure = tables
     full = np.uint64(1) << np.uint64(_PRECISION)
+    for t in range(betas.size):
+        table[t] = acceptance_table(betas[t], max_degree, heat_bath)
+        bits[t] = threshold_bits(table[t])
+        binomial_tables(table[t], no_flip[t], zero_bits[t], largest[t])
+        for d in range(max_degree + 1):
+            lo = 0
+            while lo <= d and bits[t, d, lo] == 0:
+                lo += 1
+            hi = lo
+            while hi <= d and bits[t, d, hi] < full:
+                hi += 1
+            first_open[t, d] = lo
+            first_sure[t, d] = hi
+
+
+@njit(cache=True)
+def new_tables(n_tables, max_degree):
+    """Empty tables for :func:`word_tables`."""
+    size = max_degree + 1
+    return (np.zeros((n_tables, size, size)), np.zeros((n_tables, size, size), np.uint64),
+            np.ones((n_tables, size, size, 65)), np.zeros((n_tables, size, size, 65), np.uint64),
+            np.zeros((n_tables, size, size), np.int64), np.zeros((n_tables, size), np.int64),
+            np.zeros((n_tables, size), np.int64))
+
+
+@njit(cache=True)
+def _sweep_words(neighbours, signs, degree, slots, tables, which, spins, nw, lane, masks):
+    """One independent-mode sweep of the nw <= CHUNK words of ``spins`` in lock-step, word w
+    at the temperature of tables entry which[w] (:func:`word_tables`).
+
+    Each loop over words has no inner loop of varying length and no branch that differs
+    between words, so it vectorises; each word draws from its own stream (lane fields
+    S0..S3) only what it needs, the same draws in the same order as when it runs alone.
+    Per site, for each word with its open levels lo <= n < hi:
+
+    1. count the unsatisfied bonds (bit-sliced) and flip the counts >= hi;
+    2. per open level, the m replicas there: if m p <= 1, one draw decides whether none of
+       them flips (probability (1 - p)^m, compared as 53-bit integers); the rare words where
+       some do finish the binomial inversion with the same draw and pick the replicas;
+    3. the other replicas compare their own uniform with p, one binary digit per draw from
+       the most significant, while a word of the chunk has one undecided.
+
+    which: int64[CHUNK]; masks: uint64[(D + 1) * CHUNK], level n of word w at n * CHUNK + w.
+    """
+    table, bits, no_flip, zero_bits, largest, first_open, first_sure = tables
+    low = np.uint64(64 - _PRECISION)
+    max_degree = len(slots)
+    # The levels open in some word of the chunk, per degree.
+    chunk_lo = np.full(max_degree + 1, max_degree + 1, dtype=np.int64)
+    chunk_hi = np.zeros(max_degree + 1, dtype=np.int64)
+    for d in range(max_degree + 1):
+        for w in range(nw):
+            chunk_lo[d] = min(chunk_lo[d], first_open[which[w], d])
+            chunk_hi[d] = max(chunk_hi[d], first_sure[which[w], d])
     for i in range(degree.size):
         d = degree[i]
-        # The levels left to chance (0 < p < 1); p = 1 flips outright, p = 0 never.
-        n_open = 0
-        for n in range(d + 1):
-            if bits[d, n] > 0 and bits[d, n] < full:
-                undecided_levels[n_open] = n
-                n_open += 1
-        for w in range(lo, hi):
-            c0, c1, c2, c3 = _counts(neighbours, signs, slots, spins, i, w)
-            accept = np.uint64(0)
-            for n in range(d + 1):
-                if bits[d, n] >= full:
-                    accept |= _level_mask(c0, c1, c2, c3, n)
-            if n_open == 0:
-                spins[i, w] ^= accept
-                continue
-            # The word's own stream, advanced only by what this word needs, so its draws do
-            # not depend on the other words.
-            s0 = s[0, w]
-            s1 = s[1, w]
-            s2 = s[2, w]
-            s3 = s[3, w]
-            undecided = np.uint64(0)
-            for k in range(n_open):
-                mask = _level_mask(c0, c1, c2, c3, undecided_levels[k])
-                m = _popcount(mask)
-                p = table[d, undecided_levels[k]]
-                if m > 0 and m * p <= 1.0:
-                    flips, s0, s1, s2, s3 = _binomial_flips(mask, m, p,
-                                                            no_flip[d, undecided_levels[k], m],
-                                                            s0, s1, s2, s3)
-                    accept |= flips
-                    mask = np.uint64(0)
-                masks[k] = mask
-                undecided |= mask
-            # The rest: each replica's uniform, one binary digit per draw from the most
-            # significant, against its level's threshold.
-            t = _PRECISION - 1
-            while undecided and t >= 0:
-                shift = np.uint64(t)
-                plane = np.uint64(0)
-                for k in range(n_open):
-                    if (bits[d, undecided_levels[k]] >> shift) & np.uint64(1):
-                        plane |= masks[k]
-                u, s0, s1, s2, s3 = xoshiro_step(s0, s1, s2, s3)
-                accept |= undecided & ~u & plane
-                undecided &= ~(u ^ plane)
-                t -= 1
-            s[0, w] = s0
-            s[1, w] = s1
-            s[2, w] = s2
-            s[3, w] = s3
-            spins[i, w] ^= accept
+        rows, flips = _site(neighbours, signs, slots, i)
+        for w in range(nw):
+            c0, c1, c2, c3 = _counts(rows, flips, spins, i, w)
+            lane[_C0 + w] = c0
+            lane[_C1 + w] = c1
+            lane[_C2 + w] = c2
+            lane[_C3 + w] = c3
+            hi = first_sure[which[w], d]
+            sure = ALL_ONES if hi <= d else np.uint64(0)
+            lane[_ACC + w] = _at_least(c0, c1, c2, c3, min(hi, 15)) & sure
+            lane[_UND + w] = 0
+        for n in range(chunk_lo[d], chunk_hi[d]):
+            row = n * CHUNK
+            for w in range(nw):
+                t = which[w]
+                is_open = (n >= first_open[t, d]) & (n < first_sure[t, d])
+                mask = _level_mask(lane[_C0 + w], lane[_C1 + w], lane[_C2 + w],
+                                   lane[_C3 + w], n) & (ALL_ONES if is_open else np.uint64(0))
+                m = np.int64(_ctpop(mask))
+                short = (m > 0) & (m <= largest[t, d, n])
+                lane[_DRAW + w] = _step_if(lane, w, short) >> low
+                lane[_COUNT + w] = m
+                lane[_SHORT + w] = short
+                keep = np.uint64(0) if short else mask
+                masks[row + w] = keep
+                lane[_UND + w] |= keep
+            # Which draws found flips: a table lookup per word, gathered into one word of
+            # flags (a loop without stores, so it vectorises with the gather)
+            pending = np.uint64(0)
+            for w in range(nw):
+                found = lane[_SHORT + w] & np.uint64(
+                    lane[_DRAW + w] >= zero_bits[which[w], d, n, lane[_COUNT + w]])
+                pending |= found << np.uint64(w)
+            while pending:  # the rare words where some replicas flip: finish the inversion
+                w = np.int64(_ctpop((pending & (~pending + np.uint64(1))) - np.uint64(1)))
+                pending &= pending - np.uint64(1)
+                t = which[w]
+                mask = _level_mask(lane[_C0 + w], lane[_C1 + w], lane[_C2 + w],
+                                   lane[_C3 + w], n)
+                m = np.int64(lane[_COUNT + w])
+                u = np.float64(lane[_DRAW + w]) * _INV_SCALE
+                k = _binomial_count(u, m, table[t, d, n], no_flip[t, d, n, m])
+                lane[_ACC + w] |= _pick(mask, m, k, lane, w)
+        left = np.uint64(0)
+        for w in range(nw):
+            left |= lane[_UND + w]
+        digit = _PRECISION - 1
+        while left and digit >= 0:
+            shift = np.uint64(digit)
+            for w in range(nw):
+                lane[_PLANE + w] = 0
+            for n in range(chunk_lo[d], chunk_hi[d]):
+                row = n * CHUNK
+                for w in range(nw):
+                    sel = np.uint64(0) - ((bits[which[w], d, n] >> shift) & np.uint64(1))
+                    lane[_PLANE + w] |= masks[row + w] & sel
+            left = np.uint64(0)
+            for w in range(nw):
+                und = lane[_UND + w]
+                plane = lane[_PLANE + w]
+                x = _step_if(lane, w, und != 0)
+                lane[_ACC + w] |= und & ~x & plane
+                und &= ~(x ^ plane)
+                lane[_UND + w] = und
+                left |= und
+            digit -= 1
+        for w in range(nw):
+            spins[i, w] ^= lane[_ACC + w]
+
+
+@njit(cache=True)
+def unsatisfied_counts(bond_i, bond_j, bond_sign, spins, nw, lane, counts):
+    """Per replica of the nw <= CHUNK words of ``spins``: the number of unsatisfied bonds
+    among the bonds (bond_i[b], bond_j[b]) with signs bond_sign[b] (a field is a bond to
+    row N, an up spin).
+
+    The energy of a replica is c (2 U - B), B the number of bonds. Bonds are added
+    bit-parallel in a 4-plane counter per word (up to 15; lane fields E0..E3), spread into
+    eight byte-wide counters per replica (up to 255; B0..B7) and those into counts
+    (int64[64 CHUNK], overwritten); the loops over words vectorise.
+    """
+    counts[:] = 0
+    for f in range(_E0, _B7 + CHUNK, CHUNK):
+        lane[f:f + nw] = 0
+    n_bonds = bond_i.size
+    spreads = 0
+    for b in range(n_bonds):
+        i = bond_i[b]
+        j = bond_j[b]
+        sign = bond_sign[b]
+        for w in range(nw):
+            c0, c1, c2, c3 = _add(lane[_E0 + w], lane[_E1 + w], lane[_E2 + w], lane[_E3 + w],
+                                  spins[i, w] ^ spins[j, w] ^ sign)
+            lane[_E0 + w] = c0
+            lane[_E1 + w] = c1
+            lane[_E2 + w] = c2
+            lane[_E3 + w] = c3
+        if b % 15 == 14 or b == n_bonds - 1:
+            for w in range(nw):
+                c0 = lane[_E0 + w]
+                c1 = lane[_E1 + w]
+                c2 = lane[_E2 + w]
+                c3 = lane[_E3 + w]
+                for k in range(8):
+                    lane[_B0 + k * CHUNK + w] += _byte_planes(c0, c1, c2, c3, k)
+                lane[_E0 + w] = 0
+                lane[_E1 + w] = 0
+                lane[_E2 + w] = 0
+                lane[_E3 + w] = 0
+            spreads += 1
+            if spreads == 17 or b == n_bonds - 1:  # 17 x 15 = 255 per byte
+                for w in range(nw):
+                    for k in range(8):
+                        a = lane[_B0 + k * CHUNK + w]
+                        for j in range(8):
+                            counts[64 * w + 8 * j + k] += np.int64(
+                                (a >> np.uint64(8 * j)) & np.uint64(0xFF))
+                        lane[_B0 + k * CHUNK + w] = 0
+                spreads = 0
+
+
+@njit(inline="always", cache=True)
+def _byte_planes(c0, c1, c2, c3, k):
+    """Replica 8 j + k's count (c3 c2 c1 c0) in byte j."""
+    shift = np.uint64(k)
+    return (((c0 >> shift) & _BYTE_ONES) + (((c1 >> shift) & _BYTE_ONES) << np.uint64(1))
+            + (((c2 >> shift) & _BYTE_ONES) << np.uint64(2))
+            + (((c3 >> shift) & _BYTE_ONES) << np.uint64(3)))
+
+
+@njit(cache=True)
+def keep_best(spins, nw, lane, counts, best_counts, best_spins):
+    """Where a replica's count is below its best, make it the best (count and state).
+
+    counts : int64[64 CHUNK]; best_counts : int64[64 nw]; best_spins : uint64[N, nw]
+    (this chunk's columns).
+    """
+    any_better = np.uint64(0)
+    for w in range(nw):
+        better = np.uint64(0)
+        for r in range(64):
+            c = counts[64 * w + r]
+            if c < best_counts[64 * w + r]:
+                best_counts[64 * w + r] = c
+                better |= np.uint64(1) << np.uint64(r)
+        lane[_IMP + w] = better
+        any_better |= better
+    if any_better:
+        for i in range(best_spins.shape[0]):
+            for w in range(nw):
+                keep = lane[_IMP + w]
+                best_spins[i, w] = (best_spins[i, w] & ~keep) | (spins[i, w] & keep)
 
 
 @njit(cache=True)
@@ -266,8 +492,10 @@ def _private(a):
 
 @njit(parallel=True, cache=True)
 def anneal_words(neighbours, signs, degree, slots, betas, sweeps_per_step, heat_bath,
-                 independent, shared_state, word_states, spins, n_blocks):
-    """Run every word of replicas through the schedule.
+                 independent, shared_state, word_states, spins, n_blocks, bond_i, bond_j,
+                 bond_sign, check_every,
+                 record_every, trajectory, best_counts, best_spins):
+    """Run every word of replicas through the schedule, keeping each replica's best state.
 
     Parameters
     ----------
@@ -285,34 +513,73 @@ def anneal_words(neighbours, signs, degree, slots, betas, sweeps_per_step, heat_
     word_states : uint64[4, K], one stream per word for the independent mode (advanced)
     spins : uint64[N + 1, K], start and result; row N must be 0
     n_blocks : int, blocks of words run in parallel (results do not depend on it)
+    bond_i, bond_j : int64[B]; bond_sign : uint64[B]
+        Every bond once (fields as bonds to row N) with its sign, for the energy counts.
+    check_every : int
+        Count every replica's unsatisfied bonds (:func:`unsatisfied_counts`) after every
+        ``check_every``-th sweep and after the last; where a count is below the replica's
+        best, that state becomes its best.
+    record_every : int, a multiple of ``check_every`` (0: record nothing)
+    trajectory : int64[64 K, T]
+        Column t gets the counts after sweep (t + 1) ``record_every``.
+    best_counts : int64[64 K], start with a value above any count; the best counts
+    best_spins : uint64[N, K], the best states
     """
     k = spins.shape[1]
     max_degree = len(slots)
+    n_sites = neighbours.shape[0]
+    total = 0
+    for step in range(betas.size):
+        total += sweeps_per_step[step]
     for b in prange(n_blocks):
-        lo = b * k // n_blocks
-        hi = (b + 1) * k // n_blocks
-        # Each thread works on its own contiguous copy of its words and streams: threads
-        # writing neighbouring words of one row would share cache lines.
-        local = spins[:, lo:hi].copy()
-        local_states = _private(word_states[:, lo:hi])
-        st = shared_state.copy()
-        undecided_levels = _private(np.zeros((1, max_degree + 1), dtype=np.int64))[0]
-        masks = _private(np.zeros((1, max_degree + 1), dtype=np.uint64))[0]
-        no_flip = np.ones((max_degree + 1, max_degree + 1, 65))
-        for step in range(betas.size):
-            table = acceptance_table(betas[step], max_degree, heat_bath)
-            bits = threshold_bits(table)
-            if independent:
-                no_flip_table(table, no_flip)
-            for _ in range(sweeps_per_step[step]):
-                if independent:
-                    _sweep_independent(neighbours, signs, degree, slots, table, bits, no_flip,
-                                       local, 0, hi - lo, local_states, undecided_levels, masks)
-                else:
-                    _sweep_shared(neighbours, signs, degree, slots, table, local, 0, hi - lo,
-                                  st)
-        spins[:, lo:hi] = local
-        word_states[:, lo:hi] = local_states
+        block_lo = b * k // n_blocks
+        block_hi = (b + 1) * k // n_blocks
+        # Scratch of this thread, padded: threads writing neighbouring cache lines would
+        # serialise (false sharing).
+        lane = _private(np.zeros((1, LANE_FIELDS * CHUNK), dtype=np.uint64))[0]
+        masks = _private(np.zeros((1, (max_degree + 1) * CHUNK), dtype=np.uint64))[0]
+        tables = new_tables(1, max_degree)
+        which = np.zeros(CHUNK, dtype=np.int64)  # every word at the schedule's temperature
+        counts = _private(np.zeros((1, 64 * CHUNK), dtype=np.int64))[0]
+        # The block's words run in chunks of at most CHUNK, each through the whole schedule
+        # (the words are independent; each chunk replays the shared stream).
+        for lo in range(block_lo, block_hi, CHUNK):
+            hi = min(lo + CHUNK, block_hi)
+            nw = hi - lo
+            local = spins[:, lo:hi].copy()  # contiguous, this thread's own
+            for w in range(nw):
+                lane[_S0 + w] = word_states[0, lo + w]
+                lane[_S1 + w] = word_states[1, lo + w]
+                lane[_S2 + w] = word_states[2, lo + w]
+                lane[_S3 + w] = word_states[3, lo + w]
+            st = shared_state.copy()
+            best = best_spins[:, lo:hi].copy()
+            sweep = 0
+            for step in range(betas.size):
+                word_tables(betas[step:step + 1], max_degree, heat_bath, tables)
+                for _ in range(sweeps_per_step[step]):
+                    if independent:
+                        _sweep_words(neighbours, signs, degree, slots, tables, which, local,
+                                     nw, lane, masks)
+                    else:
+                        _sweep_shared(neighbours, signs, degree, slots, tables[0][0], local,
+                                      0, nw, st)
+                    sweep += 1
+                    if sweep % check_every == 0 or sweep == total:
+                        unsatisfied_counts(bond_i, bond_j, bond_sign, local, nw, lane, counts)
+                        keep_best(local[:n_sites], nw, lane, counts,
+                                  best_counts[64 * lo:64 * hi], best)
+                        if record_every > 0 and sweep % record_every == 0:
+                            column = sweep // record_every - 1
+                            for r in range(64 * nw):
+                                trajectory[64 * lo + r, column] = counts[r]
+            spins[:, lo:hi] = local
+            best_spins[:, lo:hi] = best
+            for w in range(nw):
+                word_states[0, lo + w] = lane[_S0 + w]
+                word_states[1, lo + w] = lane[_S1 + w]
+                word_states[2, lo + w] = lane[_S2 + w]
+                word_states[3, lo + w] = lane[_S3 + w]
 
 
 @njit(parallel=True, cache=True)
@@ -424,18 +691,21 @@ def replica_sums(spins, w, neighbours, bond_slots, disagree, down, acc, acc_down
 
 
 @njit(parallel=True, cache=True)
-def sample_words(neighbours, signs, degree, slots, word_betas, heat_bath, word_states, spins,
-                 bond_slots, n_sweeps, bond_series, mag_series, offset):
-    """Equilibrium sampling in the independent mode: word w at its own inverse temperature.
+def sample_words(neighbours, signs, degree, slots, betas, word_table, heat_bath, word_states,
+                 spins, bond_slots, n_sweeps, bond_series, mag_series, offset, n_blocks):
+    """Equilibrium sampling in the independent mode: word w at inverse temperature
+    betas[word_table[w]].
 
     Every replica is an independent chain with the law of the scalar sequential-scan kernel
-    (see the module docstring); words run in parallel and each depends only on its start and
-    its stream.
+    (see the module docstring). Blocks of words run in parallel, each in chunks of up to
+    CHUNK words in lock-step (:func:`_sweep_words`); word w depends only on its start and its
+    stream, not on the blocks, the chunks or the thread count.
 
     Parameters
     ----------
     neighbours, signs, degree, slots : as in :func:`anneal_words`
-    word_betas : float64[K], inverse temperature of each word times the coupling scale
+    betas : float64[T], inverse temperatures times the coupling scale
+    word_table : int64[K], the temperature of each word (an index into ``betas``)
     heat_bath : bool
     word_states : uint64[4, K], advanced in place
     spins : uint64[N + 1, K], advanced in place; row N must be 0
@@ -447,31 +717,49 @@ def sample_words(neighbours, signs, degree, slots, word_betas, heat_bath, word_s
         ``offset + t``: the bond sum B - 2 (bonds whose spins differ) and the magnetisation
         N - 2 (spins down); couplings' signs do not enter.
     offset : int
+    n_blocks : int, blocks of words run in parallel (results do not depend on it)
     """
     n_sites = spins.shape[0] - 1
     n_bonds = n_sites * bond_slots.size
     max_degree = len(slots)
     record = bond_series.shape[1] > 0
-    for w in prange(spins.shape[1]):
-        local = spins[:, w:w + 1].copy()
-        local_states = _private(word_states[:, w:w + 1])
-        undecided_levels = _private(np.zeros((1, max_degree + 1), dtype=np.int64))[0]
-        masks = _private(np.zeros((1, max_degree + 1), dtype=np.uint64))[0]
-        table = acceptance_table(word_betas[w], max_degree, heat_bath)
-        bits = threshold_bits(table)
-        no_flip = np.ones((max_degree + 1, max_degree + 1, 65))
-        no_flip_table(table, no_flip)
+    k = spins.shape[1]
+    tables = new_tables(betas.size, max_degree)
+    word_tables(betas, max_degree, heat_bath, tables)
+    for b in prange(n_blocks):
+        block_lo = b * k // n_blocks
+        block_hi = (b + 1) * k // n_blocks
+        lane = _private(np.zeros((1, LANE_FIELDS * CHUNK), dtype=np.uint64))[0]
+        masks = _private(np.zeros((1, (max_degree + 1) * CHUNK), dtype=np.uint64))[0]
+        which = np.zeros(CHUNK, dtype=np.int64)
         disagree = _private(np.zeros((1, 64), dtype=np.int64))[0]
         down = _private(np.zeros((1, 64), dtype=np.int64))[0]
         acc = _private(np.zeros((1, 8), dtype=np.uint64))[0]
         acc_down = _private(np.zeros((1, 8), dtype=np.uint64))[0]
-        for t in range(n_sweeps):
-            _sweep_independent(neighbours, signs, degree, slots, table, bits, no_flip, local,
-                               0, 1, local_states, undecided_levels, masks)
-            if record:
-                replica_sums(local, 0, neighbours, bond_slots, disagree, down, acc, acc_down)
-                for r in range(64):
-                    bond_series[64 * w + r, offset + t] = n_bonds - 2 * disagree[r]
-                    mag_series[64 * w + r, offset + t] = n_sites - 2 * down[r]
-        spins[:, w] = local[:, 0]
-        word_states[:, w] = local_states[:, 0]
+        for lo in range(block_lo, block_hi, CHUNK):
+            hi = min(lo + CHUNK, block_hi)
+            nw = hi - lo
+            local = spins[:, lo:hi].copy()  # contiguous, this thread's own
+            for w in range(nw):
+                which[w] = word_table[lo + w]
+                lane[_S0 + w] = word_states[0, lo + w]
+                lane[_S1 + w] = word_states[1, lo + w]
+                lane[_S2 + w] = word_states[2, lo + w]
+                lane[_S3 + w] = word_states[3, lo + w]
+            for t in range(n_sweeps):
+                _sweep_words(neighbours, signs, degree, slots, tables, which, local, nw, lane,
+                             masks)
+                if record:
+                    for w in range(nw):
+                        replica_sums(local, w, neighbours, bond_slots, disagree, down, acc,
+                                     acc_down)
+                        for r in range(64):
+                            bond_series[64 * (lo + w) + r, offset + t] = (n_bonds
+                                                                          - 2 * disagree[r])
+                            mag_series[64 * (lo + w) + r, offset + t] = n_sites - 2 * down[r]
+            spins[:, lo:hi] = local
+            for w in range(nw):
+                word_states[0, lo + w] = lane[_S0 + w]
+                word_states[1, lo + w] = lane[_S1 + w]
+                word_states[2, lo + w] = lane[_S2 + w]
+                word_states[3, lo + w] = lane[_S3 + w]

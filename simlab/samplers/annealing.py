@@ -19,6 +19,7 @@ from simlab import schedules
 from simlab.errors import ConfigError
 from simlab.kernels import annealing as kernels
 from simlab.kernels import lanes, single_spin
+from simlab.kernels import multispin as kernels_multispin
 from simlab.kernels import tsp as tsp_kernels
 from simlab.models.graph import IsingGraph, from_edges
 from simlab.models.lattice import IsingLattice
@@ -38,6 +39,9 @@ NEAR_FROM = 150
 LANES = 64
 SIMD_FROM_READS = 32
 SIMD_MAX_DEGREE = 16
+#: "auto" runs the multi-spin kernel from this many reads (a word of 64 replicas costs the
+#: same for 16 reads as for 64, and is still faster per read than the simd kernel).
+MULTISPIN_FROM_READS = 16
 
 
 @dataclass
@@ -174,10 +178,12 @@ def anneal(model, schedule, reads=100, seed=0, algorithm="metropolis", scan="seq
         Ising: start from these configurations instead of random ones.
     kernel : {"auto", "scalar", "multispin", "simd"}
         Ising: "multispin" runs 64 reads per 64-bit word (:mod:`simlab.kernels.multispin`;
-        couplings +-c and fields 0 or +-c only, sequential scan, no trajectory; the best
-        state is the final one). "simd" runs blocks of 64 reads as SIMD lanes
+        couplings +-c and fields 0 or +-c only, sequential scan; energies are counted
+        bit-parallel, and since a count costs about as much as a sweep, the best state is
+        checked at the recorded sweeps and the last when ``record_every`` is given, after
+        every sweep otherwise). "simd" runs blocks of 64 reads as SIMD lanes
         (:mod:`simlab.kernels.lanes`; any couplings, sequential scan). "auto" picks
-        multispin when the model and options allow and ``reads >= 64``, else simd for
+        multispin when the model and options allow and ``reads >= 16``, else simd for
         sparse graphs (degree <= 16) with ``reads >= 32`` and sequential scan, else scalar.
         The result's ``extra["kernel"]`` says which ran.
     multispin_mode : {"independent", "shared"}
@@ -198,9 +204,10 @@ def anneal(model, schedule, reads=100, seed=0, algorithm="metropolis", scan="seq
     choice("kernel", kernel, KERNELS)
     choice("multispin_mode", multispin_mode, multispin.MODES)
     if isinstance(model, IsingGraph):
-        use, why = _multispin_choice(model, kernel, reads, scan, record_every, initial)
+        use, why = multispin_choice(model, kernel, reads, scan)
         if use:
-            return _anneal_multispin(model, schedule, reads, seed, algorithm, multispin_mode)
+            return anneal_multispin(model, schedule, reads, seed, algorithm, multispin_mode,
+                                    record_every, initial, best_every=record_every or 1)
         if kernel == "multispin":
             raise ConfigError("kernel", kernel, f"a kernel this run allows: {why}")
         if kernel == "simd" and scan != "sequential":
@@ -305,35 +312,46 @@ def _simd_suits(model, reads, scan):
             and int(degree.max()) <= SIMD_MAX_DEGREE)
 
 
-def _multispin_choice(model, kernel, reads, scan, record_every, initial):
+def multispin_choice(model, kernel, reads, scan):
     """(whether to run the multi-spin kernel, why not)."""
     if kernel in ("scalar", "simd"):
         return False, f"{kernel} requested"
     why = multispin.unsupported(model)
     if not why and scan != "sequential":
         why = f"scan={scan!r} (the multi-spin kernel scans sequentially)"
-    if not why and record_every:
-        why = "record_every (the multi-spin kernel records no trajectory)"
-    if not why and initial is not None:
-        why = "initial states (the multi-spin kernel starts from random ones)"
-    if not why and kernel == "auto" and reads < 64:
-        why = f"reads={reads} < 64"
+    if not why and kernel == "auto" and reads < MULTISPIN_FROM_READS:
+        why = f"reads={reads} < {MULTISPIN_FROM_READS}"
     return not why, why
 
 
-def _anneal_multispin(model, schedule, reads, seed, algorithm, mode):
+def anneal_multispin(model, schedule, reads, seed, algorithm, mode, record_every=0,
+                     initial=None, streams=None, best_every=1):
+    """:func:`anneal` on the multi-spin kernel (no checks: see :func:`anneal`).
+
+    Read r is replica r % 64 of word r // 64, with the streams keyed ("anneal-multispin",
+    model name, mode) or ``streams`` (:func:`simlab.samplers.multispin.word_streams`).
+    Each read's energy is counted after every ``best_every``-th sweep and after the last,
+    and its best state is the lowest of those; ``record_every`` (a multiple of
+    ``best_every``, or 0) sets the trajectory.
+    """
     n_words = -(-reads // 64)
-    words, wall = multispin.anneal_words(
+    packed = None
+    if initial is not None:
+        packed = np.zeros((model.n_sites, n_words), dtype=np.uint64)
+        kernels_multispin.pack(np.asarray(initial, dtype=np.int8).reshape(reads, -1), packed)
+    run = multispin.anneal_words(
         model, schedule.temperatures, schedule.sweeps_per_step, n_words, seed,
-        ("anneal-multispin", model.name, mode), algorithm == "heatbath", mode)
-    spins = multispin.replica_spins(words, reads)
-    energies = model.energy(spins)
-    return AnnealResult(energies, energies.copy(), spins, spins.copy(), None, None, schedule,
-                        algorithm, seed, model.name, wall,
+        ("anneal-multispin", model.name, mode), algorithm == "heatbath", mode,
+        initial=packed, record_every=record_every, check_every=best_every, streams=streams)
+    spins = multispin.replica_spins(run.final, reads)
+    best = multispin.replica_spins(run.best, reads)
+    trajectory = None if run.trajectory is None else run.trajectory[:reads]
+    n_records = 0 if trajectory is None else trajectory.shape[1]
+    record = (np.arange(1, n_records + 1) * record_every) if n_records else None
+    return AnnealResult(model.energy(spins), model.energy(best), spins, best, trajectory,
+                        record, schedule, algorithm, seed, model.name, run.wall,
                         64 * n_words * schedule.n_sweeps * model.n_sites,
-                        extra={"kernel": "multispin", "multispin_mode": mode,
-                               "best": "the final state (the multi-spin kernel does not "
-                                       "track the best)"})
+                        extra={"kernel": "multispin", "multispin_mode": mode})
 
 
 def default_temperature_range(model, seed=0):

@@ -334,7 +334,8 @@ def _sample_words(model, temps, chains, sweeps, thermalization, algorithm, init,
             spins[:n_sites, cols] = 0
             multispin_kernels.random_words(stream_states(seed, key + ("start",), per_temp),
                                            spins[:n_sites, cols])
-    betas = np.repeat(g["scale"] / temps, per_temp)
+    betas = g["scale"] / temps
+    word_table = np.repeat(np.arange(temps.size, dtype=np.int64), per_temp)
     n_recorded = sweeps if record else 0
     bond_series = np.zeros((64 * n_words, n_recorded), dtype=np.int32)
     mag_series = np.zeros((64 * n_words, n_recorded), dtype=np.int32)
@@ -343,8 +344,9 @@ def _sample_words(model, temps, chains, sweeps, thermalization, algorithm, init,
 
     def advance(n, series, offset):
         multispin_kernels.sample_words(g["neighbours"], g["signs"], g["degree"], g["slots"],
-                                       betas, heat_bath, words, spins, g["bond_slots"], n, *series,
-                                       offset)
+                                       betas, word_table, heat_bath, words, spins,
+                                       g["bond_slots"], n, *series, offset,
+                                       max(1, min(numba.get_num_threads(), n_words)))
 
     bar, run = _blocks(advance, thermalization + sweeps, progress,
                        f"{algorithm} L={model.rows}x{model.cols} (multi-spin)", no_series)

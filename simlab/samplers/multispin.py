@@ -11,6 +11,8 @@ do the same, and :func:`simlab.samplers.mcmc.sample_lattice` runs
 """
 
 import time
+from dataclasses import dataclass
+from typing import Optional
 
 import numba
 import numpy as np
@@ -133,8 +135,40 @@ def lattice_bit_graph(model):
             "scale": abs(model.coupling), "bond_slots": np.array([0, 2], dtype=np.int64)}
 
 
+@dataclass
+class Words:
+    """Words of 64 replicas after a schedule (:func:`anneal_words`).
+
+    Attributes
+    ----------
+    final, best : uint64[N, K]
+        Final states, and each replica's lowest-energy state at the end of a checked sweep.
+    best_energies : float64[64 K]
+        Energy of each replica's best state (replica r of word w at 64 w + r).
+    trajectory : float64[64 K, T] or None
+        Energies after every ``record_every`` sweeps.
+    wall : float
+        The kernel's wall time in seconds.
+    """
+
+    final: np.ndarray
+    best: np.ndarray
+    best_energies: np.ndarray
+    trajectory: Optional[np.ndarray]
+    wall: float
+
+
+def word_streams(seed, key, n_words):
+    """The streams of :func:`anneal_words` for ``n_words`` words keyed ``key``: (start
+    uint64[K, 4], per-word uint64[K, 4], shared uint64[4]). Word w's streams depend only on
+    (seed, key, w); rows of several keys may be stacked into one run."""
+    return (stream_states(seed, key + ("start",), n_words),
+            stream_states(seed, key + ("word",), n_words),
+            stream_states(seed, key + ("shared",), 1)[0])
+
+
 def anneal_words(model, temperatures, sweeps_per_step, n_words, seed, key, heat_bath, mode,
-                 initial=None):
+                 initial=None, record_every=0, check_every=1, streams=None):
     """Run ``n_words`` words (64 replicas each) through a schedule.
 
     Parameters
@@ -145,36 +179,64 @@ def anneal_words(model, temperatures, sweeps_per_step, n_words, seed, key, heat_
     n_words : int
     seed : int
     key : tuple
-        Stream key; from it come the shared mode's stream, one stream per word for the
-        independent mode and one per word for the random start, so word w's result depends
-        only on (seed, key, w) and the mode, not on ``n_words`` or the thread count.
+        Stream key (:func:`word_streams`): the shared mode's stream, one stream per word for
+        the independent mode and one per word for the random start, so word w's result
+        depends only on (seed, key, w) and the mode, not on ``n_words`` or the thread count.
     heat_bath : bool
     mode : {"shared", "independent"}
     initial : uint64[N, n_words], optional (default: random bits)
+    record_every : int
+        Record every replica's energy after every this many sweeps (0: no trajectory).
+    check_every : int
+        Compare every replica's energy with its best after every this many sweeps and after
+        the last (1: every sweep, as the scalar kernels do). ``record_every`` must be a
+        multiple of it.
+    streams : tuple, optional
+        :func:`word_streams`' output (rows for ``n_words`` words) instead of ``seed`` and
+        ``key``.
 
     Returns
     -------
-    (uint64[N, n_words], float)
-        The final words and the kernel's wall time in seconds.
+    Words
     """
     if mode not in MODES:
         raise ConfigError("mode", mode, f"one of {MODES}")
+    if record_every % check_every:
+        raise ConfigError("record_every", record_every,
+                          f"a multiple of check_every = {check_every}")
     g = bit_graph(model)
     n = model.n_sites
+    start_states, word_states, shared = streams or word_streams(seed, key, n_words)
     spins = np.zeros((n + 1, n_words), dtype=np.uint64)
     if initial is None:
-        kernels.random_words(stream_states(seed, key + ("start",), n_words), spins[:n])
+        kernels.random_words(start_states, spins[:n])
     else:
         spins[:n] = initial
-    shared = stream_states(seed, key + ("shared",), 1)[0]
-    words = np.ascontiguousarray(stream_states(seed, key + ("word",), n_words).T)
+    words = np.ascontiguousarray(word_states.T)
     betas = g["scale"] / np.asarray(temperatures, dtype=np.float64)
     steps = np.broadcast_to(np.asarray(sweeps_per_step, dtype=np.int64), betas.shape).copy()
-    start = time.perf_counter()
+    n_records = int(steps.sum()) // record_every if record_every else 0
+    counts = np.zeros((64 * n_words, n_records), dtype=np.int64)
+    best_counts = np.full(64 * n_words, np.iinfo(np.int64).max)
+    best = spins[:n].copy()
+    upper = g["neighbours"] > np.arange(n)[:, None]  # each bond once, fields (row N) too
+    bond_i = np.nonzero(upper)[0].astype(np.int64)
+    bond_j = g["neighbours"][upper].astype(np.int64)
+    bond_sign = g["signs"][upper]
+    clock = time.perf_counter()
     kernels.anneal_words(g["neighbours"], g["signs"], g["degree"], g["slots"], betas, steps,
                          heat_bath, mode == "independent", shared, words, spins,
-                         max(1, min(numba.get_num_threads(), n_words)))
-    return spins[:n], time.perf_counter() - start
+                         max(1, min(numba.get_num_threads(), n_words)), bond_i, bond_j,
+                         bond_sign, check_every,
+                         record_every, counts, best_counts, best)
+    wall = time.perf_counter() - clock
+    bonds = int(upper.sum())
+
+    def energy(c):
+        return g["scale"] * (2.0 * c - bonds)
+
+    return Words(spins[:n], best, energy(best_counts), energy(counts) if n_records else None,
+                 wall)
 
 
 def replica_spins(words, n_replicas):

@@ -41,8 +41,8 @@ def test_zero_temperature_sweeps_equal_the_scalar_kernel_state_by_state():
     packed = np.zeros((model.n_sites, 3), dtype=np.uint64)
     kernels.pack(start, packed)
     for mode in ("shared", "independent"):
-        out, _ = anneal_words(model, sched.temperatures, sched.sweeps_per_step, 3, 0, ("t",),
-                              False, mode, initial=packed)
+        out = anneal_words(model, sched.temperatures, sched.sweeps_per_step, 3, 0, ("t",),
+                           False, mode, initial=packed).final
         states = replica_spins(out, 130)
         assert np.array_equal(states, scalar.states)
         assert np.array_equal(model.energy(states), scalar.energies)
@@ -58,6 +58,42 @@ def test_pack_and_unpack_are_inverse():
     assert np.all(words[:, 2] >> np.uint64(150 - 128) == 0)  # unused bits stay 0
 
 
+def test_trajectory_and_best_states_equal_the_scalar_kernel_at_zero_temperature():
+    # Deterministic dynamics (Metropolis as T -> 0, from the same starts): the bit-parallel
+    # energy counts must give the scalar kernel's trajectory, best energies and best states.
+    model = mixed_graph()
+    rng = np.random.default_rng(4)
+    start = rng.choice(np.array([-1, 1], dtype=np.int8), (100, model.n_sites))
+    sched = schedules.constant(1e-9, 6)
+    scalar = anneal(model, sched, reads=100, initial=start, kernel="scalar", record_every=1)
+    for mode in ("shared", "independent"):
+        fast = anneal(model, sched, reads=100, initial=start, kernel="multispin",
+                      multispin_mode=mode, record_every=1)
+        assert np.array_equal(fast.trajectory, scalar.trajectory)
+        assert np.array_equal(fast.best_energies, scalar.best_energies)
+        assert np.array_equal(fast.best_states, scalar.best_states)
+    assert np.ptp(scalar.trajectory[:, 0] - scalar.trajectory[:, -1]) > 0
+
+
+@pytest.mark.parametrize("record_every", [None, 1, 4])
+def test_best_is_the_lowest_checked_energy_and_trajectory_is_exact(record_every):
+    model = graph.edwards_anderson(6, 2, "pm", seed=5)
+    sched = schedules.geometric_range(3.0, 1.2, 24)  # ends warm: the final is not the best
+    res = anneal(model, sched, reads=130, seed=2, kernel="multispin",
+                 record_every=record_every)
+    assert np.array_equal(model.energy(res.best_states), res.best_energies)
+    assert np.all(res.best_energies <= res.energies)
+    if record_every is None:
+        assert res.trajectory is None
+        return
+    assert res.trajectory.shape == (130, 24 // record_every)
+    assert np.array_equal(res.record_sweeps, record_every * np.arange(1, 24 // record_every + 1))
+    assert np.array_equal(res.trajectory[:, -1], res.energies)
+    # checked at the recorded sweeps: the best is their minimum
+    assert np.array_equal(res.best_energies, res.trajectory.min(axis=1))
+    assert np.any(res.best_energies < res.energies)
+
+
 def _energy_counts(energies, levels):
     return np.array([(energies == e).sum() for e in levels])
 
@@ -67,9 +103,12 @@ def _shared_runs(g, streams, betas, steps, model, out):
     for r in range(runs):
         words = np.zeros((model.n_sites + 1, 1), dtype=np.uint64)
         words[:-1, 0] = streams[runs + r, 0] >> np.arange(model.n_sites, dtype=np.uint64)
+        none = np.zeros(0, dtype=np.int64)
         kernels.anneal_words(g["neighbours"], g["signs"], g["degree"], g["slots"], betas,
                              steps, False, False, streams[r], np.zeros((4, 1), np.uint64),
-                             words, 1)
+                             words, 1, none, none, none.astype(np.uint64), 10**9, 0,
+                             np.zeros((64, 0), dtype=np.int64), np.zeros(64, dtype=np.int64),
+                             words[:-1].copy())
         out[r] = model.energy(replica_spins(words[:-1], 1))[0]
 
 
@@ -111,20 +150,22 @@ def test_words_do_not_depend_on_thread_count_or_on_other_words(mode):
         for n_threads, n_words in ((1, 4), (threads, 4), (threads, 1)):
             numba.set_num_threads(n_threads)
             runs.append(anneal_words(g, sched.temperatures, sched.sweeps_per_step, n_words, 9,
-                                     ("threads",), True, mode)[0])
+                                     ("threads",), True, mode, record_every=2))
     finally:
         numba.set_num_threads(threads)
-    assert np.array_equal(runs[0], runs[1])
-    assert np.array_equal(runs[0][:, :1], runs[2])
-    assert not np.array_equal(runs[0][:, 0], runs[0][:, 1])
+    for field in ("final", "best", "best_energies", "trajectory"):
+        a, b, one = (getattr(r, field) for r in runs)
+        assert np.array_equal(a, b)
+        assert np.array_equal(a[:, :1] if field in ("final", "best") else a[:64], one)
+    assert not np.array_equal(runs[0].final[:, 0], runs[0].final[:, 1])
 
 
 def test_kernel_choice_is_reported_and_refusals_name_the_reason():
     pm = graph.edwards_anderson(4, 2, "pm", seed=1)
     sched = schedules.geometric_range(3.0, 0.5, 4)
     assert anneal(pm, sched, reads=64).extra["kernel"] == "multispin"
-    assert anneal(pm, sched, reads=63).extra["kernel"] == "simd"
-    assert anneal(pm, sched, reads=31).extra["kernel"] == "scalar"
+    assert anneal(pm, sched, reads=16).extra["kernel"] == "multispin"
+    assert anneal(pm, sched, reads=15).extra["kernel"] == "scalar"
     assert anneal(pm, sched, reads=64, scan="random").extra["kernel"] == "scalar"
     res = anneal(pm, sched, reads=100, multispin_mode="shared")
     assert res.extra["multispin_mode"] == "shared" and res.states.shape == (100, 16)
@@ -137,8 +178,6 @@ def test_kernel_choice_is_reported_and_refusals_name_the_reason():
     assert anneal(gauss, sched, reads=64, scan="random").extra["kernel"] == "scalar"
     with pytest.raises(ConfigError, match="not all"):
         anneal(gauss, sched, reads=64, kernel="multispin")
-    with pytest.raises(ConfigError, match="record_every"):
-        anneal(pm, sched, reads=64, kernel="multispin", record_every=1)
     dense = graph.from_edges(20, *np.triu_indices(20, 1), np.ones(190))
     assert anneal(dense, sched, reads=64).extra["kernel"] == "scalar"  # auto falls back
     sk = graph.sherrington_kirkpatrick(40, 1, "gaussian")
@@ -156,8 +195,9 @@ def test_anneal_task_runs_the_multispin_kernel_from_the_config(tmp_path):
                    "anneal.record_every=null", "anneal.multispin_mode=shared"], tmp_path / "a")
     assert ds.attrs["kernel"] == "multispin" and ds.attrs["multispin_mode"] == "shared"
     assert ds.final_energy.size == 64 and (tmp_path / "a" / "annealing.png").exists()
-    with pytest.raises(ConfigError, match="record_every"):
-        run_task(["task=anneal", "anneal.size=6", "anneal.kernel=multispin"], tmp_path / "b")
+    with pytest.raises(ConfigError, match="scan"):
+        run_task(["task=anneal", "anneal.size=6", "anneal.kernel=multispin",
+                  "anneal.scan=random"], tmp_path / "b")
 
 
 # --- lattice sampling (sample_lattice with kernel="multispin") -----------------------------

@@ -46,8 +46,10 @@ class AnnealProblem:
     record_every: Optional[int] = setting(
         10, minimum=1, doc="sweeps between recorded energies (null: no trajectory)")
     kernel: str = setting("auto", choices=KERNELS,
-                          doc="Ising kernel; auto: multi-spin where it applies, else simd "
-                              "(reads as SIMD lanes) on sparse graphs, else scalar")
+                          doc="Ising kernel; auto: multi-spin (64 reads per word) where it "
+                              "applies (couplings +-c, fields 0 or +-c, sequential scan, "
+                              "16+ reads), else simd (reads as SIMD lanes) on sparse "
+                              "graphs, else scalar")
     multispin_mode: str = setting("independent", choices=MODES,
                                   doc="multi-spin: independent reads or shared random numbers")
     moves: str = setting("auto", choices=TSP_MOVES,
@@ -57,9 +59,6 @@ class AnnealProblem:
     near: int = setting(16, minimum=1, doc="TSP: nearest cities per city for moves=near")
 
     def check(self, key):
-        if self.kernel == "multispin" and self.record_every is not None:
-            raise ConfigError(f"{key}.record_every", self.record_every,
-                              "null with kernel=multispin (it records no trajectory)")
         # A damaged file is refused here, before any work (and before a sweep starts).
         if self.problem == "edge_list":
             if not self.path:
