@@ -215,14 +215,14 @@ def _at_least(c0, c1, c2, c3, level):
 
 #: Words run together in lock-step (a chunk), and the layout of their scratch ``lane``: field
 #: f of word w at lane[f * CHUNK + w], so the compiler sees that the fields never overlap.
-CHUNK = 64
+CHUNK = 16
 _S0, _S1, _S2, _S3, _C0, _C1, _C2, _C3, _ACC, _UND, _DRAW, _COUNT, _SHORT, _PLANE = (
     f * CHUNK for f in range(14))
 #: the energy count: a 4-plane counter (_E0.._E3), eight byte-wide counters per replica
 #: (_B0.._B7); the replicas that improved on their best (_IMP)
-_E0, _E1, _E2, _E3, _B0, _B1, _B2, _B3, _B4, _B5, _B6, _B7, _IMP = (
-    f * CHUNK for f in range(14, 27))
-LANE_FIELDS = 27
+_E0, _E1, _E2, _E3, _B0, _B1, _B2, _B3, _B4, _B5, _B6, _B7, _IMP, _LIVE = (
+    f * CHUNK for f in range(14, 28))
+LANE_FIELDS = 28
 
 
 @njit(inline="always", cache=True)
@@ -293,6 +293,31 @@ def new_tables(n_tables, max_degree):
 
 
 @njit(cache=True)
+def _load_chunk(spins, word_states, lo, hi, lane):
+    """Words lo..hi - 1 of ``spins`` as a copy with CHUNK columns (padding 0), and their
+    streams into the lane."""
+    nw = hi - lo
+    local = np.zeros((spins.shape[0], CHUNK), dtype=np.uint64)  # this thread's own
+    local[:, :nw] = spins[:, lo:hi]
+    for w in range(CHUNK):
+        live = w < nw
+        lane[_LIVE + w] = ALL_ONES if live else np.uint64(0)
+        for f, field in enumerate((_S0, _S1, _S2, _S3)):
+            lane[field + w] = word_states[f, lo + w] if live else np.uint64(0)
+    return local
+
+
+@njit(cache=True)
+def _store_chunk(local, spins, word_states, lo, hi, lane):
+    """Inverse of :func:`_load_chunk`."""
+    nw = hi - lo
+    spins[:, lo:hi] = local[:, :nw]
+    for w in range(nw):
+        for f, field in enumerate((_S0, _S1, _S2, _S3)):
+            word_states[f, lo + w] = lane[field + w]
+
+
+@njit(cache=True)
 def _sweep_words(neighbours, signs, degree, slots, tables, which, spins, nw, lane, masks):
     """One independent-mode sweep of the nw <= CHUNK words of ``spins`` in lock-step, word w
     at the temperature of tables entry which[w] (:func:`word_tables`).
@@ -309,50 +334,69 @@ def _sweep_words(neighbours, signs, degree, slots, tables, which, spins, nw, lan
     3. the other replicas compare their own uniform with p, one binary digit per draw from
        the most significant, while a word of the chunk has one undecided.
 
-    which: int64[CHUNK]; masks: uint64[(D + 1) * CHUNK], level n of word w at n * CHUNK + w.
+    ``spins`` has CHUNK columns (:func:`_load_chunk`), of which the first nw are words: the
+    loops run over all CHUNK, a trip count the compiler knows, and lane field LIVE (all
+    ones for a word, 0 for padding) keeps padding from drawing. which: int64[CHUNK]; masks:
+    uint64[(D + 1) * CHUNK], level n of word w at n * CHUNK + w.
     """
     table, bits, no_flip, zero_bits, largest, first_open, first_sure = tables
     low = np.uint64(64 - _PRECISION)
     max_degree = len(slots)
-    # The levels open in some word of the chunk, per degree.
-    chunk_lo = np.full(max_degree + 1, max_degree + 1, dtype=np.int64)
-    chunk_hi = np.zeros(max_degree + 1, dtype=np.int64)
-    for d in range(max_degree + 1):
-        for w in range(nw):
-            chunk_lo[d] = min(chunk_lo[d], first_open[which[w], d])
-            chunk_hi[d] = max(chunk_hi[d], first_sure[which[w], d])
+    # The levels open in some word of the chunk, per degree, and each word's entries laid
+    # out by word (entry (d, n) of word w at (d (D + 1) + n) CHUNK + w), so the loops over
+    # words read them contiguously instead of gathering through ``which``.
+    size = max_degree + 1
+    chunk_lo = np.full(size, size, dtype=np.int64)
+    chunk_hi = np.zeros(size, dtype=np.int64)
+    sure_level = np.zeros(size * CHUNK, dtype=np.int64)
+    is_open = np.zeros(size * size * CHUNK, dtype=np.uint64)
+    shortcut = np.zeros(size * size * CHUNK, dtype=np.int64)
+    word_bits = np.zeros(size * size * CHUNK, dtype=np.uint64)
+    for d in range(size):
+        for w in range(CHUNK):
+            t = which[w]
+            if w < nw:
+                chunk_lo[d] = min(chunk_lo[d], first_open[t, d])
+                chunk_hi[d] = max(chunk_hi[d], first_sure[t, d])
+            sure_level[d * CHUNK + w] = first_sure[t, d]
+            for n in range(size):
+                at = (d * size + n) * CHUNK + w
+                is_open[at] = (ALL_ONES if first_open[t, d] <= n < first_sure[t, d]
+                               else np.uint64(0))
+                shortcut[at] = largest[t, d, n]
+                word_bits[at] = bits[t, d, n]
     for i in range(degree.size):
         d = degree[i]
         rows, flips = _site(neighbours, signs, slots, i)
-        for w in range(nw):
+        for w in range(CHUNK):
             c0, c1, c2, c3 = _counts(rows, flips, spins, i, w)
             lane[_C0 + w] = c0
             lane[_C1 + w] = c1
             lane[_C2 + w] = c2
             lane[_C3 + w] = c3
-            hi = first_sure[which[w], d]
+            hi = sure_level[d * CHUNK + w]
             sure = ALL_ONES if hi <= d else np.uint64(0)
-            lane[_ACC + w] = _at_least(c0, c1, c2, c3, min(hi, 15)) & sure
+            lane[_ACC + w] = _at_least(c0, c1, c2, c3, min(hi, 15)) & sure & lane[_LIVE + w]
             lane[_UND + w] = 0
         for n in range(chunk_lo[d], chunk_hi[d]):
             row = n * CHUNK
-            for w in range(nw):
-                t = which[w]
-                is_open = (n >= first_open[t, d]) & (n < first_sure[t, d])
-                mask = _level_mask(lane[_C0 + w], lane[_C1 + w], lane[_C2 + w],
-                                   lane[_C3 + w], n) & (ALL_ONES if is_open else np.uint64(0))
+            entry = (d * size + n) * CHUNK
+            for w in range(CHUNK):
+                mask = (_level_mask(lane[_C0 + w], lane[_C1 + w], lane[_C2 + w],
+                                    lane[_C3 + w], n) & is_open[entry + w] & lane[_LIVE + w])
                 m = np.int64(_ctpop(mask))
-                short = (m > 0) & (m <= largest[t, d, n])
-                lane[_DRAW + w] = _step_if(lane, w, short) >> low
+                short = (m > 0) & (m <= shortcut[entry + w])
                 lane[_COUNT + w] = m
                 lane[_SHORT + w] = short
                 keep = np.uint64(0) if short else mask
                 masks[row + w] = keep
                 lane[_UND + w] |= keep
+            for w in range(CHUNK):
+                lane[_DRAW + w] = _step_if(lane, w, lane[_SHORT + w] != 0) >> low
             # Which draws found flips: a table lookup per word, gathered into one word of
             # flags (a loop without stores, so it vectorises with the gather)
             pending = np.uint64(0)
-            for w in range(nw):
+            for w in range(CHUNK):
                 found = lane[_SHORT + w] & np.uint64(
                     lane[_DRAW + w] >= zero_bits[which[w], d, n, lane[_COUNT + w]])
                 pending |= found << np.uint64(w)
@@ -367,20 +411,21 @@ def _sweep_words(neighbours, signs, degree, slots, tables, which, spins, nw, lan
                 k = _binomial_count(u, m, table[t, d, n], no_flip[t, d, n, m])
                 lane[_ACC + w] |= _pick(mask, m, k, lane, w)
         left = np.uint64(0)
-        for w in range(nw):
+        for w in range(CHUNK):
             left |= lane[_UND + w]
         digit = _PRECISION - 1
         while left and digit >= 0:
             shift = np.uint64(digit)
-            for w in range(nw):
+            for w in range(CHUNK):
                 lane[_PLANE + w] = 0
             for n in range(chunk_lo[d], chunk_hi[d]):
                 row = n * CHUNK
-                for w in range(nw):
-                    sel = np.uint64(0) - ((bits[which[w], d, n] >> shift) & np.uint64(1))
+                entry = (d * size + n) * CHUNK
+                for w in range(CHUNK):
+                    sel = np.uint64(0) - ((word_bits[entry + w] >> shift) & np.uint64(1))
                     lane[_PLANE + w] |= masks[row + w] & sel
             left = np.uint64(0)
-            for w in range(nw):
+            for w in range(CHUNK):
                 und = lane[_UND + w]
                 plane = lane[_PLANE + w]
                 x = _step_if(lane, w, und != 0)
@@ -389,7 +434,7 @@ def _sweep_words(neighbours, signs, degree, slots, tables, which, spins, nw, lan
                 lane[_UND + w] = und
                 left |= und
             digit -= 1
-        for w in range(nw):
+        for w in range(CHUNK):
             spins[i, w] ^= lane[_ACC + w]
 
 
@@ -478,16 +523,13 @@ def keep_best(spins, nw, lane, counts, best_counts, best_spins):
 
 
 @njit(cache=True)
-def _private(a):
-    """A copy of the 2D array ``a`` inside a larger buffer, at least 128 bytes from the
-    buffer's ends and with rows 128 bytes apart at least: small arrays that one thread
-    writes on every site would otherwise share cache lines with another thread's (false
-    sharing serialises the threads)."""
+def _private(n, dtype):
+    """Zeros of length n inside a larger buffer, at least 128 bytes from its ends: scratch
+    that one thread writes on every site would otherwise share cache lines with another
+    thread's (false sharing serialises the threads). The slice is contiguous (layout C), so
+    the loops over it can be vectorised."""
     pad = 16
-    buf = np.zeros((a.shape[0], a.shape[1] + 2 * pad), dtype=a.dtype)
-    view = buf[:, pad:pad + a.shape[1]]
-    view[:] = a
-    return view
+    return np.zeros(n + 2 * pad, dtype=dtype)[pad:pad + n]
 
 
 @njit(parallel=True, cache=True)
@@ -536,24 +578,20 @@ def anneal_words(neighbours, signs, degree, slots, betas, sweeps_per_step, heat_
         block_hi = (b + 1) * k // n_blocks
         # Scratch of this thread, padded: threads writing neighbouring cache lines would
         # serialise (false sharing).
-        lane = _private(np.zeros((1, LANE_FIELDS * CHUNK), dtype=np.uint64))[0]
-        masks = _private(np.zeros((1, (max_degree + 1) * CHUNK), dtype=np.uint64))[0]
+        lane = _private(LANE_FIELDS * CHUNK, np.uint64)
+        masks = _private((max_degree + 1) * CHUNK, np.uint64)
         tables = new_tables(1, max_degree)
         which = np.zeros(CHUNK, dtype=np.int64)  # every word at the schedule's temperature
-        counts = _private(np.zeros((1, 64 * CHUNK), dtype=np.int64))[0]
+        counts = _private(64 * CHUNK, np.int64)
         # The block's words run in chunks of at most CHUNK, each through the whole schedule
         # (the words are independent; each chunk replays the shared stream).
         for lo in range(block_lo, block_hi, CHUNK):
             hi = min(lo + CHUNK, block_hi)
             nw = hi - lo
-            local = spins[:, lo:hi].copy()  # contiguous, this thread's own
-            for w in range(nw):
-                lane[_S0 + w] = word_states[0, lo + w]
-                lane[_S1 + w] = word_states[1, lo + w]
-                lane[_S2 + w] = word_states[2, lo + w]
-                lane[_S3 + w] = word_states[3, lo + w]
+            local = _load_chunk(spins, word_states, lo, hi, lane)
             st = shared_state.copy()
-            best = best_spins[:, lo:hi].copy()
+            best = np.zeros((best_spins.shape[0], CHUNK), dtype=np.uint64)
+            best[:, :nw] = best_spins[:, lo:hi]
             sweep = 0
             for step in range(betas.size):
                 word_tables(betas[step:step + 1], max_degree, heat_bath, tables)
@@ -573,13 +611,8 @@ def anneal_words(neighbours, signs, degree, slots, betas, sweeps_per_step, heat_
                             column = sweep // record_every - 1
                             for r in range(64 * nw):
                                 trajectory[64 * lo + r, column] = counts[r]
-            spins[:, lo:hi] = local
-            best_spins[:, lo:hi] = best
-            for w in range(nw):
-                word_states[0, lo + w] = lane[_S0 + w]
-                word_states[1, lo + w] = lane[_S1 + w]
-                word_states[2, lo + w] = lane[_S2 + w]
-                word_states[3, lo + w] = lane[_S3 + w]
+            _store_chunk(local, spins, word_states, lo, hi, lane)
+            best_spins[:, lo:hi] = best[:, :nw]
 
 
 @njit(parallel=True, cache=True)
@@ -729,23 +762,19 @@ def sample_words(neighbours, signs, degree, slots, betas, word_table, heat_bath,
     for b in prange(n_blocks):
         block_lo = b * k // n_blocks
         block_hi = (b + 1) * k // n_blocks
-        lane = _private(np.zeros((1, LANE_FIELDS * CHUNK), dtype=np.uint64))[0]
-        masks = _private(np.zeros((1, (max_degree + 1) * CHUNK), dtype=np.uint64))[0]
+        lane = _private(LANE_FIELDS * CHUNK, np.uint64)
+        masks = _private((max_degree + 1) * CHUNK, np.uint64)
         which = np.zeros(CHUNK, dtype=np.int64)
-        disagree = _private(np.zeros((1, 64), dtype=np.int64))[0]
-        down = _private(np.zeros((1, 64), dtype=np.int64))[0]
-        acc = _private(np.zeros((1, 8), dtype=np.uint64))[0]
-        acc_down = _private(np.zeros((1, 8), dtype=np.uint64))[0]
+        disagree = _private(64, np.int64)
+        down = _private(64, np.int64)
+        acc = _private(8, np.uint64)
+        acc_down = _private(8, np.uint64)
         for lo in range(block_lo, block_hi, CHUNK):
             hi = min(lo + CHUNK, block_hi)
             nw = hi - lo
-            local = spins[:, lo:hi].copy()  # contiguous, this thread's own
+            local = _load_chunk(spins, word_states, lo, hi, lane)
             for w in range(nw):
                 which[w] = word_table[lo + w]
-                lane[_S0 + w] = word_states[0, lo + w]
-                lane[_S1 + w] = word_states[1, lo + w]
-                lane[_S2 + w] = word_states[2, lo + w]
-                lane[_S3 + w] = word_states[3, lo + w]
             for t in range(n_sweeps):
                 _sweep_words(neighbours, signs, degree, slots, tables, which, local, nw, lane,
                              masks)
@@ -757,9 +786,4 @@ def sample_words(neighbours, signs, degree, slots, betas, word_table, heat_bath,
                             bond_series[64 * (lo + w) + r, offset + t] = (n_bonds
                                                                           - 2 * disagree[r])
                             mag_series[64 * (lo + w) + r, offset + t] = n_sites - 2 * down[r]
-            spins[:, lo:hi] = local
-            for w in range(nw):
-                word_states[0, lo + w] = lane[_S0 + w]
-                word_states[1, lo + w] = lane[_S1 + w]
-                word_states[2, lo + w] = lane[_S2 + w]
-                word_states[3, lo + w] = lane[_S3 + w]
+            _store_chunk(local, spins, word_states, lo, hi, lane)

@@ -8,6 +8,7 @@ import json
 import os
 import resource
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -36,10 +37,14 @@ def simlab_program():
 
 def start(args, cwd, preexec_fn=None, program=None):
     """Start ``simlab ARGS`` in its own process group (as a shell starts a job), with
-    SIGINT not ignored."""
+    SIGINT not ignored (even when the tests run as a background job, which ignores it)."""
+    def prepare():
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
+        if preexec_fn is not None:
+            preexec_fn()
     return subprocess.Popen((program or simlab_program()) + list(args), cwd=cwd,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            start_new_session=True, preexec_fn=preexec_fn)
+                            start_new_session=True, preexec_fn=prepare)
 
 
 def run(args, cwd, timeout=600, preexec_fn=None, program=None):
