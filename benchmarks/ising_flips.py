@@ -4,8 +4,9 @@ Peers, both timed here on the same lattices: a plain Numba checkerboard Metropol
 chain, the loop a physicist writes first, defined below) and the vectorised NumPy
 checkerboard. simlab: the scalar kernels (one chain; sequential and random scan) and the
 multi-spin kernel (64 chains per 64-bit word, every chain its own random bits: the
-default of the ``ising_sweep`` task), with and without recording E and M after every sweep.
-All at T = T_c, J = 1, h = 0, one thread, best of repeats. Run:
+default of the ``ising_sweep`` task), with and without recording E and M after every sweep,
+at T = T_c (one word) and at the 36 temperatures of the task's default grid (36 words run in
+lock-step chunks, as the task runs them). J = 1, h = 0, one thread, best of repeats. Run:
 
     python benchmarks/ising_flips.py [--sizes 64 256 1024] [--seconds 2]
 
@@ -75,9 +76,16 @@ def time_per_flip(func, n_flips, seconds):
             return best / n_flips
 
 
-def simlab_run(model, sweeps, algorithm, scan, chains, record):
+def default_grid():
+    """The temperatures of the ``ising_sweep`` task's default grid (36 of them)."""
+    from simlab.tasks.ising_sweep import IsingSweepConfig
+
+    return IsingSweepConfig().temperature.values()
+
+
+def simlab_run(model, sweeps, algorithm, scan, chains, record, temperatures=(T_C,)):
     def run():
-        sample_lattice(model, [T_C], chains=chains, sweeps=sweeps if record else 1,
+        sample_lattice(model, list(temperatures), chains=chains, sweeps=sweeps if record else 1,
                        thermalization=0 if record else sweeps - 1, algorithm=algorithm,
                        scan=scan, record=record, threads=1)
     return run
@@ -101,6 +109,8 @@ def main():
         "multi-spin heatbath x64": ("heatbath", "sequential", 64, False),
         "multi-spin heatbath x64, E,M recorded": ("heatbath", "sequential", 64, True),
         "multi-spin metropolis x64": ("metropolis", "sequential", 64, False),
+        "multi-spin heatbath x64, E,M, default grid": ("heatbath", "sequential", 64, True,
+                                                       default_grid()),
     }
     rows = []
     for L in args.sizes:
@@ -115,11 +125,13 @@ def main():
             elif name.startswith("numpy"):
                 func, chains = (lambda: numpy_checkerboard(L, T_C, sweeps)), 1
             else:
-                algorithm, scan, chains, record = case
-                n = max(2, sweeps // chains)
-                func = simlab_run(model, n, algorithm, scan, chains, record)
+                algorithm, scan, chains, record, *grid = case
+                temperatures = grid[0] if grid else [T_C]
+                n = max(2, sweeps // (chains * len(temperatures)))
+                func = simlab_run(model, n, algorithm, scan, chains, record, temperatures)
                 func()  # compile / warm up
-                timings[name] = time_per_flip(func, chains * n * L * L, args.seconds)
+                timings[name] = time_per_flip(func, chains * len(temperatures) * n * L * L,
+                                              args.seconds)
                 continue
             func()
             timings[name] = time_per_flip(func, chains * sweeps * L * L, args.seconds)

@@ -220,9 +220,9 @@ _S0, _S1, _S2, _S3, _C0, _C1, _C2, _C3, _ACC, _UND, _DRAW, _COUNT, _SHORT, _PLAN
     f * CHUNK for f in range(14))
 #: the energy count: a 4-plane counter (_E0.._E3), eight byte-wide counters per replica
 #: (_B0.._B7); the replicas that improved on their best (_IMP)
-_E0, _E1, _E2, _E3, _B0, _B1, _B2, _B3, _B4, _B5, _B6, _B7, _IMP, _LIVE = (
-    f * CHUNK for f in range(14, 28))
-LANE_FIELDS = 28
+_E0, _E1, _E2, _E3, _B0, _B1, _B2, _B3, _B4, _B5, _B6, _B7, _IMP = (
+    f * CHUNK for f in range(14, 27))
+LANE_FIELDS = 27
 
 
 @njit(inline="always", cache=True)
@@ -294,25 +294,20 @@ def new_tables(n_tables, max_degree):
 
 @njit(cache=True)
 def _load_chunk(spins, word_states, lo, hi, lane):
-    """Words lo..hi - 1 of ``spins`` as a copy with CHUNK columns (padding 0), and their
+    """Words lo..hi - 1 of ``spins`` as a contiguous copy (this thread's own), and their
     streams into the lane."""
-    nw = hi - lo
-    local = np.zeros((spins.shape[0], CHUNK), dtype=np.uint64)  # this thread's own
-    local[:, :nw] = spins[:, lo:hi]
-    for w in range(CHUNK):
-        live = w < nw
-        lane[_LIVE + w] = ALL_ONES if live else np.uint64(0)
+    local = spins[:, lo:hi].copy()
+    for w in range(hi - lo):
         for f, field in enumerate((_S0, _S1, _S2, _S3)):
-            lane[field + w] = word_states[f, lo + w] if live else np.uint64(0)
+            lane[field + w] = word_states[f, lo + w]
     return local
 
 
 @njit(cache=True)
 def _store_chunk(local, spins, word_states, lo, hi, lane):
     """Inverse of :func:`_load_chunk`."""
-    nw = hi - lo
-    spins[:, lo:hi] = local[:, :nw]
-    for w in range(nw):
+    spins[:, lo:hi] = local
+    for w in range(hi - lo):
         for f, field in enumerate((_S0, _S1, _S2, _S3)):
             word_states[f, lo + w] = lane[field + w]
 
@@ -334,10 +329,8 @@ def _sweep_words(neighbours, signs, degree, slots, tables, which, spins, nw, lan
     3. the other replicas compare their own uniform with p, one binary digit per draw from
        the most significant, while a word of the chunk has one undecided.
 
-    ``spins`` has CHUNK columns (:func:`_load_chunk`), of which the first nw are words: the
-    loops run over all CHUNK, a trip count the compiler knows, and lane field LIVE (all
-    ones for a word, 0 for padding) keeps padding from drawing. which: int64[CHUNK]; masks:
-    uint64[(D + 1) * CHUNK], level n of word w at n * CHUNK + w.
+    ``spins``: the chunk's contiguous copy (:func:`_load_chunk`); which: int64[CHUNK];
+    masks: uint64[(D + 1) * CHUNK], level n of word w at n * CHUNK + w.
     """
     table, bits, no_flip, zero_bits, largest, first_open, first_sure = tables
     low = np.uint64(64 - _PRECISION)
@@ -368,7 +361,7 @@ def _sweep_words(neighbours, signs, degree, slots, tables, which, spins, nw, lan
     for i in range(degree.size):
         d = degree[i]
         rows, flips = _site(neighbours, signs, slots, i)
-        for w in range(CHUNK):
+        for w in range(nw):
             c0, c1, c2, c3 = _counts(rows, flips, spins, i, w)
             lane[_C0 + w] = c0
             lane[_C1 + w] = c1
@@ -376,14 +369,14 @@ def _sweep_words(neighbours, signs, degree, slots, tables, which, spins, nw, lan
             lane[_C3 + w] = c3
             hi = sure_level[d * CHUNK + w]
             sure = ALL_ONES if hi <= d else np.uint64(0)
-            lane[_ACC + w] = _at_least(c0, c1, c2, c3, min(hi, 15)) & sure & lane[_LIVE + w]
+            lane[_ACC + w] = _at_least(c0, c1, c2, c3, min(hi, 15)) & sure
             lane[_UND + w] = 0
         for n in range(chunk_lo[d], chunk_hi[d]):
             row = n * CHUNK
             entry = (d * size + n) * CHUNK
-            for w in range(CHUNK):
+            for w in range(nw):
                 mask = (_level_mask(lane[_C0 + w], lane[_C1 + w], lane[_C2 + w],
-                                    lane[_C3 + w], n) & is_open[entry + w] & lane[_LIVE + w])
+                                    lane[_C3 + w], n) & is_open[entry + w])
                 m = np.int64(_ctpop(mask))
                 short = (m > 0) & (m <= shortcut[entry + w])
                 lane[_COUNT + w] = m
@@ -391,12 +384,12 @@ def _sweep_words(neighbours, signs, degree, slots, tables, which, spins, nw, lan
                 keep = np.uint64(0) if short else mask
                 masks[row + w] = keep
                 lane[_UND + w] |= keep
-            for w in range(CHUNK):
+            for w in range(nw):
                 lane[_DRAW + w] = _step_if(lane, w, lane[_SHORT + w] != 0) >> low
             # Which draws found flips: a table lookup per word, gathered into one word of
             # flags (a loop without stores, so it vectorises with the gather)
             pending = np.uint64(0)
-            for w in range(CHUNK):
+            for w in range(nw):
                 found = lane[_SHORT + w] & np.uint64(
                     lane[_DRAW + w] >= zero_bits[which[w], d, n, lane[_COUNT + w]])
                 pending |= found << np.uint64(w)
@@ -411,21 +404,21 @@ def _sweep_words(neighbours, signs, degree, slots, tables, which, spins, nw, lan
                 k = _binomial_count(u, m, table[t, d, n], no_flip[t, d, n, m])
                 lane[_ACC + w] |= _pick(mask, m, k, lane, w)
         left = np.uint64(0)
-        for w in range(CHUNK):
+        for w in range(nw):
             left |= lane[_UND + w]
         digit = _PRECISION - 1
         while left and digit >= 0:
             shift = np.uint64(digit)
-            for w in range(CHUNK):
+            for w in range(nw):
                 lane[_PLANE + w] = 0
             for n in range(chunk_lo[d], chunk_hi[d]):
                 row = n * CHUNK
                 entry = (d * size + n) * CHUNK
-                for w in range(CHUNK):
+                for w in range(nw):
                     sel = np.uint64(0) - ((word_bits[entry + w] >> shift) & np.uint64(1))
                     lane[_PLANE + w] |= masks[row + w] & sel
             left = np.uint64(0)
-            for w in range(CHUNK):
+            for w in range(nw):
                 und = lane[_UND + w]
                 plane = lane[_PLANE + w]
                 x = _step_if(lane, w, und != 0)
@@ -434,8 +427,89 @@ def _sweep_words(neighbours, signs, degree, slots, tables, which, spins, nw, lan
                 lane[_UND + w] = und
                 left |= und
             digit -= 1
-        for w in range(CHUNK):
+        for w in range(nw):
             spins[i, w] ^= lane[_ACC + w]
+
+
+@njit(cache=True)
+def _sweep_each(neighbours, signs, degree, slots, tables, which, spins, nw, lane, levels,
+                masks):
+    """The sweep of :func:`_sweep_words` word by word, each word's stream and counts in
+    registers: the same draws in the same order, so the same result. Faster than the
+    lock-step loops for a single word and when every level is open (heat bath), where the
+    lock-step loops' passes over memory per level cost more than they save.
+
+    levels: int64[D + 1] and masks: uint64[D + 1], scratch.
+    """
+    table, bits, no_flip, zero_bits, largest, first_open, first_sure = tables
+    for i in range(degree.size):
+        d = degree[i]
+        rows, flips = _site(neighbours, signs, slots, i)
+        for w in range(nw):
+            t = which[w]
+            c0, c1, c2, c3 = _counts(rows, flips, spins, i, w)
+            hi = first_sure[t, d]
+            accept = _at_least(c0, c1, c2, c3, min(hi, 15)) if hi <= d else np.uint64(0)
+            lo = first_open[t, d]
+            if lo >= hi:
+                spins[i, w] ^= accept
+                continue
+            s0 = lane[_S0 + w]
+            s1 = lane[_S1 + w]
+            s2 = lane[_S2 + w]
+            s3 = lane[_S3 + w]
+            undecided = np.uint64(0)
+            n_open = 0
+            for n in range(lo, hi):
+                mask = _level_mask(c0, c1, c2, c3, n)
+                m = np.int64(_ctpop(mask))
+                if m > 0 and m <= largest[t, d, n]:
+                    u, s0, s1, s2, s3 = xoshiro_step(s0, s1, s2, s3)
+                    if (u >> np.uint64(64 - _PRECISION)) >= zero_bits[t, d, n, m]:
+                        k = _binomial_count(to_double(u), m, table[t, d, n], no_flip[t, d, n, m])
+                        left = mask
+                        for j in range(k):
+                            r, s0, s1, s2, s3 = xoshiro_step(s0, s1, s2, s3)
+                            y = left
+                            for _ in range(np.int64(to_double(r) * (m - j))):
+                                y &= y - np.uint64(1)
+                            bit = y & (~y + np.uint64(1))
+                            accept |= bit
+                            left &= ~bit
+                    mask = np.uint64(0)
+                levels[n_open] = n
+                masks[n_open] = mask
+                n_open += 1
+                undecided |= mask
+            digit = _PRECISION - 1
+            while undecided and digit >= 0:
+                shift = np.uint64(digit)
+                plane = np.uint64(0)
+                for k in range(n_open):
+                    if (bits[t, d, levels[k]] >> shift) & np.uint64(1):
+                        plane |= masks[k]
+                x, s0, s1, s2, s3 = xoshiro_step(s0, s1, s2, s3)
+                accept |= undecided & ~x & plane
+                undecided &= ~(x ^ plane)
+                digit -= 1
+            lane[_S0 + w] = s0
+            lane[_S1 + w] = s1
+            lane[_S2 + w] = s2
+            lane[_S3 + w] = s3
+            spins[i, w] ^= accept
+
+
+@njit(cache=True)
+def _sweep_independent(neighbours, signs, degree, slots, tables, which, spins, nw, lane,
+                       masks, levels, level_masks, heat_bath):
+    """One independent-mode sweep of a chunk: :func:`_sweep_each` for a single word or heat
+    bath, else :func:`_sweep_words` (measured in ``benchmarks/multispin.py`` and
+    ``benchmarks/ising_flips.py``; both give the same result)."""
+    if heat_bath or nw == 1:
+        _sweep_each(neighbours, signs, degree, slots, tables, which, spins, nw, lane, levels,
+                    level_masks)
+    else:
+        _sweep_words(neighbours, signs, degree, slots, tables, which, spins, nw, lane, masks)
 
 
 @njit(cache=True)
@@ -580,6 +654,8 @@ def anneal_words(neighbours, signs, degree, slots, betas, sweeps_per_step, heat_
         # serialise (false sharing).
         lane = _private(LANE_FIELDS * CHUNK, np.uint64)
         masks = _private((max_degree + 1) * CHUNK, np.uint64)
+        levels = _private(max_degree + 1, np.int64)
+        level_masks = _private(max_degree + 1, np.uint64)
         tables = new_tables(1, max_degree)
         which = np.zeros(CHUNK, dtype=np.int64)  # every word at the schedule's temperature
         counts = _private(64 * CHUNK, np.int64)
@@ -590,15 +666,15 @@ def anneal_words(neighbours, signs, degree, slots, betas, sweeps_per_step, heat_
             nw = hi - lo
             local = _load_chunk(spins, word_states, lo, hi, lane)
             st = shared_state.copy()
-            best = np.zeros((best_spins.shape[0], CHUNK), dtype=np.uint64)
-            best[:, :nw] = best_spins[:, lo:hi]
+            best = best_spins[:, lo:hi].copy()
             sweep = 0
             for step in range(betas.size):
                 word_tables(betas[step:step + 1], max_degree, heat_bath, tables)
                 for _ in range(sweeps_per_step[step]):
                     if independent:
-                        _sweep_words(neighbours, signs, degree, slots, tables, which, local,
-                                     nw, lane, masks)
+                        _sweep_independent(neighbours, signs, degree, slots, tables, which,
+                                           local, nw, lane, masks, levels, level_masks,
+                                           heat_bath)
                     else:
                         _sweep_shared(neighbours, signs, degree, slots, tables[0][0], local,
                                       0, nw, st)
@@ -612,7 +688,7 @@ def anneal_words(neighbours, signs, degree, slots, betas, sweeps_per_step, heat_
                             for r in range(64 * nw):
                                 trajectory[64 * lo + r, column] = counts[r]
             _store_chunk(local, spins, word_states, lo, hi, lane)
-            best_spins[:, lo:hi] = best[:, :nw]
+            best_spins[:, lo:hi] = best
 
 
 @njit(parallel=True, cache=True)
@@ -764,6 +840,8 @@ def sample_words(neighbours, signs, degree, slots, betas, word_table, heat_bath,
         block_hi = (b + 1) * k // n_blocks
         lane = _private(LANE_FIELDS * CHUNK, np.uint64)
         masks = _private((max_degree + 1) * CHUNK, np.uint64)
+        levels = _private(max_degree + 1, np.int64)
+        level_masks = _private(max_degree + 1, np.uint64)
         which = np.zeros(CHUNK, dtype=np.int64)
         disagree = _private(64, np.int64)
         down = _private(64, np.int64)
@@ -776,8 +854,8 @@ def sample_words(neighbours, signs, degree, slots, betas, word_table, heat_bath,
             for w in range(nw):
                 which[w] = word_table[lo + w]
             for t in range(n_sweeps):
-                _sweep_words(neighbours, signs, degree, slots, tables, which, local, nw, lane,
-                             masks)
+                _sweep_independent(neighbours, signs, degree, slots, tables, which, local, nw,
+                                   lane, masks, levels, level_masks, heat_bath)
                 if record:
                     for w in range(nw):
                         replica_sums(local, w, neighbours, bond_slots, disagree, down, acc,

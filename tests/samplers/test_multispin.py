@@ -140,8 +140,10 @@ def test_shared_mode_final_energies_follow_the_scalar_kernel_law():
     assert chi2_contingency(power[:, power.sum(0) > 0])[1] < 1e-6
 
 
-@pytest.mark.parametrize("mode", ["shared", "independent"])
-def test_words_do_not_depend_on_thread_count_or_on_other_words(mode):
+@pytest.mark.parametrize("mode, heat_bath", [("shared", True), ("independent", True),
+                                             ("independent", False)])
+def test_words_do_not_depend_on_thread_count_or_on_other_words(mode, heat_bath):
+    # independent Metropolis: a word alone runs word by word, four words in lock-step
     g = lattice_as_graph(IsingLattice(6))
     sched = schedules.geometric_range(4.0, 1.0, 5)
     runs = []
@@ -150,7 +152,7 @@ def test_words_do_not_depend_on_thread_count_or_on_other_words(mode):
         for n_threads, n_words in ((1, 4), (threads, 4), (threads, 1)):
             numba.set_num_threads(n_threads)
             runs.append(anneal_words(g, sched.temperatures, sched.sweeps_per_step, n_words, 9,
-                                     ("threads",), True, mode, record_every=2))
+                                     ("threads",), heat_bath, mode, record_every=2))
     finally:
         numba.set_num_threads(threads)
     for field in ("final", "best", "best_energies", "trajectory"):
