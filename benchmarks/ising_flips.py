@@ -5,8 +5,8 @@ chain, the loop a physicist writes first, defined below) and the vectorised NumP
 checkerboard. simlab: the scalar kernels (one chain; sequential and random scan) and the
 multi-spin kernel (64 chains per 64-bit word, every chain its own random bits: the
 default of the ``ising_sweep`` task), with and without recording E and M after every sweep,
-at T = T_c (one word) and at the 36 temperatures of the task's default grid (36 words run in
-lock-step chunks, as the task runs them). J = 1, h = 0, one thread, best of repeats. Run:
+at T = T_c (one word) and at the 36 temperatures of the task's default grid (36 words in
+chunks of up to 16, as the task runs them). J = 1, h = 0, one thread, best of repeats. Run:
 
     python benchmarks/ising_flips.py [--sizes 64 256 1024] [--seconds 2]
 

@@ -42,3 +42,20 @@ def header(*packages):
     """Print the date, machine and versions (simlab, numpy, numba and ``packages``)."""
     print(f"{datetime.date.today().isoformat()}; {cpu()}")
     print(versions(*packages))
+
+
+VECTOR_MNEMONICS = ("vpopcntq", "vprolq", "vpgatherqq", "vpternlogq", "vpcmpuq", "vpaddq")
+
+
+def emitted(dispatcher, mnemonics=VECTOR_MNEMONICS):
+    """What LLVM emitted for a compiled Numba function: 'N zmm, N ymm lines; mnemonic N, ...'.
+
+    Counts the assembly lines of every compiled signature of ``dispatcher`` that use 512-bit
+    (zmm) and 256-bit (ymm) registers, and the lines of each mnemonic named.
+    """
+    lines = [ln.strip() for asm in dispatcher.inspect_asm().values() for ln in asm.splitlines()]
+    code = [ln for ln in lines if ln and not ln.startswith((".", "#")) and not ln.endswith(":")]
+    zmm = sum("%zmm" in ln for ln in code)
+    ymm = sum("%ymm" in ln for ln in code)
+    counts = ", ".join(f"{m} {sum(ln.split()[0] == m for ln in code)}" for m in mnemonics)
+    return f"{zmm} zmm, {ymm} ymm lines of {len(code)}; {counts}"
