@@ -10,8 +10,8 @@ L = 8 lattice, :func:`simlab.models.graph.planted`; ground state known).
 
 Reported per problem and sampler:
 
-- time of ``sample`` (seconds; simlab on all cores, and on one thread), the ratio
-  dwave / simlab;
+- time of ``sample`` (seconds; simlab on all cores, and on one thread), spin flips
+  attempted per ns (reads x sweeps x N / time), the ratio dwave / simlab;
 - at equal reads and sweeps: mean, 10% quantile and best energy of the reads;
 - at equal time: simlab's sweeps scaled so that it takes dwave's time, and the mean, 10%
   quantile and best energy it then reaches;
@@ -76,7 +76,8 @@ def main():
     print(f"reads {args.reads}, sweeps {args.sweeps}, geometric beta schedule over dwave's "
           f"default range, Metropolis, sequential order; simlab on {cores} threads "
           "(and 1); dwave-samplers on 1 thread")
-    print(f"{'problem':>20} {'sampler':>26} {'time s':>8} {'x dwave':>8} {'mean E':>11} "
+    print(f"{'problem':>20} {'sampler':>26} {'time s':>8} {'flips/ns':>8} {'x dwave':>8} "
+          f"{'mean E':>11} "
           f"{'10% E':>11} {'best E':>11} {'equal time: mean / 10% / best E':>40} {'P(ground)':>10} "
           f"{'TTS99 s':>9}")
     for item in problems():
@@ -110,7 +111,8 @@ def main():
                 per_read = seconds / reads
                 tts = ("inf" if hit == 0 else f"{per_read:.4f}" if hit == 1 else
                        f"{per_read * np.log(0.01) / np.log(1 - hit):.4f}")
-            print(f"{name:>20} {label:>26} {seconds:8.3f} {t_dwave / seconds:8.2f} "
+            flips = reads * sweeps * bqm.num_variables / seconds / 1e9
+            print(f"{name:>20} {label:>26} {seconds:8.3f} {flips:8.3f} {t_dwave / seconds:8.2f} "
                   f"{e.mean():11.2f} {np.quantile(e, 0.1):11.2f} {e.min():11.2f} "
                   f"{equal:>40} {p:>10} {tts:>9}", flush=True)
 
