@@ -1,8 +1,7 @@
-"""The HTML report: its payload against the Dataset, the file on disk, and the page in a real
+"""The HTML report: its views against the Dataset, the file on disk, and the page in a real
 browser (headless Chromium driven by Selenium; skipped with a message where Chromium is not
 installed, required under CI=true)."""
 
-import json
 import math
 import os
 import re
@@ -14,6 +13,7 @@ import xarray as xr
 
 from simlab.errors import DataError
 from simlab.render.report import SIZE_BUDGET, payload, report_for, write_report
+from simlab.render.views import views, x_dim
 
 
 def sweep_like():
@@ -39,50 +39,93 @@ def sweep_like():
     return ds
 
 
+def _by_name(ds):
+    return {v.name: v for v in views(ds)[0]}
+
+
 def test_points_kept_for_an_integral_are_not_drawn():
     ds = sweep_like().assign_coords(entropy_tail=("temperature", [False] * 5 + [True] * 2))
-    p = payload(ds)
-    assert p["x"]["values"] == ds.temperature.values[:5].tolist()
-    assert p["panels"][0]["values"][0] == ds.energy.values[0, :5].tolist()
+    energy = _by_name(ds)["energy"]
+    assert energy.x.tolist() == ds.temperature.values[:5].tolist()
+    assert energy.series[0].y.tolist() == ds.energy.values[0, :5].tolist()
 
 
-def test_payload_holds_the_datasets_numbers():
+def test_views_hold_the_datasets_numbers_and_overlay_short_dimensions():
     ds = sweep_like()
-    p = payload(ds)
-    assert p["x"]["name"] == "temperature"
-    assert p["x"]["values"] == ds.temperature.values.tolist()
-    panels = {q["name"]: q for q in p["panels"]}
-    assert set(panels) == {"energy", "specific_heat", "binder"}  # companions attach
-    e = panels["energy"]
-    assert e["dims"] == ["size"]
-    assert p["selectors"] == [{"dim": "size", "labels": ["8", "16"]},
-                              {"dim": "seed", "labels": ["0", "1", "2"]}]
-    assert panels["binder"]["dims"] == ["seed", "size"]
-    assert panels["binder"]["values"] == ds.binder.values.reshape(6, 7).tolist()
-    assert e["values"] == ds.energy.values.tolist()
-    assert e["err"] == ds.energy_err.values.tolist()
-    assert e["exact"] == ds.energy_exact.values.tolist()
-    assert e["onsager"] == [ds.energy_onsager.values.tolist()] * 2
-    assert panels["specific_heat"]["values"][1][3] is None
-    assert panels["specific_heat"]["missing_reason"] == "too few samples at one point"
-    assert p["scalars"] == [{"name": "block_length", "long_name": "", "units": "",
-                             "missing_reason": "", "value": 1250.0}]
+    shown = _by_name(ds)
+    assert list(shown) == ["energy", "specific_heat", "binder"]  # companions attach
+    e = shown["energy"]
+    assert e.kind == "curves" and e.x_name == "temperature"
+    assert [s.label for s in e.series] == ["size = 8", "size = 16"]
+    for k, s in enumerate(e.series):
+        assert s.y.tolist() == ds.energy.values[k].tolist()
+        assert s.err.tolist() == ds.energy_err.values[k].tolist()
+    # the exact curve per size in its colour; Onsager's, without a size, once and shared
+    [(label, exact, shared), (onsager_label, onsager, onsager_shared)] = e.series[0].references
+    assert label == "exact" and not shared and exact.tolist() == ds.energy_exact.values[0].tolist()
+    assert onsager_label == "Onsager, L = inf" and onsager_shared
+    assert onsager.tolist() == ds.energy_onsager.values.tolist()
+    assert [r[0] for r in e.series[1].references] == ["exact"]
+    assert "up to 0.00123" in e.describe()  # the caption says how small the error bars are
+    b = shown["binder"]
+    assert [s.label for s in b.series][:2] == ["seed = 0, size = 8", "seed = 0, size = 16"]
+    assert np.array_equal(np.array([s.y for s in b.series]), ds.binder.values.reshape(6, 7))
+    c = shown["specific_heat"]
+    assert np.isnan(c.series[1].y[3]) and c.missing_reason == "too few samples at one point"
+    assert c.title == "specific heat C/N"
+    assert payload(ds)["scalars"] == [{"name": "block_length", "long_name": "", "units": "",
+                                       "missing_reason": "", "value": 1250.0,
+                                       "text": "1250"}]
+
+
+def test_categories_become_bars_draws_a_histogram_and_many_series_say_so():
+    rng = np.random.default_rng(5)
+    ds = xr.Dataset({"share": ("pos", [0.5, 0.3, 0.2]),
+                     "t_star": ("bootstrap", rng.normal(1.2, 0.1, 200)),
+                     "final_energy": ("read", rng.normal(-10, 1, 32)),
+                     "curve": (("instance", "step"), rng.normal(size=(20, 4)).round()),
+                     "count": (("size", "step"), np.arange(8).reshape(2, 4))},
+                    coords={"pos": ["NOUN", "VERB", "ADJ"], "size": [8, 16]})
+    shown = _by_name(ds)
+    assert shown["share"].kind == "bars" and shown["share"].categories == ["NOUN", "VERB",
+                                                                           "ADJ"]
+    assert shown["t_star"].kind == "histogram" and shown["final_energy"].kind == "histogram"
+    assert shown["count"].integer  # integers print as integers in the page
+    # 20 instances of a float curve are a band (median, quartiles, deciles)
+    band = shown["curve"].series[0]
+    assert band.outer is not None and np.allclose(
+        band.y, np.median(ds.curve.values, axis=0))
+
+
+def test_show_displays_the_same_views_in_a_notebook(monkeypatch):
+    import bokeh.io
+
+    import simlab.render
+
+    shown = []
+    monkeypatch.setattr(bokeh.io, "show", shown.append)
+    monkeypatch.setattr(bokeh.io, "output_notebook", lambda **kw: None)
+    simlab.render.show(sweep_like())
+    [root] = shown
+    assert [c.name for c in root.children] == ["box-energy", "box-specific_heat", "box-binder"]
 
 
 def test_report_file_is_self_contained_atomic_and_small(tmp_path):
     path = write_report(sweep_like(), tmp_path / "report.html")
     html = path.read_text()
     assert path.stat().st_size < SIZE_BUDGET
-    assert not re.search(r"(src|href)\s*=\s*[\"']?(https?:)?//", html)  # nothing fetched
-    assert "</script>\n" not in html.split('id="payload"')[1].split("</script>")[0]
-    assert "<\\/script>" in html  # the config's "</script>" cannot end the payload early
+    # Nothing fetched: no address outside Bokeh's own library (whose MathJax loader, for
+    # TeX labels that simlab never writes, the page's Content-Security-Policy would block).
+    ours = re.sub(r"/\* BEGIN bokeh.*?/\* END bokeh[^*]*\*/", "", html, flags=re.DOTALL)
+    assert len(ours) < len(html) - 10**6
+    assert not re.search(r"(src|href)\s*=\s*[\"']?(https?:)?//", ours)
+    assert '<meta name="viewport"' in html and "Content-Security-Policy" in html
+    assert "a: 1\n&lt;/script&gt;" in html  # the config cannot end an element early
     assert [p.name for p in tmp_path.iterdir()] == ["report.html"]  # no temporary left
     mask = os.umask(0)
     os.umask(mask)
     assert path.stat().st_mode & 0o777 == 0o666 & ~mask  # readable like any user file
-    data = json.loads(html.split('type="application/json">')[1].split("</script>")[0]
-                      .replace("<\\/", "</"))
-    assert data["attrs"]["seed"] == "3"
+    assert payload(sweep_like())["attrs"]["seed"] == "3"
 
 
 def test_report_command_finds_the_results_and_rejects_bad_input(tmp_path):
@@ -139,52 +182,76 @@ def _significant(value, digits=6):
     return float(f"{value:.{digits - 1}e}")
 
 
+def _wait_for_bokeh(browser, seconds=20):
+    """Wait until Bokeh has built the page's document (it does so after the page loads)."""
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    WebDriverWait(browser, seconds).until(lambda b: b.execute_script(
+        "return window.Bokeh !== undefined && Bokeh.documents.length > 0"))
+
+
+def _bokeh(browser, name, field):
+    """A field of a named model of the page's Bokeh document, as the browser holds it."""
+    return browser.execute_script(
+        "const m = Bokeh.documents[0].get_model_by_name(arguments[0]);"
+        "const v = m.data[arguments[1]]; return v === undefined ? null : Array.from(v);",
+        name, field)
+
+
+def _clean_page(browser):
+    assert browser.execute_script(
+        "return performance.getEntriesByType('resource').length") == 0
+    assert [m for m in browser.get_log("browser") if m["level"] == "SEVERE"] == []
+
+
 def test_page_in_a_browser_shows_the_datasets_numbers(browser, tmp_path):
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.common.keys import Keys
-    from selenium.webdriver.support.ui import Select
 
     ds = sweep_like()
     path = write_report(ds, tmp_path / "report.html")
     browser.get(path.as_uri())
     assert browser.find_element(By.ID, "title").text == "test sweep"
-    slider = browser.find_element(By.ID, "x-slider")
-    readout = browser.find_element(By.ID, "readout-energy")
-    # keyboard: three steps to the right
-    slider.click()
-    browser.execute_script("arguments[0].value = 0; arguments[0].dispatchEvent("
-                           "new Event('input'))", slider)
-    for _ in range(3):
-        slider.send_keys(Keys.ARROW_RIGHT)
-    k = int(slider.get_attribute("value"))
-    assert k == 3
-    shown = readout.text
-    e, err = ds.energy.values[0, k], ds.energy_err.values[0, k]
-    numbers = [float(v) for v in re.findall(r"[-+]?\d\.\d+(?:e[-+]\d+)?", shown)]
-    assert numbers[0] == _significant(ds.temperature.values[k])
-    assert numbers[1] == _significant(e) and numbers[2] == _significant(err)
-    assert numbers[3] == _significant(ds.energy_exact.values[0, k])
-    assert float(readout.get_attribute("data-value")) == e  # every digit is in the page
-    # an input event (a drag) to the last temperature, then the other size
-    browser.execute_script("arguments[0].value = 6; arguments[0].dispatchEvent("
-                           "new Event('input'))", slider)
-    Select(browser.find_element(By.ID, "select-size")).select_by_visible_text("16")
-    assert float(readout.get_attribute("data-value")) == ds.energy.values[1, 6]
-    Select(browser.find_element(By.ID, "select-seed")).select_by_visible_text("2")
-    binder = browser.find_element(By.ID, "readout-binder")
-    assert float(binder.get_attribute("data-value")) == ds.binder.values[2, 1, 6]
-    heat = browser.find_element(By.ID, "readout-specific_heat")
-    browser.execute_script("arguments[0].value = 3; arguments[0].dispatchEvent("
-                           "new Event('input'))", slider)
-    assert heat.get_attribute("data-value") == "NaN" and ": NaN" in heat.text
-    assert "too few samples" in browser.find_element(By.ID, "panel-specific_heat").text
-    assert browser.find_element(By.ID, "scalar-block_length").text == "1250.00"
-    # nothing from the network, and a clean console
-    assert browser.execute_script(
-        "return performance.getEntriesByType('resource').length") == 0
-    errors = [m for m in browser.get_log("browser") if m["level"] == "SEVERE"]
-    assert errors == []
-    assert math.isfinite(float(slider.get_attribute("max")))
+    _wait_for_bokeh(browser)
+    # every size overlaid, every digit of the Dataset in the page
+    for k in range(2):
+        assert _bokeh(browser, f"data-energy-{k}", "y") == ds.energy.values[k].tolist()
+        assert _bokeh(browser, f"data-energy-{k}", "err") == ds.energy_err.values[k].tolist()
+    heat = _bokeh(browser, "data-specific_heat-1", "y")
+    assert heat[3] is None  # NaN (WebDriver's JSON has no NaN)
+    assert heat[:3] == ds.specific_heat.values[1, :3].tolist()
+    legend = browser.execute_script(
+        "const f = Bokeh.documents[0].get_model_by_name('view-energy');"
+        "const l = f.below.find((m) => m.items !== undefined);"
+        "return [l.click_policy, l.items.map((i) => i.label.value)];")
+    assert legend[0] == "hide"
+    assert {"size = 8", "size = 16", "size = 8 exact",
+            "Onsager, L = inf"} <= set(legend[1])
+    tips = browser.execute_script(
+        "const f = Bokeh.documents[0].get_model_by_name('view-energy');"
+        "return f.toolbar.tools.filter((t) => t.tooltips).map((t) => t.tooltips);")
+    assert ["energy", "@y{%.6g}"] in tips[0]
+    caption = browser.execute_script(
+        "return Bokeh.documents[0].get_model_by_name('caption-specific_heat').text")
+    assert "Gaps are NaN: too few samples at one point" in caption
+    assert browser.find_element(By.ID, "scalar-block_length").text == "1250"
+    _clean_page(browser)
+
+
+def test_page_fits_a_phone(browser, tmp_path):
+    ds = sweep_like()
+    ds.attrs["git_commit"] = "56aad4ae16727c28bd5b307cd1e33fd5cc5f2bf3"  # a long word
+    path = write_report(ds, tmp_path / "report.html")
+    browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {
+        "width": 420, "height": 900, "deviceScaleFactor": 1, "mobile": True})
+    try:
+        browser.get(path.as_uri())
+        _wait_for_bokeh(browser)
+        assert browser.execute_script(
+            "return document.documentElement.scrollWidth <= window.innerWidth")
+        assert browser.execute_script("return window.innerWidth") == 420
+    finally:
+        browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+    _clean_page(browser)
 
 
 def tsp_like():
@@ -201,54 +268,54 @@ def tsp_like():
                 "sweeps": [100, 1000, 10000], "city": np.arange(6)})
 
 
-def test_tsp_report_draws_the_selected_tour(browser, tmp_path):
-    from selenium.webdriver.common.by import By
-    from selenium.webdriver.support.ui import Select
-
+def test_tsp_report_draws_every_tour_and_overlays_schedules(browser, tmp_path):
     ds = tsp_like()
-    p = payload(ds)
-    assert p["x"]["name"] == "sweeps" and p["tours"]["dims"] == ["instance"]
-    assert [s["dim"] for s in p["selectors"]] == ["instance", "schedule"]
+    shown = _by_name(ds)
+    assert x_dim(ds) == "sweeps" and shown["median_excess"].log_x
+    assert [s.label for s in shown["median_excess"].series] == [
+        "instance = a6, schedule = geometric", "instance = a6, schedule = linear",
+        "instance = b4, schedule = geometric", "instance = b4, schedule = linear"]
+    tours = shown["tour"].series
+    assert [s.label for s in tours] == ["instance = a6", "instance = b4"]
+    assert [s.y.size for s in tours] == [6, 4]  # NaN padding dropped
     browser.get(write_report(ds, tmp_path / "report.html").as_uri())
-    tour = browser.find_element(By.ID, "panel-tour")
-    assert tour.get_attribute("data-cities") == "6"
-    Select(browser.find_element(By.ID, "select-instance")).select_by_visible_text("b4")
-    assert tour.get_attribute("data-cities") == "4"
-    Select(browser.find_element(By.ID, "select-schedule")).select_by_visible_text("linear")
-    readout = browser.find_element(By.ID, "readout-median_excess")
-    assert float(readout.get_attribute("data-value")) == ds.median_excess.values[1, 1, 0]
-    assert [m for m in browser.get_log("browser") if m["level"] == "SEVERE"] == []
+    _wait_for_bokeh(browser)
+    assert browser.execute_script(
+        "return Bokeh.documents[0].get_model_by_name('view-tour').renderers.length") == 4
+    _clean_page(browser)
 
 
-def test_x_is_the_dimension_most_curves_share_and_lone_references_are_panels():
+def test_x_is_the_dimension_most_curves_share_and_lone_references_are_views():
     # hajek_threshold's shape: an exact curve on one grid, Monte Carlo values on another
     ds = xr.Dataset({"p_exact": (("c", "step"), np.ones((2, 5))),
                      "p_mc": (("c", "mc_step"), np.ones((2, 3))),
-                     "p_mc_lo": (("c", "mc_step"), np.zeros((2, 3)))},
+                     "p_mc_lo": (("c", "mc_step"), np.zeros((2, 3))),
+                     "p_mc_hi": (("c", "mc_step"), np.full((2, 3), 2.0)),
+                     "q_mc": (("c", "mc_step"), np.ones((2, 3)))},
                     coords={"c": [0.5, 1.5], "step": np.arange(5), "mc_step": [1, 10, 100]})
-    p = payload(ds)
-    assert p["x"]["name"] == "mc_step"
-    # the exact curve runs along its own axis, after the slider's curves
-    assert [(q["name"], q["x"]) for q in p["panels"]] == [
-        ("p_mc", "mc_step"), ("p_mc_lo", "mc_step"), ("p_exact", "step")]
-    assert p["axes"]["step"]["values"] == list(range(5))
-    alone = payload(ds[["p_exact"]])  # no base variable: the reference is a curve itself
-    assert alone["x"]["name"] == "step" and alone["panels"][0]["name"] == "p_exact"
+    assert x_dim(ds) == "mc_step"
+    # the exact curve runs along its own axis, after the page's x curves
+    assert [(v.name, v.x_name) for v in views(ds)[0]] == [
+        ("p_mc", "mc_step"), ("q_mc", "mc_step"), ("p_exact", "step")]
+    mc = views(ds)[0][0].series[0]  # _lo / _hi: a shaded interval
+    assert mc.lo.tolist() == [0.0] * 3 and mc.hi.tolist() == [2.0] * 3
+    alone = views(ds[["p_exact"]])[0]  # no base variable: the reference is a curve itself
+    assert x_dim(ds[["p_exact"]]) == "step" and alone[0].name == "p_exact"
 
 
-def test_a_task_can_name_the_slider_axis():
+def test_a_task_can_name_the_x_axis():
     # wang_landau_ising's shape: more scalars per size than curves over temperature
     ds = sweep_like()
     for k in range(4):
         ds[f"scalar_{k}"] = ("size", np.arange(2.0))
-    assert payload(ds)["x"]["name"] == "size"
+    assert x_dim(ds) == "size"
     ds.attrs["report_axis"] = "temperature"
-    assert payload(ds)["x"]["name"] == "temperature"
+    assert x_dim(ds) == "temperature"
     ds.attrs["report_axis"] = "seed_that_is_not_a_dimension"
-    assert payload(ds)["x"]["name"] == "size"
+    assert x_dim(ds) == "size"
 
 
-def test_a_wide_dimension_is_a_band_and_drawn_with_curves_join_the_panel():
+def test_a_wide_dimension_is_a_band_and_drawn_with_curves_join_the_view():
     rng = np.random.default_rng(3)
     c = rng.gamma(2.0, 1.0, (100, 5))
     c[7, 2] = np.nan
@@ -258,19 +325,18 @@ def test_a_wide_dimension_is_a_band_and_drawn_with_curves_join_the_panel():
                      "gap": (("position",), rng.uniform(size=100))},
                     coords={"position": np.arange(100), "temperature": np.linspace(1, 2, 5),
                             "size": [8, 16]})
-    p = payload(ds)
-    assert p["selectors"] == []  # 100 positions are summarised, not offered one by one
+    shown = _by_name(ds)
     # "ising_c" joins "c"; "gap" is a curve along the position index
-    assert [(q["name"], q["x"]) for q in p["panels"]] == [("c", "temperature"),
-                                                          ("gap", "position")]
-    assert p["x"]["name"] == "temperature"  # ties go to the order of X_DIMS
-    panel = p["panels"][0]
-    assert panel["band"]["dim"] == "position" and panel["band"]["n"] == 100
+    assert [(v.name, v.x_name) for v in shown.values()] == [("c", "temperature"),
+                                                            ("gap", "position")]
+    band = shown["c"].series[0]
     expected = np.nanquantile(c, [0.1, 0.25, 0.5, 0.75, 0.9], axis=0)
-    assert np.allclose(panel["band"]["rows"], expected[:, None, :], rtol=0, atol=1e-15)
-    assert panel["values"] == panel["band"]["rows"][2]
-    assert [w["label"] for w in panel["with"]] == ["Ising C, size = 8", "Ising C, size = 16"]
-    assert panel["with"][1]["values"] == [5.0, 6.0, 7.0, 8.0, 9.0]
+    assert np.allclose([band.outer[0], band.lo, band.y, band.hi, band.outer[1]], expected,
+                       rtol=0, atol=1e-15)
+    assert "median over the 100 values of position" in shown["c"].describe()
+    assert [s.label for s in shown["c"].series[1:]] == ["Ising C, size = 8",
+                                                       "Ising C, size = 16"]
+    assert shown["c"].series[2].y.tolist() == [5.0, 6.0, 7.0, 8.0, 9.0]
 
 
 # --- the token view ----------------------------------------------------------------------
@@ -397,7 +463,7 @@ def test_token_page_matches_logit_thermodynamics_in_a_browser(browser, tmp_path)
     assert [m for m in browser.get_log("browser") if m["level"] == "SEVERE"] == []
 
 
-def test_variables_over_a_category_become_a_table(browser, tmp_path):
+def test_variables_over_a_category_become_a_table_and_bars(browser, tmp_path):
     from selenium.webdriver.common.by import By
 
     ds = xr.Dataset({"z": ("algorithm", [1.862, 0.245]), "z_err": ("algorithm", [0.045, 0.021]),
@@ -408,6 +474,11 @@ def test_variables_over_a_category_become_a_table(browser, tmp_path):
     assert table["dim"] == "algorithm" and table["labels"] == ["metropolis", "wolff"]
     assert table["columns"][0]["values"] == [1.862, 0.245]
     assert table["columns"][0]["err"] == [0.045, 0.021]
+    shown = _by_name(ds)
+    assert shown["z"].kind == "bars" and shown["z"].series[0].err.tolist() == [0.045, 0.021]
+    assert [s.label for s in shown["tau"].series] == ["algorithm = metropolis",
+                                                      "algorithm = wolff"]
     browser.get(write_report(ds, tmp_path / "report.html").as_uri())
     rows = browser.find_element(By.ID, "table-algorithm").find_elements(By.TAG_NAME, "tr")
-    assert rows[2].text.split() == ["wolff", "0.245000", "±", "0.0210000"]
+    assert rows[2].text.split() == ["wolff", "0.245", "±", "0.021"]
+    _clean_page(browser)

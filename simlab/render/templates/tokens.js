@@ -10,6 +10,16 @@
   box.hidden = false;
   const positions = data.positions;
   const T_MIN = -2, T_MAX = 2, STEPS = 400; // slider: log10 T from -2 to 2 in 0.01 steps
+  // A cleared canvas at the screen's pixel density: [context, width, height] in CSS pixels.
+  function blank(canvas) {
+    const ctx = canvas.getContext("2d");
+    const ratio = window.devicePixelRatio || 1;
+    const w = canvas.clientWidth, h = canvas.clientHeight;
+    canvas.width = w * ratio; canvas.height = h * ratio;
+    ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
+    ctx.clearRect(0, 0, w, h);
+    return [ctx, w, h];
+  }
   const fmt = (v) => (Number.isFinite(v) ? v.toPrecision(6) : (Number.isNaN(v) ? "NaN" : (v > 0 ? "inf" : "-inf")));
 
   function bytes(b64) {
@@ -169,7 +179,7 @@
 
   // report.js's blank canvas at the screen's pixel density
   function canvas(id) {
-    const [ctx, w, h] = window.simlabBlank($(id));
+    const [ctx, w, h] = blank($(id));
     ctx.font = "11px sans-serif";
     return [ctx, w, h];
   }

@@ -163,6 +163,7 @@ def build_dataset(per_size, sizes, temps, params, tail):
             ds[name + "_onsager"] = ("temperature", func(temps, params.model.coupling))
     ds["block_length"] = ((), params.sampler.sweeps // params.sampler.blocks)
     ds = results.annotate(ds, META)
+    ds["size"].attrs["symbol"] = "L"  # how the report's legends name the sizes: "L = 8"
     for _, reasons in per_size:
         for name, reason in reasons.items():
             if name in ds:

@@ -1,0 +1,224 @@
+"""Bokeh figures of :mod:`simlab.render.views`: the report page's plots and ``show`` in Jupyter.
+
+Every curve view is one figure: overlaid series with a legend (click an entry to hide it),
+error whiskers, shaded intervals and bands, reference curves drawn beneath the data,
+hover tooltips with the stored values (6 significant digits, integers as integers),
+zoom, pan and reset. Figures that share an x dimension share its range and a crosshair.
+Each figure follows the page's width (``sizing_mode="stretch_width"``) and carries a
+caption that says what it shows (its text alternative).
+"""
+
+import numpy as np
+
+PALETTE = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf", "#8c564b",
+           "#e377c2", "#7f7f7f", "#bcbd22", "#393b79", "#637939")
+REFERENCE = "#555555"  # a reference curve shared by every series
+HEIGHT = 300
+TOOLS = "pan,wheel_zoom,box_zoom,reset,save"
+
+
+def _clean(a):
+    """float64 with NaN where the data have none to give (Bokeh draws gaps there)."""
+    return np.asarray(a, dtype=np.float64)
+
+
+def _fmt(integer):
+    return "%d" if integer else "%.6g"
+
+
+def _curve_figure(view, x_range, crosshair):
+    from bokeh.models import (
+        Band,
+        ColumnDataSource,
+        CrosshairTool,
+        HoverTool,
+        TeeHead,
+        Whisker,
+    )
+    from bokeh.plotting import figure
+
+    kwargs = {"x_range": x_range} if x_range is not None else {}
+    fig = figure(height=HEIGHT, sizing_mode="stretch_width", tools=TOOLS,
+                 title=view.title, x_axis_label=view.x_label, y_axis_label=view.y_label,
+                 x_axis_type="log" if view.log_x else "linear", name=f"view-{view.name}",
+                 **kwargs)
+    x = _clean(view.x)
+    hovered = []
+    for k, s in enumerate(view.series):
+        color = PALETTE[k % len(PALETTE)]
+        legend = {"legend_label": s.label} if s.label else {}
+        data = {"x": x, "y": _clean(s.y)}
+        for ref_label, ref, shared in s.references:  # beneath the data: drawn first
+            fig.line(x, _clean(ref), line_color=REFERENCE if shared else color,
+                     line_dash="dashed" if shared else "dotdash", line_width=2.5,
+                     alpha=0.8, legend_label=(ref_label if shared
+                                              else f"{s.label} {ref_label}".strip()))
+        if s.outer is not None:
+            outer = ColumnDataSource({"x": x, "lo": _clean(s.outer[0]),
+                                      "hi": _clean(s.outer[1])})
+            fig.add_layout(Band(source=outer, base="x", lower="lo", upper="hi",
+                                fill_color=color, fill_alpha=0.12, line_alpha=0))
+        if s.lo is not None and s.hi is not None:
+            data["lo"], data["hi"] = _clean(s.lo), _clean(s.hi)
+        if s.err is not None:
+            data["err"] = _clean(s.err)
+            data["lower"], data["upper"] = data["y"] - data["err"], data["y"] + data["err"]
+        source = ColumnDataSource(data, name=f"data-{view.name}-{k}")
+        if "lo" in data:
+            band = Band(source=source, base="x", lower="lo", upper="hi", fill_color=color,
+                        fill_alpha=0.25, line_alpha=0)
+            fig.add_layout(band)
+        fig.line("x", "y", source=source, line_color=color, line_width=2, **legend)
+        dots = fig.scatter("x", "y", source=source, color=color, size=5, **legend)
+        if "err" in data:
+            fig.add_layout(Whisker(source=source, base="x", lower="lower", upper="upper",
+                                   line_color=color, line_width=1.5,
+                                   upper_head=TeeHead(size=6, line_color=color),
+                                   lower_head=TeeHead(size=6, line_color=color)))
+        hovered.append(dots)
+    tips = [(view.x_label, f"@x{{{_fmt(False)}}}"),
+            (view.title, f"@y{{{_fmt(view.integer)}}}")]
+    formatters = {"@x": "printf", "@y": "printf"}
+    if any(s.err is not None for s in view.series):
+        tips.append(("± error", "@err{%.6g}"))
+        formatters["@err"] = "printf"
+    fig.add_tools(HoverTool(renderers=hovered, tooltips=tips, formatters=formatters))
+    fig.add_tools(CrosshairTool(overlay=crosshair))
+    _legend_below(fig)
+    return fig
+
+
+def _legend_below(fig):
+    """The legend under the plot (it hides no data), two columns, click to hide."""
+    if not fig.legend:
+        return
+    legend = fig.legend[0]
+    fig.center = [m for m in fig.center if m is not legend]
+    fig.add_layout(legend, "below")
+    # the data's entries first, then the reference curves (drawn first, beneath the data)
+    legend.items = sorted(legend.items, key=lambda item: any(
+        getattr(r.glyph, "line_dash", None) for r in item.renderers))
+    longest = max(len(item.label.value or "") for item in legend.items)
+    legend.ncols = 2 if len(legend.items) > 1 and longest <= 18 else 1  # fits 420 px
+    legend.location = "top_left"
+    rows = -(-len(legend.items) // legend.ncols)
+    fig.height += 20 * rows + 10  # the plot keeps its height
+    legend.click_policy = "hide"
+    legend.label_text_font_size = "9pt"
+    legend.spacing = 0
+    legend.padding = 4
+    legend.border_line_alpha = 0
+
+
+def _bar_figure(view):
+    from bokeh.models import ColumnDataSource, HoverTool, Whisker
+    from bokeh.plotting import figure
+
+    s = view.series[0]
+    data = {"x": view.categories, "y": _clean(s.y)}
+    if s.err is not None:
+        data["lower"], data["upper"] = data["y"] - _clean(s.err), data["y"] + _clean(s.err)
+    source = ColumnDataSource(data, name=f"data-{view.name}-0")
+    fig = figure(x_range=view.categories, height=HEIGHT, sizing_mode="stretch_width",
+                 tools="save,reset", title=view.title, y_axis_label=view.y_label,
+                 x_axis_label=view.x_label, name=f"view-{view.name}")
+    fig.vbar(x="x", top="y", width=0.8, source=source, color=PALETTE[0])
+    if s.err is not None:
+        fig.add_layout(Whisker(source=source, base="x", lower="lower", upper="upper"))
+    fig.add_tools(HoverTool(tooltips=[(view.x_label, "@x"),
+                                      (view.title, f"@y{{{_fmt(view.integer)}}}")],
+                            formatters={"@y": "printf"}))
+    if len(view.categories) > 6:
+        fig.xaxis.major_label_orientation = 0.8
+    return fig
+
+
+def _histogram_figure(view):
+    from bokeh.models import ColumnDataSource
+    from bokeh.plotting import figure
+
+    values = _clean(view.series[0].y)
+    values = values[np.isfinite(values)]
+    counts, edges = np.histogram(values, bins="auto") if values.size else ([], [0, 1])
+    fig = figure(height=HEIGHT, sizing_mode="stretch_width", tools=TOOLS,
+                 title=f"{view.title}: distribution", x_axis_label=view.x_label,
+                 y_axis_label="count", name=f"view-{view.name}")
+    source = ColumnDataSource({"left": edges[:-1], "right": edges[1:], "top": counts},
+                              name=f"data-{view.name}-0")
+    fig.quad(left="left", right="right", top="top", bottom=0, source=source,
+             fill_color=PALETTE[0], line_color="white")
+    return fig
+
+
+def _tour_figure(view):
+    from bokeh.plotting import figure
+
+    fig = figure(height=400, sizing_mode="stretch_width", tools=TOOLS, title=view.title,
+                 x_axis_label="x", y_axis_label="y", match_aspect=True, name="view-tour")
+    for k, s in enumerate(view.series):
+        color = PALETTE[k % len(PALETTE)]
+        legend = {"legend_label": s.label} if s.label else {}
+        xs, ys = np.append(s.lo, s.lo[:1]), np.append(s.y, s.y[:1])  # closed
+        fig.line(xs, ys, line_color=color, line_width=1.5, **legend)
+        fig.scatter(s.lo, s.y, color=color, size=4, **legend)
+    _legend_below(fig)
+    return fig
+
+
+def figures(view_list):
+    """One Bokeh layout per view (a figure and its caption), in order.
+
+    Returns
+    -------
+    list of bokeh.models.LayoutDOM
+    """
+    from bokeh.layouts import column
+    from bokeh.models import DataRange1d, Div, Span
+
+    shared = {}
+    out = []
+    for view in view_list:
+        if view.kind == "curves":
+            if view.x_name not in shared:
+                shared[view.x_name] = (DataRange1d(), Span(dimension="height",
+                                                           line_dash="dotted"))
+            x_range, crosshair = shared[view.x_name]
+            fig = _curve_figure(view, x_range, crosshair)
+        elif view.kind == "bars":
+            fig = _bar_figure(view)
+        elif view.kind == "histogram":
+            fig = _histogram_figure(view)
+        else:
+            fig = _tour_figure(view)
+        caption = view.describe()
+        if view.missing_reason and any(np.isnan(_clean(s.y)).any() for s in view.series):
+            caption += f" Gaps are NaN: {view.missing_reason}."
+        div = Div(text=_escape(caption), sizing_mode="stretch_width",
+                  name=f"caption-{view.name}",
+                  styles={"color": "#555", "font-size": "0.85em", "margin-bottom": "1.2em"})
+        out.append(column(fig, div, sizing_mode="stretch_width", name=f"box-{view.name}"))
+    return out
+
+
+def _escape(text):
+    return (text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;"))
+
+
+def layout(ds, skip=()):
+    """All views of ``ds`` as one Bokeh column (what :func:`show` displays)."""
+    from bokeh.layouts import column
+
+    from simlab.render.views import views
+
+    return column(*figures(views(ds, skip)[0]), sizing_mode="stretch_width")
+
+
+def show(ds):
+    """Display the report's views of ``ds`` (an xarray Dataset) in a Jupyter notebook, with
+    Bokeh's resources loaded inline (no network)."""
+    from bokeh.io import output_notebook
+    from bokeh.io import show as bokeh_show
+    from bokeh.resources import INLINE
+
+    output_notebook(resources=INLINE, hide_banner=True)
+    bokeh_show(layout(ds))
