@@ -53,6 +53,19 @@ def log_ticks(ax, values, candidates=(0.5, 1, 1.5, 2, 3, 4, 6, 10, 20, 50, 100))
     ax.minorticks_off()
 
 
+def plain_log_labels(axis):
+    """Tick labels of a log-scaled matplotlib axis as plain numbers ("2", "0.5", "1000")
+    instead of "2x10^0"."""
+    from matplotlib.ticker import FuncFormatter
+
+    def minor(v, _):  # 2 and 5 times a power of ten only: the others would crowd
+        leading = v / 10 ** np.floor(np.log10(v)) if v > 0 else 0
+        return f"{v:g}" if np.isclose(leading, 2) or np.isclose(leading, 5) else ""
+
+    axis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+    axis.set_minor_formatter(FuncFormatter(minor))
+
+
 def title(ds):
     """The Dataset's title attribute, or an empty string."""
     return ds.attrs.get("title", "")

@@ -10,8 +10,9 @@
   a swept key) becomes overlaid series with a legend entry naming the dimension and value
   ("L = 8"); up to ``MAX_SERIES`` series, past that the later values of the last such
   dimensions are left out and the view says so.
-- A longer dimension (positions, reads, sequences) of a float variable becomes a band: the
-  median, and the 25-75% and 10-90% ranges over it. Two such dimensions: not drawn (the
+- A longer dimension (positions, sequences), or a dimension of more than 3 draws (reads,
+  chains, resamples: ``RESAMPLE_DIMS``), of a float variable becomes a band: the median,
+  and the 25-75% and 10-90% ranges over it. Two such dimensions: not drawn (the
   view list names it).
 - ``<name>_err`` becomes error bars; ``<name>_lo`` / ``<name>_hi`` a shaded interval;
   ``<name>_exact`` and ``<name>_onsager`` reference curves; a variable whose ``drawn_with``
@@ -181,7 +182,8 @@ def _label(ds, dims, key):
 def _curves(ds, name, x):
     var = ds[name]
     other = [d for d in var.dims if d != x]
-    wide = [d for d in other if ds.sizes[d] > MAX_OVERLAY]
+    wide = [d for d in other if ds.sizes[d] > MAX_OVERLAY
+            or (d in RESAMPLE_DIMS and ds.sizes[d] > 3)]  # draws: their spread, not each
     if len(wide) > 1 or (wide and not np.issubdtype(var.dtype, np.floating)):
         return None
     band = wide[0] if wide else None

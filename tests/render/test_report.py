@@ -458,9 +458,19 @@ def test_token_page_matches_logit_thermodynamics_in_a_browser(browser, tmp_path)
     assert browser.find_element(By.ID, "tokens").get_attribute("data-position") == "4"
     assert "1 match" in find("matches").text
     assert "alpha4" in find("context").text
-    assert browser.execute_script(
-        "return performance.getEntriesByType('resource').length") == 0
-    assert [m for m in browser.get_log("browser") if m["level"] == "SEVERE"] == []
+    # a query that stops matching keeps the list, the context and the numbers together
+    find("search").send_keys("x")
+    assert "0 matches" in find("matches").text
+    assert Select(find("position")).first_selected_option.get_attribute("value") == "4"
+    assert browser.find_element(By.ID, "tokens").get_attribute("data-position") == "4"
+    find("search").clear()
+    find("search").send_keys("about alpha")  # every position: the one shown stays
+    assert "5 matches" in find("matches").text
+    assert browser.find_element(By.ID, "tokens").get_attribute("data-position") == "4"
+    assert Select(find("position")).first_selected_option.get_attribute("value") == "4"
+    at(200)  # the dial announces T, not its step
+    assert slider.get_attribute("aria-valuetext") == "T = 1.00"
+    _clean_page(browser)
 
 
 def test_variables_over_a_category_become_a_table_and_bars(browser, tmp_path):

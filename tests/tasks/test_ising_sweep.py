@@ -129,3 +129,23 @@ def test_many_random_grids_are_honest(tmp_path, points, size, chains, sweeps, bl
     except ConfigError:
         return
     assert_honest(execute(settings_, tmp_path))
+
+
+def test_the_figures_exact_curves_reach_the_exact_peak():
+    # the exact curves are drawn on a grid of their own, not as chords between the points
+    import xarray as xr
+
+    from simlab.exact import kaufman
+    from simlab.tasks.ising_sweep.figures import _coupling, _fine_grid
+
+    t = np.linspace(1.0, 4.0, 32)
+    t_peak, c_peak = kaufman.specific_heat_peak(32, 32)
+    ds = xr.Dataset({"peak_temperature_exact": ("size", [t_peak])}, coords={"size": [32]},
+                    attrs={"config": "model:\n  coupling: 1.0\n"})
+    fine = _fine_grid(ds, t, _coupling(ds))
+    assert fine.size > 1000 and fine.min() == 1.0 and fine.max() == 4.0
+    drawn = kaufman.kaufman(32, 32, fine)["specific_heat"].max()
+    chords = kaufman.kaufman(32, 32, t)["specific_heat"].max()
+    assert drawn == pytest.approx(c_peak, rel=1e-9) and chords < c_peak - 0.001
+    assert _coupling(xr.Dataset(attrs={"config": "model:\n  coupling: -2.0\n"})) == -2.0
+    assert _coupling(xr.Dataset()) == 1.0

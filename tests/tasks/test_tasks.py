@@ -161,3 +161,17 @@ def test_figures_read_only_datasets(tmp_path):
         figure.draw(ds, tmp_path / figure.file)
         assert (tmp_path / figure.file).stat().st_size > 5_000
     assert np.isfinite(ds["energy"]).all()
+
+
+def test_anneal_of_a_tsp_keeps_the_best_tour_for_the_report(tmp_path):
+    from simlab.models.tsp import load_tsplib
+    from simlab.render.views import views
+
+    ds = run_task(["task=anneal", "anneal.problem=tsplib", "anneal.reads=4",
+                   "schedule.n_steps=40"], tmp_path / "tsp")
+    best = int(np.argmin(ds["best_energy"].values))
+    coords = load_tsplib("berlin52").coords[ds["best_state"].values[best]]
+    assert np.array_equal(ds["city_x"].values, coords[:, 0])
+    assert np.array_equal(ds["city_y"].values, coords[:, 1])
+    tour = [v for v in views(ds)[0] if v.kind == "tour"]
+    assert len(tour) == 1 and tour[0].series[0].y.size == 52

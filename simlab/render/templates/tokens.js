@@ -114,7 +114,10 @@
     });
   }
   fillSelect(positions.map((_, i) => i));
-  $("tok-note").textContent = positions.length + " of " + data.total + " positions carried. " +
+  $("tok-note").textContent = positions.length + " of " + data.total + " positions carried" +
+    (positions.length < data.total ? " (evenly spaced: each compressed spectrum takes several " +
+      "kB, and the page stays under its size budget; the search covers the carried ones)" : "") +
+    ". " +
     "Each spectrum is stored compressed, as in the bundle: its largest logits exactly and the " +
     "others as a histogram of width " + data.bin_width + " (bin centres); every number below is " +
     "computed in this page from exactly those levels.";
@@ -175,6 +178,7 @@
     put("peak_temperature", tStar); put("peak_specific_heat", cStar);
     $("tok-t").textContent = t === 0 ? "T = 0 (greedy)" : (t === Infinity ? "T = ∞ (uniform)" : "T = " + fmt(t));
     drawBars(th); drawCurves(th);
+    announce();
   }
 
   // report.js's blank canvas at the screen's pixel density
@@ -209,6 +213,9 @@
       ctx.fillText(pr.toPrecision(3), left + pr * (w - left - 70) + 4, y + barH / 2 + 3);
     });
     $("tok-bars").dataset.top = String(probs[0]);
+    $("tok-bars").setAttribute("aria-label", "Probabilities at T of the most likely tokens: " +
+      probs.slice(0, 5).map((pr, i) => (p.ranked ? JSON.stringify(p.ranked[i]) : "rank " +
+        (i + 1)) + " " + pr.toPrecision(3)).join(", ") + (n > 5 ? ", ..." : ""));
   }
 
   // S(T) / ln V' and C(T) / C(T*) on 0.01..100 (log), with T* and the dial's T marked.
@@ -246,18 +253,26 @@
   slider.max = String(STEPS);
   const fromSlider = () => Math.pow(10, T_MIN + (T_MAX - T_MIN) * Number(slider.value) / STEPS);
   slider.addEventListener("input", () => { t = fromSlider(); update(); });
+  // Screen readers announce the temperature, not the dial's step.
+  const announce = () => slider.setAttribute("aria-valuetext", t === 0 ? "T = 0, greedy" :
+    (t === Infinity ? "T = infinity, uniform" : "T = " + t.toPrecision(3)));
   $("tok-zero").addEventListener("click", () => { t = 0; slider.value = "0"; update(); });
   $("tok-inf").addEventListener("click", () => { t = Infinity; slider.value = String(STEPS); update(); });
   select.addEventListener("change", () => choose(Number(select.value)));
   $("tok-prev").addEventListener("click", () => choose((current + positions.length - 1) % positions.length));
   $("tok-next").addEventListener("click", () => choose((current + 1) % positions.length));
+  // The list holds the positions whose text contains the query (all when it is empty or
+  // matches none); it always shows the position whose numbers are on display.
   $("tok-search").addEventListener("input", (ev) => {
     const q = ev.target.value.toLowerCase();
     const hits = positions.map((p, i) => [p, i]).filter(([p]) => !q ||
-      ((p.context || "") + (p.next_token || "")).toLowerCase().includes(q)).map(([, i]) => i);
-    $("tok-matches").textContent = q ? hits.length + " match" + (hits.length === 1 ? "" : "es") : "";
+      [p.context, p.token, p.next_token].map((v) => v || "").join(" ").toLowerCase()
+        .includes(q)).map(([, i]) => i);
+    $("tok-matches").textContent = q ? hits.length + " match" + (hits.length === 1 ? "" : "es") +
+      (hits.length ? "" : " (the list shows every carried position)") : "";
     fillSelect(hits.length ? hits : positions.map((_, i) => i));
-    if (hits.length) choose(hits[0]);
+    if (hits.length && !hits.includes(current)) choose(hits[0]);
+    else select.value = String(current);
   });
   window.addEventListener("resize", update);
   slider.value = String(STEPS / 2); // T = 1

@@ -8,6 +8,8 @@ schedule.
 from dataclasses import dataclass
 from typing import Optional
 
+import numpy as np
+
 from simlab.errors import ConfigError
 from simlab.models import graph, tsp
 from simlab.rules import ALGORITHMS, SCANS
@@ -107,6 +109,12 @@ def run(params, ctx):
                  scan=a.scan, record_every=a.record_every, kernel=a.kernel,
                  multispin_mode=a.multispin_mode, moves=a.moves, near=a.near)
     ds = res.to_dataset()
+    if isinstance(model, tsp.TSPInstance):  # the best read's tour, drawn by the report
+        tour = ds["best_state"].values[int(np.argmin(ds["best_energy"].values))]
+        for k, axis in enumerate("xy"):
+            ds[f"city_{axis}"] = ("city", model.coords[tour, k].astype(np.float64), {
+                "long_name": f"{axis} coordinate of the city at that position of the best "
+                             "read's tour", "units": "1"})
     ds.attrs["title"] = f"Simulated annealing of {model.name}: {schedule.describe()}"
     return ds
 

@@ -2,7 +2,15 @@
 
 import numpy as np
 
-from simlab.render.figures import new_figure, save, title
+from simlab.render.figures import new_figure, plain_log_labels, save, title
+
+
+def _energy_label(ds, name, what=""):
+    """'<long name><what> [<units>]' of an energy variable (a read's total energy)."""
+    attrs = ds[name].attrs
+    units = attrs.get("units", "")
+    return f"{attrs.get('long_name', name)}{what}" + (
+        f"  [{units}]" if units and units != "1" else "")
 
 
 def annealing_run(ds, path):
@@ -13,7 +21,7 @@ def annealing_run(ds, path):
         final = ds["final_energy"].values
         ax.hist(final, bins=min(40, max(5, np.unique(final).size)), color="tab:blue",
                 alpha=0.8, label=f"{final.size} reads, {ds.attrs.get('kernel', '')} kernel")
-        ax.set_xlabel("final energy")
+        ax.set_xlabel(_energy_label(ds, "final_energy"))
         ax.set_ylabel("reads")
         ax.grid(alpha=0.3)
         ax.legend(loc="upper right", fontsize=8)
@@ -26,15 +34,20 @@ def annealing_run(ds, path):
         ax.fill_between(x, e.min(0), e.max(0), alpha=0.25, color="tab:blue", lw=0,
                         label="reads: min-max")
         ax.plot(x, np.median(e, axis=0), color="tab:blue", lw=1.5, label="reads: median")
-    ax.set_xlabel("sweep")
-    ax.set_ylabel("energy")
+    ax.set_xlabel("sweeps done")
+    ax.set_ylabel(_energy_label(ds, "energy_trajectory", " (a read's total)"))
     ax.set_xscale("log")
     ax.grid(alpha=0.3, which="both")
     twin = ax.twinx()
     twin.plot(ds["sweeps_done"].values, ds["schedule_temperature"].values, color="tab:red",
               lw=1, ls="--", label="temperature")
-    twin.set_ylabel("temperature", color="tab:red")
+    units = ds["schedule_temperature"].attrs.get("units", "")
+    twin.set_ylabel("schedule temperature" + (f"  [{units}]" if units else ""),
+                    color="tab:red")
     twin.set_yscale("log")
+    plain_log_labels(twin.yaxis)
+    plain_log_labels(ax.xaxis)
+    ax.set_xlim(x.min(), x.max())  # the recorded sweeps, where the data are
     ax.legend(loc="upper right", fontsize=8)
     ax.set_title(title(ds), fontsize=9)
     fig.tight_layout()

@@ -1,8 +1,9 @@
 """Figures and the summary table of the Ising sweep, drawn from its Dataset only."""
 
 import numpy as np
+import yaml
 
-from simlab.exact.onsager import CRITICAL_TEMPERATURE
+from simlab.exact import kaufman, onsager
 from simlab.render.figures import colors, log_ticks, new_figure, save, title
 from simlab.results import missing_reasons
 
@@ -14,43 +15,92 @@ PANELS = (
 )
 
 
+FINE = 600  # temperatures of the exact curves: smooth, and the peaks at their true height
+ONSAGER = {"energy": onsager.energy, "specific_heat": onsager.specific_heat,
+           "abs_magnetization": onsager.magnetization, "entropy": onsager.entropy}
+
+
+def _coupling(ds):
+    """The run's J from its recorded config (1.0 if the config does not say)."""
+    try:
+        return float(yaml.safe_load(ds.attrs.get("config", ""))["model"]["coupling"])
+    except (yaml.YAMLError, TypeError, KeyError, ValueError):
+        return 1.0
+
+
+def _drawn(ds):
+    """``ds`` without the temperatures added only for the entropy integral."""
+    if "entropy_tail" in ds.coords:
+        return ds.sel(temperature=~ds["entropy_tail"])
+    return ds
+
+
+def _fine_grid(ds, t, coupling):
+    """FINE temperatures over the range drawn, FINE more within 0.3 J of T_c, and the exact
+    peak temperatures (so that each peak is drawn at its height)."""
+    t_c = onsager.critical_temperature(abs(coupling))
+    peaks = ds["peak_temperature_exact"].values.ravel() if "peak_temperature_exact" in ds \
+        else []
+    grid = np.concatenate([np.linspace(t.min(), t.max(), FINE),
+                           np.linspace(t_c - 0.3 * abs(coupling), t_c + 0.3 * abs(coupling),
+                                       FINE), np.asarray(peaks, dtype=float)])
+    grid = grid[np.isfinite(grid) & (grid >= t.min()) & (grid <= t.max())]
+    return np.unique(grid)
+
+
 def thermodynamics(ds, path):
-    """C, S, U and |M| against T per size: Monte Carlo with error bars, exact as lines.
+    """C, S, U and |M| against T per size: Monte Carlo with error bars, and the exact
+    curves (Kaufman per size, Onsager for L = inf) evaluated on a fine grid of their own.
 
     Temperatures added only for the entropy integral (``entropy_tail``) are not drawn.
     """
     fig, axes = new_figure(2, 2, size=(11, 8), sharex=True)
     palette = colors("viridis", ds.sizes["size"])
-    if "entropy_tail" in ds.coords:
-        ds = ds.sel(temperature=~ds["entropy_tail"])
+    ds = _drawn(ds)
     t = ds["temperature"].values
+    coupling = _coupling(ds)
+    fine = _fine_grid(ds, t, coupling)
+    exact = {L: kaufman.kaufman(int(L), int(L), fine, coupling) for L in ds["size"].values
+             if "energy_exact" in ds and np.isfinite(ds["energy_exact"].sel(size=L)).all()}
+    largest = 0.0
     for ax, (name, label) in zip(axes.ravel(), PANELS):
         for color, L in zip(palette, ds["size"].values):
             d = ds.sel(size=L)
             err = d[name + "_err"].values
             if name == "entropy" and "entropy_quadrature_err" in d:
                 err = np.hypot(err, d["entropy_quadrature_err"].values)
-            ax.errorbar(t, d[name].values, yerr=np.where(np.isfinite(err), err, 0.0), fmt="o",
-                        ms=3.5, color=color, capsize=2, lw=1, label=f"L = {L} Monte Carlo")
-            if name + "_exact" in d:
-                ax.plot(t, d[name + "_exact"].values, "-", color=color, lw=1.2,
+            finite = np.isfinite(err)
+            ax.errorbar(t, d[name].values, yerr=np.where(finite, err, 0.0), fmt="o",
+                        ms=3.5, color=color, capsize=2, lw=1, label=f"L = {L} Monte Carlo",
+                        zorder=3)
+            span = np.ptp(d[name].values[np.isfinite(d[name].values)]) or 1.0
+            largest = max(largest, float(np.max(err[finite], initial=0.0)) / span)
+            if name + "_exact" in d and L in exact:
+                ax.plot(fine, exact[L][name], "-", color=color, lw=1.2, zorder=2,
                         label=f"L = {L} exact (Kaufman)")
-        if name + "_onsager" in ds:
-            ax.plot(t, ds[name + "_onsager"].values, "--", color="0.4", lw=1,
+        if name + "_onsager" in ds and name in ONSAGER:
+            ax.plot(fine, ONSAGER[name](fine, coupling), "--", color="0.4", lw=1, zorder=1,
                     label="L = ∞ (Onsager)")
-        ax.axvline(CRITICAL_TEMPERATURE, color="0.7", lw=0.8, ls=":")
+            if name == "specific_heat":  # Onsager's C diverges at T_c: keep the finite sizes
+                finite = [v[np.isfinite(v)] for v in [ds[name].values.ravel()] + [
+                    e[name] for e in exact.values()]]
+                ax.set_ylim(top=1.15 * max(v.max(initial=0.0) for v in finite))
+        t_c = onsager.critical_temperature(abs(coupling))
+        ax.axvline(t_c, color="0.6", lw=0.8, ls=":", label=f"$T_c$ = {t_c:.4f} (Onsager)")
         ax.set_ylabel(label)
         ax.grid(alpha=0.3)
     for ax in axes[1]:
         ax.set_xlabel("temperature  T  [J/$k_B$]")
     axes[1, 0].legend(fontsize=8, ncol=2, loc="upper left")
-    fig.suptitle(title(ds))
+    fig.suptitle(f"{title(ds)}\nerror bars: one standard error, at most {100 * largest:.2g}% "
+                 "of a panel's range (most are hidden by the markers)", fontsize=10)
     fig.tight_layout()
     return save(fig, path)
 
 
 def deviations(ds, path):
     """(Monte Carlo - exact) / sigma for U, C and S against T per size, with +-2 and +-4 bands."""
+    ds = _drawn(ds)  # the grid of the other figure, not the entropy integral's tail
     names = [n for n in ("energy", "specific_heat", "entropy") if n + "_z" in ds]
     fig, axes = new_figure(1, len(names), size=(4.2 * len(names), 3.6), sharey=True)
     axes = np.atleast_1d(axes)
