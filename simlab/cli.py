@@ -230,6 +230,17 @@ def rerun_main(argv=None):
     return 0
 
 
+def _task_views(ds):
+    """The own report views of the task that wrote ``ds`` (none for an unknown task)."""
+    from simlab import tasks
+    from simlab.errors import ConfigError
+
+    try:
+        return tasks.get(str(ds.attrs.get("task", ""))).views(ds)
+    except ConfigError:
+        return []
+
+
 @_guarded("simlab report")
 def report_main(argv=None):
     """``simlab report DIR_OR_FILE``: write the HTML report of a run folder or results file."""
@@ -245,7 +256,7 @@ def report_main(argv=None):
     parser.add_argument("-o", "--output", help="the page to write (default: beside the file)")
     args = parser.parse_args(argv)
     try:
-        path = report_for(args.source, args.output)
+        path = report_for(args.source, args.output, views_for=_task_views)
     except SimlabError as exc:
         print(f"simlab report: error: {exc}", file=sys.stderr)
         return 2

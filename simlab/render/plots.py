@@ -14,6 +14,7 @@ PALETTE = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf", "#8
            "#e377c2", "#7f7f7f", "#bcbd22", "#393b79", "#637939")
 REFERENCE = "#555555"  # a reference curve shared by every series
 HEIGHT = 300
+MAX_LABEL = 40  # characters of a legend entry (the caption names every series in full)
 TOOLS = "pan,wheel_zoom,box_zoom,reset,save"
 
 
@@ -98,6 +99,12 @@ def _legend_below(fig):
     # the data's entries first, then the reference curves (drawn first, beneath the data)
     legend.items = sorted(legend.items, key=lambda item: any(
         getattr(r.glyph, "line_dash", None) for r in item.renderers))
+    from bokeh.core.properties import value
+
+    for item in legend.items:  # a legend wider than a phone would scroll the page sideways
+        text = item.label.value or ""
+        if len(text) > MAX_LABEL:
+            item.label = value(text[:MAX_LABEL - 1] + "…")
     longest = max(len(item.label.value or "") for item in legend.items)
     legend.ncols = 2 if len(legend.items) > 1 and longest <= 18 else 1  # fits 420 px
     legend.location = "top_left"
@@ -150,6 +157,29 @@ def _histogram_figure(view):
     return fig
 
 
+def _scatter_figure(view):
+    from bokeh.models import ColumnDataSource, HoverTool
+    from bokeh.plotting import figure
+
+    axis = {True: "log", False: "linear"}
+    fig = figure(height=HEIGHT + 60, sizing_mode="stretch_width", tools=TOOLS,
+                 title=view.title, x_axis_label=view.x_label, y_axis_label=view.y_label,
+                 x_axis_type=axis[view.log_x], y_axis_type=axis[view.log_y],
+                 name=f"view-{view.name}")
+    s = view.series[0]
+    for label, (grid, curve), _ in s.references:
+        fig.line(_clean(grid), _clean(curve), line_color=REFERENCE, line_dash="dashed",
+                 line_width=2, legend_label=label)
+    source = ColumnDataSource({"x": _clean(view.x), "y": _clean(s.y)},
+                              name=f"data-{view.name}-0")
+    dots = fig.scatter("x", "y", source=source, size=5, alpha=0.5, color=PALETTE[0])
+    fig.add_tools(HoverTool(renderers=[dots], tooltips=[
+        (view.x_label, "@x{%.6g}"), (view.y_label, "@y{%.6g}")],
+        formatters={"@x": "printf", "@y": "printf"}))
+    _legend_below(fig)
+    return fig
+
+
 def _tour_figure(view):
     from bokeh.plotting import figure
 
@@ -188,6 +218,8 @@ def figures(view_list):
             fig = _bar_figure(view)
         elif view.kind == "histogram":
             fig = _histogram_figure(view)
+        elif view.kind == "scatter":
+            fig = _scatter_figure(view)
         else:
             fig = _tour_figure(view)
         caption = view.describe()
@@ -204,21 +236,22 @@ def _escape(text):
     return (text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;"))
 
 
-def layout(ds, skip=()):
-    """All views of ``ds`` as one Bokeh column (what :func:`show` displays)."""
+def layout(ds, skip=(), extra=()):
+    """All views of ``ds`` (a task's own ``extra`` views first) as one Bokeh column (what
+    :func:`show` displays)."""
     from bokeh.layouts import column
 
     from simlab.render.views import views
 
-    return column(*figures(views(ds, skip)[0]), sizing_mode="stretch_width")
+    return column(*figures(list(extra) + views(ds, skip)[0]), sizing_mode="stretch_width")
 
 
-def show(ds):
+def show(ds, extra=()):
     """Display the report's views of ``ds`` (an xarray Dataset) in a Jupyter notebook, with
-    Bokeh's resources loaded inline (no network)."""
+    Bokeh's resources loaded inline (no network); ``extra``: a task's own views."""
     from bokeh.io import output_notebook
     from bokeh.io import show as bokeh_show
     from bokeh.resources import INLINE
 
     output_notebook(resources=INLINE, hide_banner=True)
-    bokeh_show(layout(ds))
+    bokeh_show(layout(ds, extra=extra))

@@ -126,13 +126,15 @@ def _resources(model):
     return Resources(mode="inline", components=bundles).render_js()
 
 
-def _plots(ds, budget):
-    """(Bokeh script, div, resources, names left out) for the views of ``ds``, leaving out
-    the largest views until the three fit ``budget`` characters."""
+def _plots(ds, budget, extra=()):
+    """(Bokeh script, div, resources, names left out) for the views of ``ds`` (``extra``,
+    a task's own views, first), leaving out the largest views until the three fit
+    ``budget`` characters."""
     from bokeh.embed import components
     from bokeh.layouts import column
 
     view_list, left_out = views.views(ds, _skip(ds))
+    view_list = list(extra) + view_list
     while True:
         if not view_list:  # nothing to draw: no Bokeh on the page
             return "", "", "", left_out
@@ -147,8 +149,9 @@ def _plots(ds, budget):
         left_out.append(view_list.pop(k).name)
 
 
-def render(ds):
-    """The report page of ``ds`` as one HTML string."""
+def render(ds, extra=()):
+    """The report page of ``ds`` as one HTML string; ``extra``: the task's own views
+    (:class:`simlab.render.views.View`), drawn first."""
     import jinja2
 
     data = payload(ds)
@@ -156,7 +159,7 @@ def render(ds):
     budget = (TOKEN_SIZE_BUDGET if tokens else SIZE_BUDGET) - 200_000  # text, tokens script
     if tokens:
         budget -= len(json.dumps(data["tokens"]))
-    script, div, resources, left_out = _plots(ds, budget)
+    script, div, resources, left_out = _plots(ds, budget, extra)
     templates = files("simlab.render") / "templates"
     env = jinja2.Environment(autoescape=jinja2.select_autoescape(["html", "j2"]),
                              undefined=jinja2.StrictUndefined)
@@ -173,23 +176,25 @@ def render(ds):
                            tokens_script=(templates / "tokens.js").read_text())
 
 
-def write_report(ds, path):
-    """Write the report of ``ds`` to ``path`` atomically (temporary file, then rename).
+def write_report(ds, path, extra=()):
+    """Write the report of ``ds`` (with the task's own views ``extra``) to ``path``
+    atomically (temporary file, then rename).
 
     Returns
     -------
     pathlib.Path
     """
     path = Path(path)
-    page = render(ds)
+    page = render(ds, extra)
     with written_atomically(path) as tmp:
         Path(tmp).write_text(page, encoding="utf-8")
     return path
 
 
-def report_for(source, output=None):
+def report_for(source, output=None, views_for=None):
     """``simlab report``: the report of a results file, or of the results file in a run
-    folder (a sweep's ``merged.nc`` included), written beside it unless ``output`` is given.
+    folder (a sweep's ``merged.nc`` included), written beside it unless ``output`` is given;
+    ``views_for(ds)`` gives the task's own views.
     """
     source = Path(source)
     if source.is_dir():
@@ -200,4 +205,4 @@ def report_for(source, output=None):
     ds = read(source)
     target = Path(output) if output else source.with_name(
         "report.html" if source.name == "results.nc" else source.stem + ".html")
-    return write_report(ds, target)
+    return write_report(ds, target, views_for(ds) if views_for is not None else ())

@@ -63,7 +63,8 @@ class View:
     """One plot: its kind, what it shows and the numbers it draws.
 
     kind: "curves" (series against x), "bars" (values per category), "histogram" (values
-    of a resampling dimension) or "tour" (closed paths through x, y).
+    of a resampling dimension), "tour" (closed paths through x, y) or "scatter" (points
+    y against x, one per value of a dimension; a task's own view).
     """
 
     kind: str
@@ -77,6 +78,7 @@ class View:
     series: list = field(default_factory=list)
     integer: bool = False
     log_x: bool = False
+    log_y: bool = False
     notes: list = field(default_factory=list)
     missing_reason: str = ""
 
@@ -85,7 +87,8 @@ class View:
         what = {"curves": f"{self.title} against {self.x_label}",
                 "bars": f"{self.title} per {self.x_label}",
                 "histogram": f"histogram of {self.title} over {self.x_label}",
-                "tour": self.title}[self.kind]
+                "tour": self.title,
+                "scatter": f"{self.title}: {self.y_label} against {self.x_label}"}[self.kind]
         labels = [s.label for s in self.series if s.label]
         if labels:
             what += "; " + ", ".join(labels)
@@ -236,8 +239,8 @@ def _curves(ds, name, x):
             continue
         rest = [d for d in v.dims if d != x]
         for key in product(*[range(ds.sizes[d]) for d in rest]):
-            label = ", ".join([str(v.attrs.get("long_name", ref))] + (
-                [_label(ds, rest, key)] if rest else []))
+            name_shown = v.attrs.get("short_name") or v.attrs.get("long_name", ref)
+            label = ", ".join([str(name_shown)] + ([_label(ds, rest, key)] if rest else []))
             view.series.append(Series(label, v.isel(dict(zip(rest, key))).values))
     if any(s.err is not None for s in view.series):
         view.notes.append(_error_note(view.series))
@@ -298,6 +301,31 @@ def _tour(ds):
         s = Series(_label(ds, other, key), ys[keep], key=sel)
         s.lo = xs[keep]  # the tour's x coordinates (a view of kind "tour" reads them here)
         view.series.append(s)
+    return view
+
+
+def scatter(ds, x_name, y_name, title, note="", fit=None, log=True):
+    """A task's scatter view: ``y_name`` against ``x_name`` (1-D variables over the same
+    dimension), the points where both are finite (and positive on log axes).
+
+    Parameters
+    ----------
+    fit : (label, callable), optional
+        A curve y = f(x) drawn through the points' range (a fitted relation).
+    """
+    x, y = ds[x_name].values.astype(float), ds[y_name].values.astype(float)
+    ok = np.isfinite(x) & np.isfinite(y) & ((x > 0) & (y > 0) if log else True)
+    view = View("scatter", f"{y_name}_vs_{x_name}", title, axis_label(ds, y_name),
+                x_name=x_name, x_label=axis_label(ds, x_name), x=x[ok], log_x=log,
+                log_y=log, notes=[f"{int(ok.sum())} of {x.size} {ds[x_name].dims[0]} values "
+                                  "with both finite" + (" and positive" if log else "")]
+                + ([note] if note else []))
+    series = Series("", y[ok])
+    if fit is not None and ok.any():
+        grid = np.geomspace(x[ok].min(), x[ok].max(), 50) if log else np.linspace(
+            x[ok].min(), x[ok].max(), 50)
+        series.references.append((fit[0], (grid, fit[1](grid)), True))
+    view.series.append(series)
     return view
 
 

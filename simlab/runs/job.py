@@ -213,8 +213,8 @@ def publish(ds, settings, start, output_dir, outcome=None):
             if figure.when is None or figure.when(ds):
                 attempt(figure.file, lambda f=figure: f.draw(ds, output_dir / f.file))
     if shared.output.report:
-        attempt("report.html",
-                lambda: print(f"wrote {write_report(ds, output_dir / 'report.html')}"))
+        page = output_dir / "report.html"
+        attempt("report.html", lambda: print(f"wrote {write_report(ds, page, task.views(ds))}"))
     if task.report is not None:
         attempt("the summary", lambda: print(task.report(ds)))
     print(f"wrote {path}")

@@ -83,6 +83,9 @@ class Task:
         Store the results file with zlib compression.
     exports : callable, optional
         ``exports(settings) -> list of paths`` the saved results file is also copied to.
+    report_views : callable, optional
+        ``report_views(ds) -> list of simlab.render.views.View``: the task's own views,
+        drawn first on its report page (e.g. a scatter the general rules would not draw).
     """
 
     name: str
@@ -96,6 +99,11 @@ class Task:
     dims: dict = field(default_factory=dict)
     compress: bool = False
     exports: Optional[Callable] = None
+    report_views: Optional[Callable] = None
+
+    def views(self, ds):
+        """The task's own report views of ``ds`` (none without a ``report_views`` hook)."""
+        return list(self.report_views(ds)) if self.report_views is not None else []
 
 
 _REGISTRY: dict = {}

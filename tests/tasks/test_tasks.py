@@ -175,3 +175,26 @@ def test_anneal_of_a_tsp_keeps_the_best_tour_for_the_report(tmp_path):
     assert np.array_equal(ds["city_y"].values, coords[:, 1])
     tour = [v for v in views(ds)[0] if v.kind == "tour"]
     assert len(tour) == 1 and tour[0].series[0].y.size == 52
+
+
+def test_a_task_adds_its_own_views_to_its_report(tmp_path):
+    # llm_vs_ising asks whether T* follows the logit gap: its page has that scatter
+    small, *_ = CASES["llm_vs_ising"]
+    ds = run_task(["task=llm_vs_ising"] + small, tmp_path / "run")
+    [view] = tasks.get("llm_vs_ising").views(ds)
+    assert view.kind == "scatter" and view.log_x and view.log_y
+    ok = (ds["top_logit_gap"].values > 0) & np.isfinite(ds["peak_temperature"].values)
+    assert np.array_equal(view.x, ds["top_logit_gap"].values[ok])
+    assert np.array_equal(view.series[0].y, ds["peak_temperature"].values[ok])
+    label, (grid, curve), _ = view.series[0].references[0]
+    slope = float(ds["peak_relation_slope"].sel(spread_measure="gap"))
+    assert label.startswith("fit: T*") and np.allclose(np.diff(np.log(curve)) /
+                                                       np.diff(np.log(grid)), slope)
+    page = (tmp_path / "run" / "report.html").read_text()
+    assert "view-peak_temperature_vs_top_logit_gap" in page
+    assert tasks.get("anneal").views(ds) == []  # no hook: no views of its own
+    # `simlab report` on the folder finds the task's views too
+    from simlab.cli import report_main
+
+    assert report_main([str(tmp_path / "run"), "-o", str(tmp_path / "again.html")]) == 0
+    assert "view-peak_temperature_vs_top_logit_gap" in (tmp_path / "again.html").read_text()

@@ -193,7 +193,27 @@ def run(params, ctx):
     # The report page draws the Ising C in the panels of the tokens' C.
     for name in ("specific_heat", "specific_heat_rescaled"):
         ds["ising_" + name].attrs["drawn_with"] = name
+        ds["ising_" + name].attrs["short_name"] = "Ising C/N (exact)"  # its legend entries
     return ds
+
+
+def report_views(ds):
+    """The question of this task as a scatter: each position's T* against its top-logit gap
+    (log-log), with the fitted power law ln T* = a + b ln(gap)."""
+    from simlab.render.views import scatter
+
+    if "peak_temperature" not in ds or "top_logit_gap" not in ds:
+        return []
+    k = list(RELATIONS).index("gap")
+    slope, err, intercept = (float(ds[f"peak_relation_{s}"].values[k])
+                             for s in ("slope", "slope_err", "intercept"))
+    r = float(ds["peak_relation_pearson_r"].values[k])
+    fit = (f"fit: T* = {np.exp(intercept):.3g} gap^{slope:.3g}",
+           lambda g: np.exp(intercept) * g ** slope)
+    return [scatter(ds, "top_logit_gap", "peak_temperature",
+                    "Temperature of the C peak against the top-logit gap, per position",
+                    note=f"ln T* against ln gap: slope {slope:.3g} ± {err:.2g}, Pearson r "
+                         f"{r:.3f}", fit=fit)]
 
 
 TASK = register(Task(
@@ -203,4 +223,4 @@ TASK = register(Task(
     figures=(Figure("llm_vs_ising.png", figures.llm_vs_ising),
              Figure("surprise.png", figures.surprise_convergence,
                     when=lambda ds: "surprise_running_mean" in ds)),
-    report=figures.summary, compress=True))
+    report=figures.summary, compress=True, report_views=report_views))
