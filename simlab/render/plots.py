@@ -18,6 +18,12 @@ MAX_LABEL = 40  # characters of a legend entry (the caption names every series i
 TOOLS = "pan,wheel_zoom,box_zoom,reset,save"
 
 
+def _many_colors():
+    from bokeh.palettes import Category20
+
+    return Category20[20]
+
+
 def _clean(a):
     """float64 with NaN where the data have none to give (Bokeh draws gaps there)."""
     return np.asarray(a, dtype=np.float64)
@@ -45,8 +51,9 @@ def _curve_figure(view, x_range, crosshair):
                  **kwargs)
     x = _clean(view.x)
     hovered = []
+    palette = PALETTE if len(view.series) <= len(PALETTE) else _many_colors()
     for k, s in enumerate(view.series):
-        color = PALETTE[k % len(PALETTE)]
+        color = palette[k % len(palette)]
         legend = {"legend_label": s.label} if s.label else {}
         data = {"x": x, "y": _clean(s.y)}
         for ref_label, ref, shared in s.references:  # beneath the data: drawn first

@@ -13,7 +13,9 @@ The page also holds:
   recomputed in the page;
 - *scalars*: 0-d numeric variables, in a table; *tables*: 1-D variables over a dimension
   that is not a curve axis (an algorithm, a spread measure), one table per dimension with a
-  row per value and a column per variable (with its ``_err``);
+  row per value and a column per variable (with its ``_err``); *texts*: text variables
+  (generated examples per temperature, a fit's choice), a row per value of their first
+  dimension;
 - the run's attributes (task, seed, created, wall time, versions, config).
 
 Pages stay under ``SIZE_BUDGET`` (``TOKEN_SIZE_BUDGET`` with a token view): past it the
@@ -34,6 +36,8 @@ from simlab.render.tokens import SPECTRA, has_spectra, token_payload
 from simlab.results import read, written_atomically
 
 MAX_TABLE = 64  # rows of a table of 1-D variables over a category
+MAX_TEXTS = 400  # strings of a text variable shown (generated examples, labels)
+MAX_CHARS = 1200  # characters of one string shown
 # The spectra arrays and their per-position companions belong to the token view.
 SPECTRA_VARS = (*SPECTRA, "ranked_token_id", "stream_position", "token_id", "next_token_id",
                 "top_token_id")
@@ -71,6 +75,10 @@ def _text(value, integer=False):
     return f"{value:.6g}"
 
 
+def _clip(text):
+    return text if len(text) <= MAX_CHARS else text[:MAX_CHARS - 1] + "…"
+
+
 def _skip(ds):
     return SPECTRA_VARS if has_spectra(ds) else ()
 
@@ -105,10 +113,21 @@ def payload(ds):
              "text": [_text(v, integer) + (f" ± {_text(e)}" if err is not None else "")
                       for v, e in zip(values, _numbers(err.values) if err is not None
                                       else values)]})
+    texts = []  # text variables (generated examples, fit choices): a table of strings
+    for name, var in ds.data_vars.items():
+        if var.dtype.kind not in "OUS" or not 1 <= var.ndim <= 2 or name in skip \
+                or var.size > MAX_TEXTS:
+            continue
+        rows_dim = var.dims[0]
+        values = var.values.reshape(var.shape[0], -1)
+        texts.append({"name": name, **_describe(var), "dim": rows_dim,
+                      "rows": [(views.value_label(ds, rows_dim, k),
+                                [_clip(str(v)) for v in values[k]])
+                               for k in range(var.shape[0])]})
     attrs = {k: str(ds.attrs[k]) for k in ATTRS if k in ds.attrs}
     if "wall_time_s" in ds.attrs:
         attrs["wall_time_s"] = _text(float(ds.attrs["wall_time_s"]))
-    return {"scalars": scalars,
+    return {"scalars": scalars, "texts": texts,
             "tables": [{"dim": d, "labels": [views.value_label(ds, d, k)
                                              for k in range(ds.sizes[d])], "columns": c}
                        for d, c in tables.items()],
@@ -170,7 +189,7 @@ def render(ds, extra=()):
     return template.render(title=ds.attrs.get("title", ds.attrs.get("task", "simlab run")),
                            style=(templates / "report.css").read_text(),
                            bokeh_resources=resources, bokeh_script=script, bokeh_div=div,
-                           left_out=left_out, scalars=data["scalars"],
+                           left_out=left_out, scalars=data["scalars"], texts=data["texts"],
                            tables=data["tables"], attrs=data["attrs"], tokens=tokens,
                            token_data=token_data,
                            tokens_script=(templates / "tokens.js").read_text())

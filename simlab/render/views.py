@@ -7,9 +7,10 @@
   coordinate, or none: the index), else the page's x dimension if the variable has it. The
   page's x is the curve axis of the most variables (or the Dataset's ``report_axis``).
 - Every other dimension of at most ``MAX_OVERLAY`` values (a size, an instance, a schedule,
-  a swept key) becomes overlaid series with a legend entry naming the dimension and value
-  ("L = 8"); up to ``MAX_SERIES`` series, past that the later values of the last such
-  dimensions are left out and the view says so.
+  a swept key), and every dimension with text labels (word classes), becomes overlaid
+  series with a legend entry naming the dimension and value ("L = 8"); up to
+  ``MAX_SERIES`` series (``MAX_CATEGORIES`` for one labelled dimension), past that the later
+  values are left out and the view says so.
 - A longer dimension (positions, sequences), or a dimension of more than 3 draws (reads,
   chains, resamples: ``RESAMPLE_DIMS``), of a float variable becomes a band: the median,
   and the 25-75% and 10-90% ranges over it. Two such dimensions: not drawn (the
@@ -36,6 +37,7 @@ COMPANIONS = ("_err", "_lo", "_hi", "_exact", "_onsager")
 REFERENCES = {"_exact": "exact", "_onsager": "Onsager, L = inf"}
 MAX_OVERLAY = 8  # a dimension with at most this many values is overlaid, else a band
 MAX_SERIES = 12  # overlaid series per view
+MAX_CATEGORIES = 24  # series per view when they are the values of one labelled dimension
 MAX_POINTS = 200_000  # numbers per view; larger variables are left to the file
 # Dimensions whose values are draws of one quantity (reads, chains, resamples): a variable
 # along one of them alone is a histogram, not a curve over the draw's index.
@@ -162,14 +164,21 @@ def axis_label(ds, name, short=False):
     return f"{text} [{units}]" if units and units != "1" else text
 
 
+def _categorical(ds, dim):
+    """Whether ``dim`` has text labels (word classes, algorithms): its values are overlaid
+    as named series, never summarised as a band."""
+    return dim in ds.coords and ds[dim].dtype.kind in "OUSb"
+
+
 def _series_keys(ds, dims):
-    """The overlaid combinations of ``dims`` (at most MAX_SERIES) and a note on any left
-    out."""
+    """The overlaid combinations of ``dims`` (at most MAX_SERIES, MAX_CATEGORIES for one
+    dimension with text labels) and a note on any left out."""
     ranges = [range(ds.sizes[d]) for d in dims]
     keys = list(product(*ranges))
     notes = []
-    if len(keys) > MAX_SERIES:
-        keys = keys[:MAX_SERIES]
+    limit = MAX_CATEGORIES if len(dims) == 1 and _categorical(ds, dims[0]) else MAX_SERIES
+    if len(keys) > limit:
+        keys = keys[:limit]
         shown = {d: sorted({k[j] for k in keys}) for j, d in enumerate(dims)}
         for d, idx in shown.items():
             if len(idx) < ds.sizes[d]:
@@ -185,8 +194,8 @@ def _label(ds, dims, key):
 def _curves(ds, name, x):
     var = ds[name]
     other = [d for d in var.dims if d != x]
-    wide = [d for d in other if ds.sizes[d] > MAX_OVERLAY
-            or (d in RESAMPLE_DIMS and ds.sizes[d] > 3)]  # draws: their spread, not each
+    wide = [d for d in other if not _categorical(ds, d) and (
+        ds.sizes[d] > MAX_OVERLAY or (d in RESAMPLE_DIMS and ds.sizes[d] > 3))]
     if len(wide) > 1 or (wide and not np.issubdtype(var.dtype, np.floating)):
         return None
     band = wide[0] if wide else None
@@ -356,7 +365,7 @@ def views(ds, skip=()):
             view = _histogram(ds, name)
         elif axis is not None:
             view = _curves(ds, name, axis)
-        elif var.ndim == 1 and last in ds.coords and ds[last].dtype.kind in "OUSb":
+        elif var.ndim == 1 and _categorical(ds, last):
             view = _bars(ds, name)
         else:
             view = None

@@ -266,14 +266,21 @@ def test_config_differences_ignore_presentation_keys():
     assert settings.config_differences(a, b) == ["sampler.sweeps"]
 
 
-def test_report_of_a_collected_sweep_has_a_selector_per_swept_key(tmp_path, local_sweep):
+def test_report_of_a_collected_sweep_overlays_every_swept_key(tmp_path, local_sweep):
+    from simlab import results
+    from simlab.render.views import views
+
     copy_of(local_sweep, tmp_path, "s")
     proc = simlab(["collect", "s"], tmp_path)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     proc = simlab(["report", "s/merged.nc"], tmp_path)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     html = (tmp_path / "s" / "merged.html").read_text()
-    assert '"selectors":[{"dim":"seed","labels":["1","2"]},{"dim":"size","labels":["4","6"]}]' \
-        in html
+    ds = results.load(tmp_path / "s" / "merged.nc")
+    energy = {v.name: v for v in views(ds)[0]}["energy"]
+    labels = [s.label for s in energy.series]
+    assert labels == ["seed = 1, L = 4", "seed = 1, L = 6", "seed = 2, L = 4",
+                      "seed = 2, L = 6"]
+    assert all(label in html for label in labels)  # the legend entries on the page
     proc = simlab(["report", "s/nothing.nc"], tmp_path)
     assert proc.returncode == 2 and "simlab report: error:" in proc.stderr

@@ -280,6 +280,8 @@ def bundle_text(path, dim, labels, generation, text, default_path, labels_key):
                           "classes cover whole sequences)")
     raw = ds[[name for name in RAW if name in ds]].sel({dim: labels}).isel(
         sequence=slice(0, generation.sequences), step=slice(0, generation.steps))
+    # the class names, as a live run has them (no raw variable runs along them)
+    raw = raw.assign_coords(class_name=list(wordclasses.CLASSES))
     raw.attrs = {"model": ds.attrs["model"] + " [bundled sequences]",
                  "model_revision": ds.attrs["model_revision"], "tagger": ds.attrs["tagger"],
                  "source": f"bundle {path.name}"}
