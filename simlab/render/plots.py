@@ -191,7 +191,8 @@ def _tour_figure(view):
     from bokeh.plotting import figure
 
     fig = figure(height=400, sizing_mode="stretch_width", tools=TOOLS, title=view.title,
-                 x_axis_label="x", y_axis_label="y", match_aspect=True, name="view-tour")
+                 x_axis_label="x", y_axis_label="y", match_aspect=True,
+                 name=f"view-{view.name}")
     for k, s in enumerate(view.series):
         color = PALETTE[k % len(PALETTE)]
         legend = {"legend_label": s.label} if s.label else {}

@@ -295,22 +295,29 @@ def _histogram(ds, name):
     return view
 
 
-def _tour(ds):
+def _tours(ds):
+    """One tour view per value of the tours' other dimensions (instances have their own
+    coordinates: overlaid, their scales would not match)."""
     if "city_x" not in ds or "city_y" not in ds or "city" not in ds["city_x"].dims:
-        return None
+        return []
     cx = ds["city_x"]
     cy = ds["city_y"].broadcast_like(cx)
     other = [d for d in cx.dims if d != "city"]
     keys, notes = _series_keys(ds, other)
-    view = View("tour", "tour", "best tour", "y", x_label="x", notes=notes)
+    out = []
     for key in keys:
         sel = dict(zip(other, key))
+        label = _label(ds, other, key)
         xs, ys = cx.isel(sel).values, cy.isel(sel).values
         keep = np.isfinite(xs) & np.isfinite(ys)
-        s = Series(_label(ds, other, key), ys[keep], key=sel)
+        name = "tour" + "".join(f"-{k}" for k in key)
+        view = View("tour", name, "best tour" + (f", {label}" if label else ""), "y",
+                    x_label="x", notes=[f"{int(keep.sum())} cities"] + notes)
+        s = Series("", ys[keep], key=sel)
         s.lo = xs[keep]  # the tour's x coordinates (a view of kind "tour" reads them here)
         view.series.append(s)
-    return view
+        out.append(view)
+    return out
 
 
 def scatter(ds, x_name, y_name, title, note="", fit=None, log=True):
@@ -375,7 +382,5 @@ def views(ds, skip=()):
             out.append(view)
     # The page's x first (C(T) before per-size summaries), otherwise Dataset order.
     out.sort(key=lambda v: v.kind != "curves" or v.x_name != x)
-    tour = _tour(ds)
-    if tour is not None:
-        out.append(tour)
+    out.extend(_tours(ds))
     return out, left_out
