@@ -33,7 +33,9 @@ def _fmt(integer):
     return "%d" if integer else "%.6g"
 
 
-def _curve_figure(view, x_range, crosshair):
+def _curve_figure(view, x_range, crosshair, log_y=False, sources=None):
+    """A curve view's figure; ``sources`` (a dict, filled on first use) lets a second
+    figure of the same view (its log-y twin) share the data instead of repeating it."""
     from bokeh.models import (
         Band,
         ColumnDataSource,
@@ -44,11 +46,19 @@ def _curve_figure(view, x_range, crosshair):
     )
     from bokeh.plotting import figure
 
+    sources = {} if sources is None else sources
+
+    def source(key, data, name=None):
+        if key not in sources:
+            sources[key] = ColumnDataSource(data, **({"name": name} if name else {}))
+        return sources[key]
+
     kwargs = {"x_range": x_range} if x_range is not None else {}
     fig = figure(height=HEIGHT, sizing_mode="stretch_width", tools=TOOLS,
                  title=view.title, x_axis_label=view.x_label, y_axis_label=view.y_label,
-                 x_axis_type="log" if view.log_x else "linear", name=f"view-{view.name}",
-                 **kwargs)
+                 x_axis_type="log" if view.log_x else "linear",
+                 y_axis_type="log" if log_y else "linear",
+                 name=f"view-{view.name}" + ("-log" if log_y else ""), **kwargs)
     x = _clean(view.x)
     hovered = []
     palette = PALETTE if len(view.series) <= len(PALETTE) else _many_colors()
@@ -56,14 +66,15 @@ def _curve_figure(view, x_range, crosshair):
         color = palette[k % len(palette)]
         legend = {"legend_label": s.label} if s.label else {}
         data = {"x": x, "y": _clean(s.y)}
-        for ref_label, ref, shared in s.references:  # beneath the data: drawn first
-            fig.line(x, _clean(ref), line_color=REFERENCE if shared else color,
+        for j, (ref_label, ref, shared) in enumerate(s.references):  # beneath the data
+            fig.line("x", "y", source=source(("ref", k, j), {"x": x, "y": _clean(ref)}),
+                     line_color=REFERENCE if shared else color,
                      line_dash="dashed" if shared else "dotdash", line_width=2.5,
                      alpha=0.8, legend_label=(ref_label if shared
                                               else f"{s.label} {ref_label}".strip()))
         if s.outer is not None:
-            outer = ColumnDataSource({"x": x, "lo": _clean(s.outer[0]),
-                                      "hi": _clean(s.outer[1])})
+            outer = source(("outer", k), {"x": x, "lo": _clean(s.outer[0]),
+                                          "hi": _clean(s.outer[1])})
             fig.add_layout(Band(source=outer, base="x", lower="lo", upper="hi",
                                 fill_color=color, fill_alpha=0.12, line_alpha=0))
         if s.lo is not None and s.hi is not None:
@@ -71,15 +82,15 @@ def _curve_figure(view, x_range, crosshair):
         if s.err is not None:
             data["err"] = _clean(s.err)
             data["lower"], data["upper"] = data["y"] - data["err"], data["y"] + data["err"]
-        source = ColumnDataSource(data, name=f"data-{view.name}-{k}")
+        main = source(("main", k), data, f"data-{view.name}-{k}")
         if "lo" in data:
-            band = Band(source=source, base="x", lower="lo", upper="hi", fill_color=color,
+            band = Band(source=main, base="x", lower="lo", upper="hi", fill_color=color,
                         fill_alpha=0.25, line_alpha=0)
             fig.add_layout(band)
-        fig.line("x", "y", source=source, line_color=color, line_width=2, **legend)
-        dots = fig.scatter("x", "y", source=source, color=color, size=5, **legend)
+        fig.line("x", "y", source=main, line_color=color, line_width=2, **legend)
+        dots = fig.scatter("x", "y", source=main, color=color, size=5, **legend)
         if "err" in data:
-            fig.add_layout(Whisker(source=source, base="x", lower="lower", upper="upper",
+            fig.add_layout(Whisker(source=main, base="x", lower="lower", upper="upper",
                                    line_color=color, line_width=1.5,
                                    upper_head=TeeHead(size=6, line_color=color),
                                    lower_head=TeeHead(size=6, line_color=color)))
@@ -94,6 +105,13 @@ def _curve_figure(view, x_range, crosshair):
     fig.add_tools(CrosshairTool(overlay=crosshair))
     _legend_below(fig)
     return fig
+
+
+def _spans_decades(view):
+    """Whether a curve view's values are all positive and span a factor of 10 or more."""
+    ys = np.concatenate([_clean(s.y) for s in view.series]) if view.series else np.array([])
+    ys = ys[np.isfinite(ys)]
+    return bool(ys.size and ys.min() > 0 and ys.max() >= 10 * ys.min())
 
 
 def _legend_below(fig):
@@ -114,6 +132,7 @@ def _legend_below(fig):
             item.label = value(text[:MAX_LABEL - 1] + "…")
     longest = max(len(item.label.value or "") for item in legend.items)
     legend.ncols = 2 if len(legend.items) > 1 and longest <= 18 else 1  # fits 420 px
+    legend.label_width = 7 * longest + 12  # columns apart: a label never runs into the next
     legend.location = "top_left"
     rows = -(-len(legend.items) // legend.ncols)
     fig.height += 20 * rows + 10  # the plot keeps its height
@@ -221,7 +240,15 @@ def figures(view_list):
                 shared[view.x_name] = (DataRange1d(), Span(dimension="height",
                                                            line_dash="dotted"))
             x_range, crosshair = shared[view.x_name]
-            fig = _curve_figure(view, x_range, crosshair)
+            sources = {}
+            fig = _curve_figure(view, x_range, crosshair, sources=sources)
+            if _spans_decades(view):  # the same data on a log y axis, one click away
+                from bokeh.models import TabPanel, Tabs
+
+                log = _curve_figure(view, x_range, crosshair, log_y=True, sources=sources)
+                fig = Tabs(tabs=[TabPanel(child=fig, title="linear y"),
+                                 TabPanel(child=log, title="log y")],
+                           sizing_mode="stretch_width", name=f"tabs-{view.name}")
         elif view.kind == "bars":
             fig = _bar_figure(view)
         elif view.kind == "histogram":

@@ -36,6 +36,31 @@ def _handler(signum, frame):
         os._exit(128 + signum)
 
 
+def _unraisable(info):
+    """``sys.unraisablehook``: an interruption raised where Python cannot let it propagate
+    (a weakref's callback or a ``__del__`` run by the garbage collector) is not printed as
+    "Exception ignored"; the signal is sent again 10 ms later, from another thread, so that
+    it reaches the main flow of the run."""
+    if not isinstance(info.exc_value, Interrupted):
+        _previous_unraisable(info)
+        return
+    if _received:
+        _received.pop()  # this one did not get through: the next is the first again
+    timer = threading.Timer(0.01, os.kill, (os.getpid(), info.exc_value.signum))
+    timer.daemon = True
+    timer.start()
+
+
+_previous_unraisable = sys.__unraisablehook__
+
+
+def _route_unraisable():
+    global _previous_unraisable
+    if sys.unraisablehook is not _unraisable:
+        _previous_unraisable = sys.unraisablehook
+        sys.unraisablehook = _unraisable
+
+
 def _main_thread():
     return threading.current_thread() is threading.main_thread()
 
@@ -46,6 +71,7 @@ def install():
     jobs that way, so that Ctrl-C spares them."""
     if not _main_thread():
         return
+    _route_unraisable()
     for signum in SIGNALS:
         current = signal.getsignal(signum)
         if current is not _handler and not (signum == signal.SIGINT
@@ -60,6 +86,7 @@ def job():
     if not _main_thread():  # only the main thread may set handlers
         yield
         return
+    _route_unraisable()
     previous = {signum: signal.signal(signum, _handler) for signum in SIGNALS}
     try:
         yield

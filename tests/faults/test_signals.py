@@ -104,3 +104,28 @@ def test_a_sweep_stopped_at_a_random_point_resumes_to_the_same_result(tmp_path, 
     complete = states.count("complete")
     assert f"4 jobs: {4 - complete} complete, {complete} skipped, 0 failed" in out, out
     xr.testing.assert_identical(_merged(tmp_path / "s"), reference)
+
+
+def test_a_signal_landing_in_a_garbage_collector_callback_reaches_the_run(capfd):
+    # Python cannot raise out of a __del__ or a weakref callback: the interruption is not
+    # printed as "Exception ignored" but delivered again, in the run's own flow
+    import time
+
+    from simlab.errors import Interrupted
+    from simlab.runs import signals
+
+    class Dropped:
+        def __del__(self):
+            signals._received.append(signal.SIGINT)  # as the handler does
+            raise Interrupted(signal.SIGINT)
+
+    try:
+        with signals.job(), pytest.raises(Interrupted) as stopped:
+            Dropped()  # collected at once: its __del__ raises where nothing can catch it
+            deadline = time.monotonic() + 5
+            while time.monotonic() < deadline:
+                time.sleep(0.001)
+    finally:
+        signals._received.clear()
+    assert stopped.value.signum == signal.SIGINT
+    assert "Exception ignored" not in capfd.readouterr().err

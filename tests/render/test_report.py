@@ -230,6 +230,17 @@ def test_page_in_a_browser_shows_the_datasets_numbers(browser, tmp_path):
         "const f = Bokeh.documents[0].get_model_by_name('view-energy');"
         "return f.toolbar.tools.filter((t) => t.tooltips).map((t) => t.tooltips);")
     assert ["energy", "@y{%.6g}"] in tips[0]
+    # values spanning a decade get a log-y twin, one tab away, drawing the same data
+    assert browser.execute_script(
+        "const doc = Bokeh.documents[0];"
+        "const tabs = doc.get_model_by_name('tabs-specific_heat');"
+        "const log = doc.get_model_by_name('view-specific_heat-log');"
+        "const data = doc.get_model_by_name('data-specific_heat-0');"
+        "return [tabs.tabs.map((t) => t.title), log.y_scale.type,"
+        "        log.renderers.some((r) => r.data_source === data)];") == [
+        ["linear y", "log y"], "LogScale", True]
+    assert browser.execute_script(
+        "return Bokeh.documents[0].get_model_by_name('tabs-energy')") is None  # negative
     caption = browser.execute_script(
         "return Bokeh.documents[0].get_model_by_name('caption-specific_heat').text")
     assert "Gaps are NaN: too few samples at one point" in caption

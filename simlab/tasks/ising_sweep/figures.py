@@ -73,7 +73,8 @@ def thermodynamics(ds, path):
             ax.errorbar(t, d[name].values, yerr=np.where(finite, err, 0.0), fmt="o",
                         ms=3.5, color=color, capsize=2, lw=1, label=f"L = {L} Monte Carlo",
                         zorder=3)
-            span = np.ptp(d[name].values[np.isfinite(d[name].values)]) or 1.0
+            values = d[name].values[np.isfinite(d[name].values)]
+            span = (np.ptp(values) if values.size else 0.0) or 1.0
             largest = max(largest, float(np.max(err[finite], initial=0.0)) / span)
             if name + "_exact" in d and L in exact:
                 ax.plot(fine, exact[L][name], "-", color=color, lw=1.2, zorder=2,
