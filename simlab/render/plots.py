@@ -14,6 +14,7 @@ PALETTE = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf", "#8
            "#e377c2", "#7f7f7f", "#bcbd22", "#393b79", "#637939")
 REFERENCE = "#555555"  # a reference curve shared by every series
 HEIGHT = 300
+MAX_BINS = 60  # of a histogram
 MAX_LABEL = 40  # characters of a legend entry (the caption names every series in full)
 TOOLS = "pan,wheel_zoom,box_zoom,reset,save"
 
@@ -172,7 +173,13 @@ def _histogram_figure(view):
 
     values = _clean(view.series[0].y)
     values = values[np.isfinite(values)]
-    counts, edges = np.histogram(values, bins="auto") if values.size else ([], [0, 1])
+    if values.size:
+        edges = np.histogram_bin_edges(values, bins="auto")
+        if edges.size > MAX_BINS + 1:  # a heavy tail makes "auto" choose thousands of bins
+            edges = np.histogram_bin_edges(values, bins=MAX_BINS)
+        counts, edges = np.histogram(values, bins=edges)
+    else:
+        counts, edges = np.array([]), np.array([0.0, 1.0])
     fig = figure(height=HEIGHT, sizing_mode="stretch_width", tools=TOOLS,
                  title=f"{view.title}: distribution", x_axis_label=view.x_label,
                  y_axis_label="count", name=f"view-{view.name}")

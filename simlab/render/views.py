@@ -239,9 +239,9 @@ def _curves(ds, name, x):
                     continue  # a reference without some overlaid dimension: drawn once
                 drawn.add((suffix, tuple(ref_sel.items())))
                 shared = len(own) < len(small)
-                label = " ".join(filter(None, [_label(ds, own, [sel[d] for d in own]),
-                                               what])) if shared else what
-                s.references.append((label, c.isel(ref_sel).transpose(x).values, shared))
+                ref_label = " ".join(filter(None, [_label(ds, own, [sel[d] for d in own]),
+                                                   what])) if shared else what
+                s.references.append((ref_label, c.isel(ref_sel).transpose(x).values, shared))
         view.series.append(s)
     for ref, v in ds.data_vars.items():  # curves that a task draws in this view
         if v.attrs.get("drawn_with") != name or x not in v.dims:
