@@ -142,9 +142,13 @@ def simulate_size(params, size, temps, ctx):
         n_eff = honesty.effective_samples(est, s.chains, s.sweeps)
         samples = {"energy": n_eff, "specific_heat": n_eff, "entropy": n_eff.min(),
                    "free_energy": n_eff.min(), "peak_temperature": n_eff.min()}
+        excited = honesty.excited_samples(run.energy)
+        moved = {"energy": excited, "specific_heat": excited, "entropy": excited.min(),
+                 "free_energy": excited.min(), "peak_temperature": excited.min()}
         for name, value in values.items():
             est[name + "_z"] = honesty.z_score(name, value, exact[name + "_exact"],
-                                               errors[name], reasons, samples[name])
+                                               errors[name], reasons, samples[name],
+                                               moved[name])
     return est, reasons
 
 

@@ -5,8 +5,11 @@
   autocorrelation times; a z-score needs at least :data:`MIN_POOLED_BLOCKS` blocks (the
   jackknife error then has as many degrees of freedom, so |z| > 6 has a chance below 1e-4),
   at least :data:`MIN_EFFECTIVE_SAMPLES` independent samples (chains x sweeps / tau; fewer
-  leave the estimate of C, a variance, too skewed for a Gaussian z) and a non-zero error
-  (zero variance means the chains did not move).
+  leave the estimate of C, a variance, too skewed for a Gaussian z), at least
+  :data:`MIN_EXCITED_SAMPLES` samples away from the most common energy (a nearly frozen
+  lattice, a 2 x 2 torus at T = 1.2 say, moves by rare excitations whose block means are
+  Poisson counts, not Gaussian) and a non-zero error (zero variance means the chains did
+  not move).
 - **The entropy integral** of C/T from T = infinity needs a grid that resolves C(T): at least
   :data:`MIN_ENTROPY_POINTS` temperatures, no step in f = C T between neighbouring points
   larger than :data:`MAX_ENTROPY_JUMP` of its maximum, the largest C not at the hottest
@@ -29,6 +32,7 @@ from simlab import thermo
 MIN_BLOCKS_PER_TAU = 5.0
 MIN_POOLED_BLOCKS = 16
 MIN_EFFECTIVE_SAMPLES = 500
+MIN_EXCITED_SAMPLES = 100
 MIN_ENTROPY_POINTS = 5
 MAX_ENTROPY_JUMP = 0.25
 MAX_PEAK_EXCESS = 0.10
@@ -67,11 +71,27 @@ def effective_samples(est, chains, sweeps):
         return np.where(np.isfinite(tau), chains * sweeps / tau, np.inf)
 
 
-def z_score(name, value, exact, error, reasons, n_eff):
+def excited_samples(energy):
+    """Per temperature, the samples (chains x sweeps) whose energy is not the most common one.
+
+    Parameters
+    ----------
+    energy : array, shape (T, ...)
+    """
+    energy = np.asarray(energy)
+    out = np.empty(energy.shape[0], dtype=np.int64)
+    for k, e in enumerate(energy.reshape(energy.shape[0], -1)):
+        out[k] = e.size - np.unique(e, return_counts=True)[1].max()
+    return out
+
+
+def z_score(name, value, exact, error, reasons, n_eff, excited=None):
     """(value - exact) / error, NaN with a reason where the error cannot support it.
 
     ``n_eff`` is the number of independent samples behind each value (see
-    :func:`effective_samples`; the smallest over the grid for the entropy integral).
+    :func:`effective_samples`; the smallest over the grid for the entropy integral);
+    ``excited`` the samples away from the most common energy (:func:`excited_samples`;
+    the smallest over the grid likewise), None to skip that rule.
     """
     value, exact, error = (np.asarray(x, dtype=np.float64) for x in (value, exact, error))
     z_name = name + "_z"
@@ -89,7 +109,14 @@ def z_score(name, value, exact, error, reasons, n_eff):
     if np.any(zero):
         _note(reasons, z_name, "zero variance: the chains did not move (frozen), no error bar")
         z = np.where(zero, np.nan, z)
-    missing = ~np.isfinite(z) & ~zero & ~few
+    rare = np.zeros(z.shape, dtype=bool)
+    if excited is not None:
+        rare = np.broadcast_to(np.asarray(excited) < MIN_EXCITED_SAMPLES, z.shape) & ~zero
+        if np.any(rare):
+            _note(reasons, z_name, f"fewer than {MIN_EXCITED_SAMPLES} samples away from the "
+                  "most common energy: rare excitations make the error bar unreliable")
+            z = np.where(rare, np.nan, z)
+    missing = ~np.isfinite(z) & ~zero & ~few & ~rare
     if np.any(missing):
         _note(reasons, z_name, f"no value or no error for {name} where the grid or the data "
               f"cannot support it (see the reasons on {name} and {name}_err)")
