@@ -101,7 +101,7 @@ def payload(ds):
             continue
         dim = var.dims[0]
         if dim == x or (views._is_curve_axis(ds, dim) and dim not in views.RESAMPLE_DIMS
-                        and not (dim in ds.coords and ds[dim].dtype.kind in "OUSb")):
+                        and not views._categorical(ds, dim)):
             continue  # a curve
         err = ds.get(name + "_err")
         err = err if err is not None and err.dims == var.dims else None
