@@ -25,10 +25,9 @@ import os
 import subprocess
 import sys
 import tempfile
-import time
 
 import numpy as np
-from machine import header  # benchmarks/machine.py
+from machine import best_of, header, wall  # benchmarks/machine.py
 
 
 def mean_se(energies):
@@ -71,14 +70,9 @@ def main():
           f"{'mean E':>10} {'+- se':>6} {'vs dwave (se)':>14}")
 
     def dwave_row(reads):
-        best = None
-        for _ in range(args.repeats):
-            start = time.perf_counter()
-            ss = DWave().sample(bqm, num_reads=reads, seed=1)
-            seconds = time.perf_counter() - start
-            if best is None or seconds < best[1]:
-                best = (ss.record.energy, seconds)
-        return best
+        ss, seconds = best_of(args.repeats, wall(
+            lambda: DWave().sample(bqm, num_reads=reads, seed=1)))
+        return ss.record.energy, seconds
 
     def show(call, kernel, reads, energies, seconds, ref):
         (m, se), (m0, se0) = mean_se(energies), mean_se(ref[0])
@@ -103,14 +97,8 @@ def main():
         show("dwave-samplers defaults", "C++ scalar", args.ocean_reads, *ref, ref)
         sampler = Simlab()
         sampler.sample(bqm, num_reads=64, num_sweeps=2, threads=1)  # compile
-        best = None
-        for _ in range(args.repeats):
-            start = time.perf_counter()
-            ss = sampler.sample(bqm, num_reads=args.ocean_reads, seed=1, threads=1)
-            seconds = time.perf_counter() - start
-            if best is None or seconds < best[1]:
-                best = (ss, seconds)
-        ss, seconds = best
+        ss, seconds = best_of(args.repeats, wall(
+            lambda: sampler.sample(bqm, num_reads=args.ocean_reads, seed=1, threads=1)))
         show("simlab.ocean defaults", ss.info["kernel"], args.ocean_reads, ss.record.energy,
              seconds, ref)
     print("Isakov et al., Comput. Phys. Commun. 192, 265 (2015): up to 50 spin flips per ns "

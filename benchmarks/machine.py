@@ -8,6 +8,7 @@ them as ``machine``.
 import datetime
 import os
 import platform
+import time
 from importlib import metadata
 
 SIMD_FLAGS = ("sse4_2", "avx", "avx2", "fma", "avx512f", "avx512bw", "avx512vl")
@@ -42,6 +43,25 @@ def header(*packages):
     """Print the date, machine and versions (simlab, numpy, numba and ``packages``)."""
     print(f"{datetime.date.today().isoformat()}; {cpu()}")
     print(versions(*packages))
+
+
+def best_of(repeats, run):
+    """Run ``run()`` (returning (result, seconds)) ``repeats`` times; keep the fastest."""
+    best = None
+    for _ in range(repeats):
+        res, seconds = run()
+        if best is None or seconds < best[1]:
+            best = (res, seconds)
+    return best
+
+
+def wall(call):
+    """``call`` as a function returning (its result, its wall time in seconds)."""
+    def run():
+        start = time.perf_counter()
+        result = call()
+        return result, time.perf_counter() - start
+    return run
 
 
 VECTOR_MNEMONICS = ("vpopcntq", "vprolq", "vpgatherqq", "vpternlogq", "vpcmpuq", "vpaddq")

@@ -18,7 +18,7 @@ import os
 import time
 
 import numpy as np
-from machine import emitted, header  # benchmarks/machine.py
+from machine import best_of, emitted, header  # benchmarks/machine.py
 
 
 def instances():
@@ -56,16 +56,6 @@ def sweep_kernels(model):
     out["_sweep_shared"](*args, tables[0][0], spins, 0, k.CHUNK,
                          np.arange(1, 5, dtype=np.uint64))
     return out
-
-
-def best_of(repeats, run):
-    """Run ``run()`` (returning (result, seconds)) ``repeats`` times; keep the fastest."""
-    best = None
-    for _ in range(repeats):
-        res, seconds = run()
-        if best is None or seconds < best[1]:
-            best = (res, seconds)
-    return best
 
 
 def main():

@@ -9,9 +9,10 @@ displays the same views in a Jupyter notebook.
 """
 
 
-def show(ds):
+def show(ds, extra=()):
     """Display the report's views of ``ds`` (an xarray Dataset) in Jupyter (see
-    :func:`simlab.render.plots.show`)."""
+    :func:`simlab.render.plots.show`); ``extra``: a task's own views, e.g.
+    ``simlab.tasks.get(ds.attrs["task"]).views(ds)``."""
     from simlab.render.plots import show as show_views
 
-    show_views(ds)
+    show_views(ds, extra)
