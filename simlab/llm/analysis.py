@@ -173,3 +173,45 @@ def token_dataset(parts, temperatures, rescaled_temperatures=None, strings=None,
 
 
 __all__ = ["LOGIT_VARIABLES", "TOKEN_META", "batch_variables", "token_dataset"]
+
+
+def typical_position_bars(batch, text, rescaled_temperatures, n=10):
+    """The next-token probabilities of a typical position at T = x T*, for a dial.
+
+    The position is the one of ``batch`` whose T* (the temperature of its C maximum) is the
+    median of the batch's finite T*; its probabilities are exact (ln Z over all levels).
+
+    Parameters
+    ----------
+    batch : SpectrumBatch
+    text : PositionText
+        The batch's strings (ranked tokens and context; None entries allowed).
+    rescaled_temperatures : array_like, shape (K,)
+        x = T / T*, > 0.
+    n : int
+        Tokens shown, the most likely first.
+
+    Returns
+    -------
+    dict or None
+        ``probability`` (K, n), ``token`` (n strings), ``peak_temperature`` T* [logit],
+        ``position`` (index in the token stream), ``context`` (str or None); None if no
+        position has a finite T*.
+    """
+    t_star, _ = logit_specific_heat_peak(batch.levels, degeneracy=batch.degeneracy)
+    finite = np.flatnonzero(np.isfinite(t_star))
+    if finite.size == 0:
+        return None
+    i = int(finite[np.argsort(t_star[finite])[finite.size // 2]])
+    levels = np.asarray(batch.levels[i:i + 1], dtype=np.float64)
+    degeneracy = None if batch.degeneracy is None else batch.degeneracy[i:i + 1]
+    temps = np.asarray(rescaled_temperatures, dtype=np.float64) * t_star[i]
+    log_z = logit_thermodynamics(levels, temps, degeneracy=degeneracy)["log_z"][0]
+    top = _top_logits(levels, degeneracy, n)[0]
+    probability = np.exp(top[None, :] / temps[:, None] - log_z[:, None])
+    ranked = text.ranked_token[i][:n] if text.ranked_token is not None else None
+    tokens = list(ranked) if ranked is not None and len(ranked) == n else \
+        [f"rank {k + 1}" for k in range(n)]
+    return {"probability": probability, "token": tokens,
+            "peak_temperature": float(t_star[i]), "position": int(batch.position[i]),
+            "context": text.context[i] if text.context is not None else None}

@@ -34,6 +34,26 @@ def _fmt(integer):
     return "%d" if integer else "%.6g"
 
 
+def series_tables(x, series):
+    """The data of every source a curve view draws, keyed ("ref", k, j), ("outer", k) and
+    ("main", k) for series k: what a control swaps when it picks another value."""
+    x = _clean(x)
+    tables = {}
+    for k, s in enumerate(series):
+        for j, (_, ref, _) in enumerate(s.references):
+            tables[("ref", k, j)] = {"x": x, "y": _clean(ref)}
+        if s.outer is not None:
+            tables[("outer", k)] = {"x": x, "lo": _clean(s.outer[0]), "hi": _clean(s.outer[1])}
+        data = {"x": x, "y": _clean(s.y)}
+        if s.lo is not None and s.hi is not None:
+            data["lo"], data["hi"] = _clean(s.lo), _clean(s.hi)
+        if s.err is not None:
+            data["err"] = _clean(s.err)
+            data["lower"], data["upper"] = data["y"] - data["err"], data["y"] + data["err"]
+        tables[("main", k)] = data
+    return tables
+
+
 def _curve_figure(view, x_range, crosshair, log_y=False, sources=None):
     """A curve view's figure; ``sources`` (a dict, filled on first use) lets a second
     figure of the same view (its log-y twin) share the data instead of repeating it."""
@@ -48,10 +68,11 @@ def _curve_figure(view, x_range, crosshair, log_y=False, sources=None):
     from bokeh.plotting import figure
 
     sources = {} if sources is None else sources
+    tables = series_tables(view.x, view.series)
 
-    def source(key, data, name=None):
+    def source(key, name=None):
         if key not in sources:
-            sources[key] = ColumnDataSource(data, **({"name": name} if name else {}))
+            sources[key] = ColumnDataSource(tables[key], **({"name": name} if name else {}))
         return sources[key]
 
     kwargs = {"x_range": x_range} if x_range is not None else {}
@@ -60,37 +81,27 @@ def _curve_figure(view, x_range, crosshair, log_y=False, sources=None):
                  x_axis_type="log" if view.log_x else "linear",
                  y_axis_type="log" if log_y else "linear",
                  name=f"view-{view.name}" + ("-log" if log_y else ""), **kwargs)
-    x = _clean(view.x)
     hovered = []
     palette = PALETTE if len(view.series) <= len(PALETTE) else _many_colors()
     for k, s in enumerate(view.series):
         color = palette[k % len(palette)]
         legend = {"legend_label": s.label} if s.label else {}
-        data = {"x": x, "y": _clean(s.y)}
-        for j, (ref_label, ref, shared) in enumerate(s.references):  # beneath the data
-            fig.line("x", "y", source=source(("ref", k, j), {"x": x, "y": _clean(ref)}),
+        for j, (ref_label, _, shared) in enumerate(s.references):  # beneath the data
+            fig.line("x", "y", source=source(("ref", k, j)),
                      line_color=REFERENCE if shared else color,
                      line_dash="dashed" if shared else "dotdash", line_width=2.5,
                      alpha=0.8, legend_label=(ref_label if shared
                                               else f"{s.label} {ref_label}".strip()))
         if s.outer is not None:
-            outer = source(("outer", k), {"x": x, "lo": _clean(s.outer[0]),
-                                          "hi": _clean(s.outer[1])})
-            fig.add_layout(Band(source=outer, base="x", lower="lo", upper="hi",
-                                fill_color=color, fill_alpha=0.12, line_alpha=0))
+            fig.add_layout(Band(source=source(("outer", k)), base="x", lower="lo",
+                                upper="hi", fill_color=color, fill_alpha=0.12, line_alpha=0))
+        main = source(("main", k), f"data-{view.name}-{k}")
         if s.lo is not None and s.hi is not None:
-            data["lo"], data["hi"] = _clean(s.lo), _clean(s.hi)
-        if s.err is not None:
-            data["err"] = _clean(s.err)
-            data["lower"], data["upper"] = data["y"] - data["err"], data["y"] + data["err"]
-        main = source(("main", k), data, f"data-{view.name}-{k}")
-        if "lo" in data:
-            band = Band(source=main, base="x", lower="lo", upper="hi", fill_color=color,
-                        fill_alpha=0.25, line_alpha=0)
-            fig.add_layout(band)
+            fig.add_layout(Band(source=main, base="x", lower="lo", upper="hi",
+                                fill_color=color, fill_alpha=0.25, line_alpha=0))
         fig.line("x", "y", source=main, line_color=color, line_width=2, **legend)
         dots = fig.scatter("x", "y", source=main, color=color, size=5, **legend)
-        if "err" in data:
+        if s.err is not None:
             fig.add_layout(Whisker(source=main, base="x", lower="lower", upper="upper",
                                    line_color=color, line_width=1.5,
                                    upper_head=TeeHead(size=6, line_color=color),
@@ -229,20 +240,148 @@ def _tour_figure(view):
     return fig
 
 
+DIAL_JS = """
+const k = categories.indexOf(slider.value);
+if (k < 0) return;
+if (image !== null) image.data = {image: [frames[k]]};
+if (bars !== null) bars.data = {label: bars.data.label, p: probabilities[k],
+                                text: probabilities[k].map((v) => v.toPrecision(3))};
+for (let i = 0; i < marks.length; i++) {
+  marks[i].data = {x: [at[k]], y: [marker_y[i][k]]};
+}
+"""
+
+
+def token_label(rank, token, width=28):
+    """A token as a bar's label: rank, then the quoted text with spaces shown as "·" and
+    newlines as "\\n" (whitespace tokens stay visible and distinct)."""
+    text = repr(str(token))[1:-1].replace(" ", "·")
+    return f"{rank + 1}. '{text}'"[:width]
+
+
+def _dial_figure(dial):
+    """The dial (a categorical slider whose values read "T = ... unit", so a screen reader
+    announces the temperature), and beside it what it moves: the spins, the token bars and
+    a marker on every curve; CustomJS swaps the k-th stored frame in."""
+    from bokeh.layouts import column, row
+    from bokeh.models import CategoricalSlider, ColumnDataSource, CustomJS, HoverTool
+    from bokeh.plotting import figure
+
+    k0 = dial.start
+    labels = list(dial.readouts)
+    slider = CategoricalSlider(categories=labels, value=labels[k0], title=dial.label,
+                               sizing_mode="stretch_width", name=f"dial-{dial.name}")
+    pictures, args = [], {"slider": slider, "categories": labels, "image": None,
+                          "bars": None, "frames": [], "probabilities": []}
+    if dial.image is not None:
+        frames = [np.asarray(f, dtype=np.int8) for f in dial.image]
+        rows, cols = frames[0].shape
+        image = ColumnDataSource({"image": [frames[k0]]}, name=f"image-{dial.name}")
+        side = 256
+        fig = figure(frame_width=side, frame_height=side * rows // cols,
+                     title=dial.image_title, tools="save",
+                     x_range=(0, cols), y_range=(0, rows), match_aspect=True,
+                     name=f"spins-{dial.name}", toolbar_location=None)
+        fig.image(image="image", x=0, y=0, dw=cols, dh=rows, source=image,
+                  palette=("#1d3557", "#f1faee"), level="image")
+        fig.axis.visible = False
+        fig.grid.visible = False
+        pictures.append(fig)
+        args.update(image=image, frames=frames)
+    if dial.bars is not None:
+        p = np.asarray(dial.bars, dtype=np.float64)
+        names = [token_label(k, t) for k, t in enumerate(dial.bar_labels)]
+        bars = ColumnDataSource({"label": names, "p": p[k0],
+                                 "text": [f"{v:.3g}" for v in p[k0]]},
+                                name=f"bars-{dial.name}")
+        fig = figure(height=320, min_width=280, sizing_mode="stretch_width",
+                     y_range=list(reversed(names)), x_range=(0, 1), title=dial.bar_title,
+                     x_axis_label="probability", tools="save", toolbar_location=None,
+                     name=f"tokens-{dial.name}")
+        fig.hbar(y="label", right="p", height=0.8, source=bars, color=PALETTE[0])
+        fig.add_tools(HoverTool(tooltips=[("token", "@label"), ("p", "@p{%.6g}")],
+                                formatters={"@p": "printf"}))
+        pictures.append(fig)
+        args.update(bars=bars, probabilities=[list(map(float, r)) for r in p])
+    marks, marker_y, panels = [], [], []
+    for title, y_label, series in dial.panels:
+        fig = figure(height=HEIGHT, sizing_mode="stretch_width", tools=TOOLS, title=title,
+                     x_axis_label=dial.label, y_axis_label=y_label,
+                     x_axis_type="log" if dial.log_x else "linear", name=f"panel-{title}")
+        for j, (label, x, y, at) in enumerate(series):
+            color = PALETTE[j % len(PALETTE)]
+            fig.line(_clean(x), _clean(y), line_color=color, line_width=2, legend_label=label)
+            at = _clean(at)
+            mark = ColumnDataSource({"x": [float(dial.values[k0])], "y": [at[k0]]})
+            fig.scatter("x", "y", source=mark, size=12, marker="circle", fill_color=color,
+                        line_color="black", legend_label=label)
+            marks.append(mark)
+            marker_y.append([None if not np.isfinite(v) else float(v) for v in at])
+        _legend_below(fig)
+        panels.append(fig)
+    args.update(marks=marks, marker_y=marker_y, at=[float(v) for v in dial.values])
+    slider.js_on_change("value", CustomJS(args=args, code=DIAL_JS))
+    pictures = row(*pictures, sizing_mode="stretch_width", styles={"flex-wrap": "wrap"})
+    return column(slider, pictures,
+                  *panels, sizing_mode="stretch_width", name=f"box-dial-{dial.name}")
+
+
+CONTROL_JS = """
+let k = 0;
+for (let i = 0; i < selects.length; i++) {
+  k = k * selects[i].options.length + selects[i].options.indexOf(selects[i].value);
+}
+for (let i = 0; i < sources.length; i++) sources[i].data = tables[i][k];
+"""
+
+
+def _controls(view_list):
+    """One selector per dimension that some view chooses along (not overlaid): {dim:
+    Select}, in order of first use."""
+    from bokeh.models import Select
+
+    controls = {}
+    for view in view_list:
+        for dim, name, labels in getattr(view, "selectors", []):
+            if dim not in controls:
+                controls[dim] = Select(title=name, options=list(labels), value=labels[0],
+                                       name=f"control-{dim}", width=200)
+    return controls
+
+
+def _follow(view, sources, controls):
+    """Make the view's sources follow the page's controls: each control's change puts in
+    the data of the chosen combination (CustomJS over the stored tables)."""
+    from bokeh.models import CustomJS
+
+    keys = list(sources)
+    tables = [[series_tables(view.x, series)[key] for series in view.choices] for key in keys]
+    selects = [controls[dim] for dim, _, _ in view.selectors]
+    callback = CustomJS(args={"selects": selects, "sources": [sources[k] for k in keys],
+                              "tables": tables}, code=CONTROL_JS)
+    for select in selects:
+        select.js_on_change("value", callback)
+
+
 def figures(view_list):
-    """One Bokeh layout per view (a figure and its caption), in order.
+    """One Bokeh layout per view (a figure and its caption), in order, after a row with one
+    control per dimension that views choose along.
 
     Returns
     -------
     list of bokeh.models.LayoutDOM
     """
-    from bokeh.layouts import column
+    from bokeh.layouts import column, row
     from bokeh.models import DataRange1d, Div, Span
 
     shared = {}
-    out = []
+    controls = _controls(view_list)
+    out = [row(*controls.values(), name="controls", styles={"flex-wrap": "wrap"})] \
+        if controls else []
     for view in view_list:
-        if view.kind == "curves":
+        if view.kind == "dial":
+            fig = _dial_figure(view)
+        elif view.kind == "curves":
             if view.x_name not in shared:
                 shared[view.x_name] = (DataRange1d(), Span(dimension="height",
                                                            line_dash="dotted"))
@@ -256,6 +395,8 @@ def figures(view_list):
                 fig = Tabs(tabs=[TabPanel(child=fig, title="linear y"),
                                  TabPanel(child=log, title="log y")],
                            sizing_mode="stretch_width", name=f"tabs-{view.name}")
+            if view.selectors:
+                _follow(view, sources, controls)
         elif view.kind == "bars":
             fig = _bar_figure(view)
         elif view.kind == "histogram":
@@ -267,6 +408,11 @@ def figures(view_list):
         caption = view.describe()
         if view.missing_reason and any(np.isnan(_clean(s.y)).any() for s in view.series):
             caption += f" Gaps are NaN: {view.missing_reason}."
+        shown = {d for d, _, _ in getattr(view, "selectors", [])} | {
+            d for s in view.series for d in s.key}
+        ignored = [d for d in controls if d not in shown]
+        if ignored:
+            caption += f" Does not depend on the control for {', '.join(ignored)}."
         div = Div(text=_escape(caption), sizing_mode="stretch_width",
                   name=f"caption-{view.name}",
                   styles={"color": "#555", "font-size": "0.85em", "margin-bottom": "1.2em"})

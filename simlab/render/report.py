@@ -116,7 +116,7 @@ def payload(ds):
     texts = []  # text variables (generated examples, fit choices): a table of strings
     for name, var in ds.data_vars.items():
         if var.dtype.kind not in "OUS" or not 1 <= var.ndim <= 2 or name in skip \
-                or var.size > MAX_TEXTS:
+                or var.size > MAX_TEXTS or var.attrs.get("report_view") == "task":
             continue
         rows_dim = var.dims[0]
         values = var.values.reshape(var.shape[0], -1)

@@ -9,8 +9,9 @@
 - Every other dimension of at most ``MAX_OVERLAY`` values (a size, an instance, a schedule,
   a swept key), and every dimension with text labels (word classes), becomes overlaid
   series with a legend entry naming the dimension and value ("L = 8"); up to
-  ``MAX_SERIES`` series (``MAX_CATEGORIES`` for one labelled dimension), past that the later
-  values are left out and the view says so.
+  ``MAX_SERIES`` series (``MAX_CATEGORIES`` for one labelled dimension). Past that the
+  later dimensions get a control instead: one selector per dimension for the whole page,
+  which every view over that dimension follows (at most ``MAX_CHOICES`` combinations).
 - A longer dimension (positions, sequences), or a dimension of more than 3 draws (reads,
   chains, resamples: ``RESAMPLE_DIMS``), of a float variable becomes a band: the median,
   and the 25-75% and 10-90% ranges over it. Two such dimensions: not drawn (the
@@ -24,6 +25,8 @@
 - ``city_x`` / ``city_y`` along ``city`` become closed tours.
 - Points along x flagged by a boolean ``..._tail`` coordinate (kept only for an integral)
   are left out.
+- A variable whose ``report_view`` attribute is ``"task"`` (spin snapshots, a dial's
+  token probabilities) is drawn only by its task's own views (:class:`Dial`).
 """
 
 from dataclasses import dataclass, field
@@ -39,6 +42,7 @@ MAX_OVERLAY = 8  # a dimension with at most this many values is overlaid, else a
 MAX_SERIES = 12  # overlaid series per view
 MAX_CATEGORIES = 24  # series per view when they are the values of one labelled dimension
 MAX_POINTS = 200_000  # numbers per view; larger variables are left to the file
+MAX_CHOICES = 64  # values (combinations) a view's controls choose among
 # Dimensions whose values are draws of one quantity (reads, chains, resamples): a variable
 # along one of them alone is a histogram, not a curve over the draw's index.
 RESAMPLE_DIMS = ("read", "chain", "sample", "draw", "bootstrap", "resample", "jackknife",
@@ -83,6 +87,10 @@ class View:
     log_y: bool = False
     notes: list = field(default_factory=list)
     missing_reason: str = ""
+    # Dimensions given a control instead of an overlay: [(dim, its symbol, value labels)];
+    # choices[k]: the series at the k-th combination of their values (row-major).
+    selectors: list = field(default_factory=list)
+    choices: list = field(default_factory=list)
 
     def describe(self):
         """A sentence saying what the view shows (its text alternative and caption)."""
@@ -95,6 +103,69 @@ class View:
         if labels:
             what += "; " + ", ".join(labels)
         return ". ".join(t[0].upper() + t[1:] for t in [what, *self.notes]) + "."
+
+
+@dataclass
+class Dial:
+    """One temperature dial moving several pictures together (a task's own view).
+
+    At dial position k (temperature ``values[k]``): the spin configuration ``image[k]``, the
+    next-token probabilities ``bars[k]`` and a marker on every curve of ``panels`` at
+    ``markers``' k-th value.
+
+    Attributes
+    ----------
+    values : ndarray, shape (K,)
+        The dial's temperatures, in the unit of ``label``.
+    image : ndarray, shape (K, rows, cols), optional
+        Spin configurations (+-1), one per dial position.
+    bars : ndarray, shape (K, n), optional
+        Probabilities of the n tokens ``bar_labels`` at each dial position.
+    panels : list of (title, y_label, [(series label, x, y, markers)])
+        Curves (x and y of one length, x in ``label``'s unit) with their value at each dial
+        position (markers, shape (K,)).
+    readouts : list of str, shape (K,)
+        What the dial's position means, as text ("T = 2.27 J/k_B = 0.99 T_peak").
+    """
+
+    name: str
+    title: str
+    label: str
+    values: np.ndarray
+    readouts: list
+    image: np.ndarray | None = None
+    image_title: str = ""
+    bars: np.ndarray | None = None
+    bar_labels: list = field(default_factory=list)
+    bar_title: str = ""
+    panels: list = field(default_factory=list)
+    start: int = 0
+    notes: list = field(default_factory=list)
+    kind: str = "dial"
+    log_x: bool = True
+    series: list = field(default_factory=list)  # none: what the dial moves is above
+    missing_reason: str = ""
+
+    def describe(self):
+        """What the dial moves (the caption and text alternative)."""
+        moved = ([self.image_title] if self.image is not None else []) + (
+            [self.bar_title] if self.bars is not None else []) + [
+            f"markers on {p[0]}" for p in self.panels]
+        text = f"{self.title}: one dial, {self.label}, moves " + "; ".join(moved)
+        return ". ".join(t[0].upper() + t[1:] for t in [text, *self.notes]) + "."
+
+
+def markers(x, y, at, log=True):
+    """y(x) at the dial's values ``at`` by interpolation (in ln x if ``log``); NaN outside
+    the curve's finite range."""
+    x, y, at = (np.asarray(a, dtype=np.float64) for a in (x, y, at))
+    ok = np.isfinite(x) & np.isfinite(y) & ((x > 0) if log else True)
+    if ok.sum() < 2:
+        return np.full(at.shape, np.nan)
+    f = np.log if log else (lambda v: v)
+    order = np.argsort(x[ok])
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.interp(f(at), f(x[ok][order]), y[ok][order], left=np.nan, right=np.nan)
 
 
 def _is_curve_axis(ds, dim):
@@ -111,7 +182,8 @@ def drawable(ds, name, skip=()):
     """Whether ``name`` gets a view of its own (numeric, not a companion of another)."""
     var = ds[name]
     return (var.ndim > 0 and np.issubdtype(var.dtype, np.number)
-            and not _companion(ds, name) and "city" not in var.dims and name not in skip)
+            and not _companion(ds, name) and "city" not in var.dims and name not in skip
+            and var.attrs.get("report_view") != "task")
 
 
 def x_dim(ds, skip=()):
@@ -191,6 +263,52 @@ def _label(ds, dims, key):
     return ", ".join(f"{symbol(ds, d)} = {value_label(ds, d, k)}" for d, k in zip(dims, key))
 
 
+def _split_controls(ds, dims):
+    """(overlaid, chosen): the dimensions overlaid as series and the ones given a control
+    (a selector), so that a view overlays at most MAX_SERIES series."""
+    limit = MAX_CATEGORIES if len(dims) == 1 and _categorical(ds, dims[0]) else MAX_SERIES
+    if int(np.prod([ds.sizes[d] for d in dims])) <= limit:
+        return list(dims), []
+    overlay, n = [], 1
+    for d in sorted(dims, key=lambda d: ds.sizes[d]):  # the fewest values overlaid first
+        if n * ds.sizes[d] <= MAX_SERIES:
+            overlay.append(d)
+            n *= ds.sizes[d]
+    if not overlay:  # one labelled dimension of too many values: its first ones, noted
+        return list(dims), []
+    return [d for d in dims if d in overlay], [d for d in dims if d not in overlay]
+
+
+def _one_series(ds, name, x, overlay, sel, quantiles, drawn):
+    """The series of ``name`` at ``sel`` (indices of every dimension but x), labelled by
+    its overlaid dimensions; ``drawn`` holds the references already drawn in this view."""
+    var = ds[name]
+    label = _label(ds, overlay, [sel[d] for d in overlay])
+    if quantiles is not None:
+        rows = [quantiles.isel(quantile=k, **sel).transpose(x).values for k in range(len(BAND))]
+        return Series(label, rows[2], lo=rows[1], hi=rows[3], outer=(rows[0], rows[4]),
+                      key=sel)
+    s = Series(label, var.isel(sel).transpose(x).values.astype(float), key=sel)
+    for suffix, attr in (("_err", "err"), ("_lo", "lo"), ("_hi", "hi")):
+        c = ds.get(name + suffix)
+        if c is not None and set(c.dims) <= set(var.dims):
+            setattr(s, attr, c.broadcast_like(var).isel(sel).transpose(x).values)
+    for suffix, what in REFERENCES.items():
+        c = ds.get(name + suffix)
+        if c is None or x not in c.dims or not set(c.dims) <= set(var.dims):
+            continue
+        ref_sel = {d: k for d, k in sel.items() if d in c.dims}
+        if (suffix, tuple(ref_sel.items())) in drawn:
+            continue  # a reference without some overlaid dimension: drawn once
+        drawn.add((suffix, tuple(ref_sel.items())))
+        own = [d for d in overlay if d in c.dims]
+        shared = len(own) < len(overlay)
+        ref_label = " ".join(filter(None, [_label(ds, own, [sel[d] for d in own]), what])) \
+            if shared else what
+        s.references.append((ref_label, c.isel(ref_sel).transpose(x).values, shared))
+    return s
+
+
 def _curves(ds, name, x):
     var = ds[name]
     other = [d for d in var.dims if d != x]
@@ -199,50 +317,34 @@ def _curves(ds, name, x):
     if len(wide) > 1 or (wide and not np.issubdtype(var.dtype, np.floating)):
         return None
     band = wide[0] if wide else None
-    small = [d for d in other if d != band]
-    keys, notes = _series_keys(ds, small)
-    if len(keys) * ds.sizes[x] * (len(BAND) if band else 1) > MAX_POINTS:
+    overlay, chosen = _split_controls(ds, [d for d in other if d != band])
+    keys, notes = _series_keys(ds, overlay)
+    choices = list(product(*[range(ds.sizes[d]) for d in chosen]))
+    if len(choices) > MAX_CHOICES or len(keys) * len(choices) * ds.sizes[x] * (
+            len(BAND) if band else 1) > MAX_POINTS:
         return None
     xv = ds[x].values if x in ds.coords else np.arange(ds.sizes[x])
     view = View("curves", name, str(var.attrs.get("long_name") or name),
                 axis_label(ds, name, short=True), x_name=x, x_label=axis_label(ds, x), x=xv,
                 integer=np.issubdtype(var.dtype, np.integer),
-                missing_reason=str(var.attrs.get("missing_reason", "")), notes=notes)
+                missing_reason=str(var.attrs.get("missing_reason", "")), notes=notes,
+                selectors=[(d, symbol(ds, d), [value_label(ds, d, k)
+                                               for k in range(ds.sizes[d])]) for d in chosen])
     positive = np.issubdtype(np.asarray(xv).dtype, np.number) and np.all(np.asarray(xv) > 0)
     view.log_x = bool(positive and xv.max() / xv.min() >= 100)
+    quantiles = None
     if band:
         with np.errstate(all="ignore"):
-            q = var.quantile(list(BAND), dim=band, skipna=True)
+            quantiles = var.quantile(list(BAND), dim=band, skipna=True)
         view.notes.append(f"line: median over the {ds.sizes[band]} values of {band}; shaded: "
                           "25-75% and 10-90% of them")
-    drawn = set()
-    for key in keys:
-        sel = dict(zip(small, key))
-        label = _label(ds, small, key)
-        if band:
-            rows = [q.isel(quantile=k, **sel).transpose(x).values for k in range(len(BAND))]
-            s = Series(label, rows[2], lo=rows[1], hi=rows[3], outer=(rows[0], rows[4]),
-                       key=sel)
-        else:
-            s = Series(label, var.isel(sel).transpose(x).values.astype(float), key=sel)
-            for suffix, attr in (("_err", "err"), ("_lo", "lo"), ("_hi", "hi")):
-                c = ds.get(name + suffix)
-                if c is not None and set(c.dims) <= set(var.dims):
-                    setattr(s, attr, c.broadcast_like(var).isel(sel).transpose(x).values)
-            for suffix, what in REFERENCES.items():
-                c = ds.get(name + suffix)
-                if c is None or x not in c.dims or not set(c.dims) <= set(var.dims):
-                    continue
-                own = [d for d in small if d in c.dims]
-                ref_sel = {d: sel[d] for d in own}
-                if (suffix, tuple(ref_sel.items())) in drawn:
-                    continue  # a reference without some overlaid dimension: drawn once
-                drawn.add((suffix, tuple(ref_sel.items())))
-                shared = len(own) < len(small)
-                ref_label = " ".join(filter(None, [_label(ds, own, [sel[d] for d in own]),
-                                                   what])) if shared else what
-                s.references.append((ref_label, c.isel(ref_sel).transpose(x).values, shared))
-        view.series.append(s)
+    for choice in choices:
+        fixed = dict(zip(chosen, choice))
+        drawn = set()
+        view.choices.append([_one_series(ds, name, x, overlay,
+                                         {**fixed, **dict(zip(overlay, key))}, quantiles,
+                                         drawn) for key in keys])
+    view.series = view.choices[0]
     for ref, v in ds.data_vars.items():  # curves that a task draws in this view
         if v.attrs.get("drawn_with") != name or x not in v.dims:
             continue
@@ -250,9 +352,13 @@ def _curves(ds, name, x):
         for key in product(*[range(ds.sizes[d]) for d in rest]):
             name_shown = v.attrs.get("short_name") or v.attrs.get("long_name", ref)
             label = ", ".join([str(name_shown)] + ([_label(ds, rest, key)] if rest else []))
-            view.series.append(Series(label, v.isel(dict(zip(rest, key))).values))
+            for series in view.choices:
+                series.append(Series(label, v.isel(dict(zip(rest, key))).values))
     if any(s.err is not None for s in view.series):
-        view.notes.append(_error_note(view.series))
+        view.notes.append(_error_note([s for c in view.choices for s in c]))
+    if chosen:
+        view.notes.append("follows the control" + "s" * (len(chosen) > 1) + " for "
+                          + ", ".join(chosen) + " above the plots")
     return view
 
 

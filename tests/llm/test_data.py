@@ -122,3 +122,26 @@ def test_spectra_variables_join_batches_and_keep_the_bundles_compression():
     wider = (replace(first, compressed={**first.compressed, "bin_width": 0.2}), parts[0][1])
     with pytest.raises(DataError, match="bin widths"):
         spectra.spectra_variables([wider, parts[1]], 16, 0.1)
+
+
+def test_a_dials_token_bars_are_the_exact_softmax_of_the_median_position():
+    from simlab.llm.analysis import typical_position_bars
+    from simlab.thermo import logit_specific_heat_peak
+
+    rng = np.random.default_rng(6)
+    z = (rng.normal(0, 1, (5, 300)) * np.arange(1, 6)[:, None]).astype(np.float32)
+    batch = spectra.SpectrumBatch(position=np.arange(10, 15), token_id=np.zeros(5, int),
+                                  next_token_id=np.ones(5, int), top_token_id=z.argmax(1),
+                                  levels=z, ranked_token_id=spectra.ranked_ids(z))
+    ranked = [[f"t{i}-{j}" for j in range(spectra.RANKED)] for i in range(5)]
+    text = spectra.PositionText(["a"] * 5, ["b"] * 5, [f"ctx {i}" for i in range(5)], ranked)
+    x = np.array([0.5, 1.0, 2.0])
+    bars = typical_position_bars(batch, text, x, n=4)
+    t_star = logit_specific_heat_peak(z)[0]
+    i = int(np.argsort(t_star)[2])  # the median of five
+    assert bars["position"] == 10 + i and bars["context"] == f"ctx {i}"
+    assert bars["token"] == ranked[i][:4] and bars["peak_temperature"] == t_star[i]
+    for k, t in enumerate(x * t_star[i]):
+        p = np.exp((z[i].astype(np.float64) - z[i].max()) / t)
+        p /= p.sum()
+        assert np.allclose(bars["probability"][k], np.sort(p)[::-1][:4], rtol=1e-12)

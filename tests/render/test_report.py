@@ -504,3 +504,94 @@ def test_variables_over_a_category_become_a_table_and_bars(browser, tmp_path):
     rows = browser.find_element(By.ID, "table-algorithm").find_elements(By.TAG_NAME, "tr")
     assert rows[2].text.split() == ["wolff", "0.245", "±", "0.021"]
     _clean_page(browser)
+
+
+def schedules_like():
+    """Curves over (schedule, size, temperature): 15 combinations, more than a legend
+    should carry, so one dimension gets a control."""
+    rng = np.random.default_rng(8)
+    return xr.Dataset(
+        {"energy": (("schedule", "size", "temperature"), rng.normal(size=(5, 3, 6))),
+         "energy_err": (("schedule", "size", "temperature"), rng.uniform(0, .1, (5, 3, 6))),
+         "heat": (("size", "temperature"), rng.uniform(1, 2, (3, 6)))},
+        coords={"schedule": list("abcde"), "size": [8, 16, 32],
+                "temperature": np.linspace(1, 3, 6)})
+
+
+def test_a_dimension_past_the_legend_gets_one_control_that_the_views_follow(browser,
+                                                                           tmp_path):
+    ds = schedules_like()
+    energy = _by_name(ds)["energy"]
+    assert [s.label for s in energy.series] == [f"size = {L}" for L in (8, 16, 32)]
+    assert [d for d, _, _ in energy.selectors] == ["schedule"] and len(energy.choices) == 5
+    assert np.array_equal(energy.choices[3][2].y, ds.energy.values[3, 2])
+    path = write_report(ds, tmp_path / "report.html")
+    browser.get(path.as_uri())
+    _wait_for_bokeh(browser)
+    assert _bokeh(browser, "data-energy-2", "y") == ds.energy.values[0, 2].tolist()
+    captions = browser.execute_script(
+        "const d = Bokeh.documents[0];"
+        "return ['energy', 'heat'].map((n) => d.get_model_by_name('caption-' + n).text);")
+    assert "Follows the control for schedule" in captions[0]
+    assert "Does not depend on the control for schedule" in captions[1]
+    # choose schedule d in the page's one control: every series shows schedule d
+    browser.execute_script(
+        "Bokeh.documents[0].get_model_by_name('control-schedule').value = 'd';")
+    for k in range(3):
+        assert _bokeh(browser, f"data-energy-{k}", "y") == ds.energy.values[3, k].tolist()
+        assert _bokeh(browser, f"data-energy-{k}", "err") == \
+            ds.energy_err.values[3, k].tolist()
+    _clean_page(browser)
+
+
+def _shadow_query(browser, selector):
+    """Elements matching ``selector`` anywhere in the page, shadow roots included (Bokeh
+    renders its widgets inside them)."""
+    return browser.execute_script(
+        "const out = [];"
+        "const walk = (root) => { root.querySelectorAll(arguments[0]).forEach((e) =>"
+        "  out.push(e)); root.querySelectorAll('*').forEach((e) => {"
+        "  if (e.shadowRoot) walk(e.shadowRoot); }); };"
+        "walk(document); return out;", selector)
+
+
+def test_one_dial_moves_the_spins_the_token_bars_and_the_markers(browser, tmp_path):
+    from simlab.render.views import Dial, markers
+
+    rng = np.random.default_rng(3)
+    temps = np.array([1.0, 2.0, 3.0])
+    frames = rng.choice(np.array([-1, 1], dtype=np.int8), size=(3, 4, 4))
+    bars = rng.dirichlet(np.ones(5), size=3)
+    x = np.linspace(0.5, 4, 50)
+    y = np.sin(x)
+    at = markers(x, y, temps, log=False)
+    assert np.allclose(at, np.interp(temps, x, y))
+    dial = Dial("seeds", "The seeds' picture", "temperature T [J/k_B]", temps,
+                [f"T = {t:g} J/k_B" for t in temps], image=frames, image_title="spins",
+                bars=bars, bar_labels=["a", " b", "\n", "c", "d"], bar_title="tokens",
+                panels=[("C against T", "C", [("L = 4", x, y, at)])], start=1)
+    path = write_report(sweep_like(), tmp_path / "report.html", extra=[dial])
+    browser.get(path.as_uri())
+    _wait_for_bokeh(browser)
+    for k in (1, 2, 0):
+        if k != 1:
+            browser.execute_script("Bokeh.documents[0].get_model_by_name('dial-seeds')"
+                                   ".value = arguments[0];", f"T = {temps[k]:g} J/k_B")
+        image = browser.execute_script(
+            "const d = Bokeh.documents[0].get_model_by_name('image-seeds').data.image[0];"
+            "return Array.from(d);")
+        assert image == frames[k].ravel().tolist()
+        assert _bokeh(browser, "bars-seeds", "p") == bars[k].tolist()
+        marker = browser.execute_script(
+            "const f = Bokeh.documents[0].get_model_by_name('panel-C against T');"
+            "const r = f.renderers.filter((r) => r.data_source.data.x.length === 1)[0];"
+            "return [r.data_source.data.x[0], r.data_source.data.y[0]];")
+        assert marker == [temps[k], at[k]]
+        # the handle announces the temperature with its unit, not an index
+        handles = _shadow_query(browser, ".noUi-handle")
+        assert [h.get_attribute("aria-valuetext") for h in handles] == [
+            f"T = {temps[k]:g} J/k_B"]
+    labels = browser.execute_script(
+        "return Bokeh.documents[0].get_model_by_name('bars-seeds').data.label;")
+    assert labels == ["1. 'a'", "2. '·b'", "3. '\\n'", "4. 'c'", "5. 'd'"]
+    _clean_page(browser)

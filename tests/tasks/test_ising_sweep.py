@@ -159,3 +159,27 @@ def test_rare_excitations_give_no_z_score(tmp_path):
     assert np.isnan(ds["energy_z"].values).all()
     assert "rare excitations" in ds["energy_z"].attrs["missing_reason"]
     assert np.isfinite(ds["energy_err"].values).all()  # the error bar itself is still shown
+
+
+def test_the_dial_shows_the_largest_lattices_last_spins_and_the_bundled_tokens(tmp_path):
+    from simlab.models.lattice import IsingLattice
+    from simlab.samplers.mcmc import sample_lattice
+    from simlab.tasks.ising_sweep.figures import dial
+
+    config = sweep_config([1.5, 2.27, 3.0], chains=4, sweeps=300, blocks=4)
+    config["model"]["size"] = [4, 6]
+    ds, _ = run(config, tmp_path)
+    again = sample_lattice(IsingLattice(6), [1.5, 2.27, 3.0], chains=4, sweeps=300,
+                           thermalization=200, algorithm="metropolis", scan="random",
+                           seed=int(ds.attrs["seed"]))
+    assert int(ds.snapshot_size) == 6 and ds.snapshot.dims == ("temperature", "row", "col")
+    assert np.array_equal(ds.snapshot.values, again.spins[:, 0].reshape(3, 6, 6))
+    view = dial(ds)
+    assert np.array_equal(view.image, ds.snapshot.values)
+    assert view.readouts[1].startswith("T = 2.27 J/k_B") and view.start in (1, 2)
+    assert view.bars.shape == (3, 10) and np.all(view.bars.sum(axis=1) <= 1 + 1e-12)
+    # a colder dial position makes the most likely token likelier
+    assert view.bars[0, 0] > view.bars[2, 0]
+    heat = view.panels[0][2]
+    assert [s[0] for s in heat] == ["L = 4 exact", "L = 6 exact"]
+    assert all(np.isfinite(s[3]).all() for s in heat)

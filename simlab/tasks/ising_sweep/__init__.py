@@ -115,6 +115,7 @@ def simulate_size(params, size, temps, ctx):
                          thermalization=s.thermalization, algorithm=s.algorithm, scan=s.scan,
                          init=s.init, seed=ctx.seed, progress=ctx.progress, kernel=s.kernel)
     energy = run.energy  # computed from the bond sums on each access: once here
+    spins = run.spins[:, 0, :].reshape(len(temps), size, size)  # chain 0's last sweep
     est = thermo.lattice_estimators(energy, run.magnetization, model.n_sites, temps,
                                     s.blocks)
     reasons = {}
@@ -150,14 +151,14 @@ def simulate_size(params, size, temps, ctx):
             est[name + "_z"] = honesty.z_score(name, value, exact[name + "_exact"],
                                                errors[name], reasons, samples[name],
                                                moved[name])
-    return est, reasons
+    return est, reasons, spins
 
 
 def build_dataset(per_size, sizes, temps, params, tail):
     """Stack per-size dicts into a Dataset with dims (size, temperature)."""
     data = {}
     for name in per_size[0][0]:
-        values = np.array([d[name] for d, _ in per_size], dtype=np.float64)
+        values = np.array([d[name] for d, _, _ in per_size], dtype=np.float64)
         dims = ("size",) if values.ndim == 1 else ("size", "temperature")
         data[name] = (dims, values)
     ds = xr.Dataset(data, coords={"size": np.array(sizes), "temperature": temps})
@@ -167,9 +168,13 @@ def build_dataset(per_size, sizes, temps, params, tail):
                            ("abs_magnetization", onsager.magnetization)):
             ds[name + "_onsager"] = ("temperature", func(temps, params.model.coupling))
     ds["block_length"] = ((), params.sampler.sweeps // params.sampler.blocks)
+    largest = int(np.argmax(sizes))
+    ds["snapshot"] = (("temperature", "row", "col"), per_size[largest][2])
+    ds["snapshot_size"] = ((), int(sizes[largest]))
     ds = results.annotate(ds, META)
+    ds["snapshot"].attrs["report_view"] = "task"  # drawn by the temperature dial
     ds["size"].attrs["symbol"] = "L"  # how the report's legends name the sizes: "L = 8"
-    for _, reasons in per_size:
+    for _, reasons, _ in per_size:
         for name, reason in reasons.items():
             if name in ds:
                 results.mark_missing(ds, name, reason)
@@ -180,6 +185,8 @@ META = {
     "entropy_tail": ("True for temperatures added only for the entropy integral (not drawn)",
                      "1"),
     "block_length": ("sweeps per jackknife block", "sweeps"),
+    "snapshot": ("spins of chain 0 after its last sweep, largest size", "1"),
+    "snapshot_size": ("linear size L of the snapshots", "sites"),
 }
 
 
@@ -206,5 +213,5 @@ TASK = register(Task(
     config=IsingSweepConfig, run=run, warm_up=warm_up,
     figures=(Figure("thermodynamics.png", figures.thermodynamics),
              Figure("deviations.png", figures.deviations, when=lambda ds: "energy_z" in ds)),
-    report=figures.summary_table, groups={"model": "ising", "sampler": "heatbath"},
+    report=figures.summary_table, report_views=lambda ds: [figures.dial(ds)], groups={"model": "ising", "sampler": "heatbath"},
     dims={"model.size": "size"}))

@@ -155,3 +155,63 @@ def summary_table(ds):
     for reason, names in by_reason.items():
         lines.append(f"  not reported ({', '.join(names)}): {reason}")
     return "\n".join(lines)
+
+
+def _bundled_token_bars(rescaled):
+    """A typical position of the bundled SmolLM2 sample at T = x T*, or None if the bundle
+    cannot be read (the dial then moves the spins and markers only)."""
+    from simlab.errors import DataError
+    from simlab.llm import spectra
+    from simlab.llm.analysis import typical_position_bars
+
+    try:
+        bundle = spectra.load_bundle()
+        batch = next(spectra.bundle_batches(bundle, "corpus", 256))
+        text = spectra.bundle_strings(bundle, "corpus", 256)
+    except (DataError, OSError, StopIteration):
+        return None, ""
+    return typical_position_bars(batch, text, rescaled), bundle.attrs["model"]
+
+
+def dial(ds):
+    """The seeds' picture: one temperature dial moving chain 0's spins at T (largest size),
+    the next-token bars of the bundled language model at the same T / T_peak, and markers on
+    C(T) and S(T) of every size (Kaufman's exact curves on a fine grid where they apply)."""
+    from simlab.render.views import Dial, markers
+
+    drawn = _drawn(ds)
+    t = drawn["temperature"].values
+    L = int(ds["snapshot_size"]) if "snapshot_size" in ds else int(ds["size"].values.max())
+    coupling = _coupling(ds)
+    peak = ds.get("peak_temperature_exact", ds.get("peak_temperature"))
+    t_peak = float(peak.sel(size=L)) if peak is not None else np.nan
+    if not np.isfinite(t_peak):
+        t_peak = onsager.critical_temperature(abs(coupling))
+    fine = _fine_grid(ds, t, coupling)
+    panels = []
+    for name, label in (("specific_heat", "C/N [k_B]"), ("entropy", "S/N [nats]")):
+        series = []
+        for size in ds["size"].values:
+            d = drawn.sel(size=size)
+            if name + "_exact" in d and np.isfinite(d[name + "_exact"]).all():
+                x, y = fine, kaufman.kaufman(int(size), int(size), fine, coupling)[name]
+                what = "exact"
+            else:
+                x, y, what = t, d[name].values, "Monte Carlo"
+            series.append((f"L = {size} {what}", x, y, markers(x, y, t, log=False)))
+        panels.append((f"{label.split(' ')[0]} against T", label, series))
+    bars, model = _bundled_token_bars(t / t_peak)
+    readouts = [f"T = {v:.4g} J/k_B (T/T_peak = {v / t_peak:.3g})" for v in t]
+    view = Dial("seeds", "The seeds' picture", "temperature T [J/k_B]", t, readouts,
+                image=drawn["snapshot"].values if "snapshot" in drawn else None,
+                image_title=f"spins at T, L = {L} (chain 0, last sweep)",
+                start=int(np.argmin(np.abs(t - t_peak))), panels=panels, log_x=False)
+    view.notes.append(f"T_peak = {t_peak:.4g} J/k_B, the C maximum of L = {L}")
+    if bars is not None:
+        view.bars, view.bar_labels = bars["probability"], bars["token"]
+        view.bar_title = "next token at T/T* = T/T_peak"
+        view.notes.append(
+            f"token bars: the bundled {model} sample, stream position {bars['position']} "
+            f"(the median T* = {bars['peak_temperature']:.3g} logit of 256 positions), "
+            "probabilities exact over the whole vocabulary")
+    return view

@@ -15,8 +15,10 @@ import xarray as xr
 from simlab import results
 from simlab.exact import kaufman
 from simlab.exact.rbm import rbm_thermodynamics
-from simlab.llm.analysis import batch_variables, warm_up
+from simlab.llm.analysis import batch_variables, typical_position_bars, warm_up
 from simlab.llm.sources import LLMSource, open_source
+from simlab.models.lattice import IsingLattice
+from simlab.samplers.mcmc import sample_lattice
 from simlab.schema import section, setting
 from simlab.tasks import Figure, Task, register
 from simlab.tasks.common.digits import RBMTraining, binary_digits, train_rbm
@@ -53,7 +55,28 @@ META = {
     "rbm_peak_temperature": ("temperature of the RBM C/N maximum", "1"),
     "rbm_hidden_units": ("hidden units of the RBM", "1"),
     "token_positions": ("positions in the token median", "1"),
+    "dial_temperature": ("T / T_peak of the report's dial", "1"),
+    "spin_snapshot": ("Ising spins at T = x T_peak after DIAL_SWEEPS heat-bath sweeps", "1"),
+    "token_probability": ("next-token probability of a typical position at T = x T*", "1"),
+    "token_label": ("the typical position's most likely next tokens", "1"),
 }
+DIAL = np.geomspace(0.25, 4.0, 25)  # T / T_peak of the dial: 0.25 to 4, 1 in the middle
+DIAL_SWEEPS = 2000  # heat-bath sweeps from the ordered state before each snapshot
+
+
+def dial_variables(L, t_peak, batch, text, seed):
+    """The dial's pictures: a spin snapshot of the L x L torus and the next-token
+    probabilities of the batch's typical position at each T / T_peak of ``DIAL``."""
+    run = sample_lattice(IsingLattice(L), DIAL * t_peak, chains=1, sweeps=1,
+                         thermalization=DIAL_SWEEPS, algorithm="heatbath", scan="sequential",
+                         seed=seed, record=False, kernel="scalar")
+    bars = typical_position_bars(batch, text, DIAL)
+    out = {"spin_snapshot": (("dial_temperature", "row", "col"),
+                             run.spins[:, 0, :].reshape(DIAL.size, L, L))}
+    if bars is not None:
+        out["token_probability"] = (("dial_temperature", "rank"), bars["probability"])
+        out["token_label"] = ("rank", np.array(bars["token"], dtype=object))
+    return out, bars
 
 
 def run(params, ctx):
@@ -65,7 +88,11 @@ def run(params, ctx):
     t_peak, _ = kaufman.specific_heat_peak(L, L)
     ising = kaufman.kaufman(L, L, x * t_peak)
     source = open_source(params.llm, ctx.seed, ctx.progress)
-    parts = [batch_variables(b, np.array([1.0]), x) for b, _ in source.batches("corpus")]
+    parts, first = [], None
+    for b, text in source.batches("corpus"):
+        parts.append(batch_variables(b, np.array([1.0]), x))
+        if first is None:
+            first = dial_variables(L, t_peak, b, text, ctx.seed)
     token_s = np.concatenate([p["entropy_rescaled"] for p in parts])
     token_c = np.concatenate([p["specific_heat_rescaled"] for p in parts])
     token_smax = np.concatenate([p["entropy_max"] for p in parts])
@@ -89,10 +116,19 @@ def run(params, ctx):
          "ising_size": ((), L), "ising_peak_temperature": ((), t_peak),
          "rbm_peak_temperature": ((), t_rbm_peak), "rbm_hidden_units": ((), r.n_hidden_exact),
          "token_positions": ((), int(token_s.shape[0]))},
-        coords={"rescaled_temperature": x})
+        coords={"rescaled_temperature": x, "dial_temperature": DIAL})
+    dial, bars = first
+    for name, value in dial.items():
+        ds[name] = value
     ds.attrs.update(title="2D Ising, digits RBM and language-model next-token distributions",
                     token_source=source.name)
-    return results.annotate(ds, META)
+    if bars is not None:
+        ds.attrs.update(dial_position=bars["position"],
+                        dial_peak_temperature=bars["peak_temperature"])
+    ds = results.annotate(ds, META)
+    for name in dial:
+        ds[name].attrs["report_view"] = "task"  # drawn by the temperature dial
+    return ds
 
 
 TASK = register(Task(
@@ -100,4 +136,4 @@ TASK = register(Task(
     description="S and C against T/T_peak: Ising lattice, a trained RBM, a language model",
     config=ThreeWayConfig, run=run, warm_up=lambda params: warm_up(),
     figures=(Figure("three_way_thermodynamics.png", figures.three_way),),
-    report=figures.summary))
+    report=figures.summary, report_views=lambda ds: [figures.dial(ds)]))
