@@ -32,7 +32,13 @@ import xarray as xr
 
 from simlab.errors import DataError
 from simlab.render import plots, views
-from simlab.render.tokens import SPECTRA, has_spectra, token_payload
+from simlab.render.tokens import (
+    MAX_POSITIONS,
+    SPECTRA,
+    has_spectra,
+    token_payload,
+    token_view,
+)
 from simlab.results import read, written_atomically
 
 MAX_TABLE = 64  # rows of a table of 1-D variables over a category
@@ -44,7 +50,8 @@ SPECTRA_VARS = (*SPECTRA, "ranked_token_id", "stream_position", "token_id", "nex
 ATTRS = ("title", "task", "seed", "created", "wall_time_s", "simlab_version", "git_commit",
          "python_version", "numpy_version", "numba_version", "config")
 SIZE_BUDGET = 3 * 2**20
-TOKEN_SIZE_BUDGET = 5 * 2**20  # a page with a token view carries up to ~1 MB of spectra
+TOKEN_SIZE_BUDGET = 5 * 2**20  # a page with a token view: the spectra fill what is left
+MIN_POSITIONS = 160  # spectra a token view carries whatever the plots take
 
 
 def _numbers(values):
@@ -145,27 +152,43 @@ def _resources(model):
     return Resources(mode="inline", components=bundles).render_js()
 
 
-def _plots(ds, budget, extra=()):
+def _plots(ds, budget, extra=(), tokens=None):
     """(Bokeh script, div, resources, names left out) for the views of ``ds`` (``extra``,
-    a task's own views, first), leaving out the largest views until the three fit
-    ``budget`` characters."""
+    a task's own views, first; the token view of ``tokens`` before all), leaving out the
+    largest views until the three fit ``budget`` characters."""
     from bokeh.embed import components
     from bokeh.layouts import column
 
     view_list, left_out = views.views(ds, _skip(ds))
     view_list = list(extra) + view_list
     while True:
-        if not view_list:  # nothing to draw: no Bokeh on the page
+        if not view_list and tokens is None:  # nothing to draw: no Bokeh on the page
             return "", "", "", left_out
-        root = column(*plots.figures(view_list), sizing_mode="stretch_width")
+        parts = plots.figures(view_list)
+        if tokens is not None:
+            parts.insert(0, token_view(tokens)[0])
+        root = column(*parts, sizing_mode="stretch_width")
         script, div = components(root)
         resources = _resources(root)
-        if len(script) + len(div) + len(resources) <= budget:
+        if len(script) + len(div) + len(resources) <= budget or not view_list:
             return script, div, resources, left_out
         sizes = [sum(len(s.y) * (4 + (s.err is not None) + 2 * (s.lo is not None))
                      for s in v.series) for v in view_list]
         k = int(np.argmax(sizes))
         left_out.append(view_list.pop(k).name)
+
+
+def _carried(ds, room):
+    """The token view's data with as many evenly spaced positions as fit ``room``
+    characters (at least MIN_POSITIONS), and what it says about the choice."""
+    total = min(ds.sizes["position"], MAX_POSITIONS)
+    sample = token_payload(ds, limit=min(total, 64))
+    each = len(json.dumps(sample["positions"])) / max(len(sample["positions"]), 1)
+    n = int(min(ds.sizes["position"], MAX_POSITIONS, max(MIN_POSITIONS, room // each)))
+    tokens = token_payload(ds, limit=n)
+    tokens.update(bytes_per_position=each, budget=TOKEN_SIZE_BUDGET,
+                  max_positions=MAX_POSITIONS)
+    return tokens
 
 
 def render(ds, extra=()):
@@ -174,25 +197,29 @@ def render(ds, extra=()):
     import jinja2
 
     data = payload(ds)
-    tokens = data["tokens"] is not None
-    budget = (TOKEN_SIZE_BUDGET if tokens else SIZE_BUDGET) - 200_000  # text, tokens script
-    if tokens:
-        budget -= len(json.dumps(data["tokens"]))
-    script, div, resources, left_out = _plots(ds, budget, extra)
+    budget = (TOKEN_SIZE_BUDGET if data["tokens"] else SIZE_BUDGET) - 200_000  # text, tables
+    tokens = None
+    if data["tokens"] is not None:  # the plots keep room for MIN_POSITIONS spectra
+        reserve = _carried(ds, 0)
+        script, div, resources, left_out = _plots(
+            ds, budget - len(json.dumps(reserve)), extra, reserve)
+        tokens = _carried(ds, budget - len(script) - len(div) - len(resources))
+    else:
+        script, div, resources, left_out = _plots(ds, budget, extra)
     templates = files("simlab.render") / "templates"
     env = jinja2.Environment(autoescape=jinja2.select_autoescape(["html", "j2"]),
                              undefined=jinja2.StrictUndefined)
     template = env.from_string((templates / "report.html.j2").read_text())
     # Inside <script> only "</" can end the element early.
-    token_data = json.dumps({"tokens": data["tokens"]}, allow_nan=False,
+    token_data = json.dumps({"tokens": tokens}, allow_nan=False,
                             separators=(",", ":")).replace("</", "<\\/")
     return template.render(title=ds.attrs.get("title", ds.attrs.get("task", "simlab run")),
                            style=(templates / "report.css").read_text(),
                            bokeh_resources=resources, bokeh_script=script, bokeh_div=div,
                            left_out=left_out, scalars=data["scalars"], texts=data["texts"],
-                           tables=data["tables"], attrs=data["attrs"], tokens=tokens,
-                           token_data=token_data,
-                           tokens_script=(templates / "tokens.js").read_text())
+                           tables=data["tables"], attrs=data["attrs"],
+                           token_data=token_data, tokens=tokens is not None,
+                           tokens_start=(templates / "tokens_start.js").read_text())
 
 
 def write_report(ds, path, extra=()):

@@ -396,7 +396,8 @@ def test_token_payload_carries_the_stored_spectra_exactly():
         i = p["index"]
         top = np.frombuffer(base64.b64decode(p["top"]), dtype="<f4")
         assert np.array_equal(top, ds.top_logits.values[i])
-        tail = np.frombuffer(base64.b64decode(p["tail"]), dtype="<u2")
+        tail = np.frombuffer(base64.b64decode(p["tail"]), dtype="<u2" if p["tail_bytes"] == 2
+                             else "u1")
         stored = ds.tail_counts.values[i]
         assert np.array_equal(tail, stored[:tail.size]) and not stored[tail.size:].any()
         assert p["ranked"] == [f"tok{i}_{r}" for r in range(20)]
@@ -405,83 +406,135 @@ def test_token_payload_carries_the_stored_spectra_exactly():
     assert token_payload(sweep_like()) is None
 
 
+def _set(browser, name, field, value):
+    """Set a field of a named Bokeh model in the page. (A script run by WebDriver is exempt
+    from the page's Content-Security-Policy: each test also works a widget with real
+    input events, which are not.)"""
+    browser.execute_script("Bokeh.documents[0].get_model_by_name(arguments[0])[arguments[1]]"
+                           " = arguments[2];", name, field, value)
+
+
+def _until(browser, condition, seconds=10):
+    """Wait for ``condition()`` (Bokeh runs CustomJS callbacks asynchronously)."""
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    WebDriverWait(browser, seconds).until(lambda _: condition())
+
+
+def _widget(browser, selector, text=None):
+    """The element of a Bokeh widget (inside its shadow root) matching ``selector`` (and
+    showing ``text``)."""
+    found = [e for e in _shadow_query(browser, selector) if text is None or e.text == text]
+    assert len(found) == 1, (selector, text, len(found))
+    return found[0]
+
+
+def _readouts(browser):
+    """{key: (text, data-value)} of the token view's readout table."""
+    html = browser.execute_script(
+        "return Bokeh.documents[0].get_model_by_name('tok-readouts').text")
+    return {k: (text, v) for k, v, text in re.findall(
+        r"data-key='(\w+)' data-value='([^']*)'[^>]*>([^<]*)<", html)}
+
+
 def test_token_page_matches_logit_thermodynamics_in_a_browser(browser, tmp_path):
-    from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
     from selenium.webdriver.support.ui import Select
 
+    from simlab.render.tokens import dial_labels
     from simlab.thermo import logit_specific_heat_peak, logit_thermodynamics
 
     ds = spectra_like()
     browser.get(write_report(ds, tmp_path / "report.html").as_uri())
-    find = lambda key: browser.find_element(By.ID, "tok-" + key)  # noqa: E731
-    slider = find("slider")
+    _wait_for_bokeh(browser)
+    labels = dial_labels()
+    model = lambda name, field: browser.execute_script(  # noqa: E731
+        "return Bokeh.documents[0].get_model_by_name(arguments[0])[arguments[1]];",
+        name, field)
+
+    def shown(position):
+        _until(browser, lambda: f"data-position='{position}'" in model("tok-context", "text"))
+        assert model("tok-position", "value") == str(position)
+
+    def t_shown(value):
+        _until(browser, lambda: float(_readouts(browser).get("T", ("", "nan"))[1])
+               == pytest.approx(value, rel=1e-12))
 
     def shown_matches(position, t):
+        shown(position)
         levels, g = levels_of(ds, position)
         exact = {k: v[0, 0] for k, v in logit_thermodynamics(levels, [t], g).items()}
+        values = _readouts(browser)
         for key in ("entropy_bits", "entropy", "perplexity", "specific_heat",
                     "entropy_derivative", "energy", "free_energy"):
-            text = find(key).text
-            value = exact[key]
+            text, value = values[key][0], exact[key]
             if math.isinf(value):
                 assert text == ("inf" if value > 0 else "-inf"), key
             else:
                 assert float(text) == _significant(value), (key, t, text, value)
+        if 0 < t < math.inf:
+            top = ds.top_logits.values[position, :20].astype(np.float64)  # decreasing
+            p = np.exp(top / t - exact["log_z"])
+            got = np.array(_bokeh(browser, "tok-bars", "p"))
+            assert got.shape == p.shape and np.allclose(got, p, rtol=1e-9, atol=0), (
+                got.shape, np.abs(got / p - 1).max() if got.shape == p.shape else None)
 
     def at(k):
-        browser.execute_script("arguments[0].value = arguments[1]; arguments[0].dispatchEvent("
-                               "new Event('input'))", slider, k)
-        return float(find("T").get_attribute("data-value"))
+        _set(browser, "tok-dial", "value", labels[k + 1])
+        t = 10 ** (-2 + k / 100)
+        _until(browser, lambda: float(_readouts(browser)["T"][1]) == pytest.approx(t, 1e-12))
+        return float(_readouts(browser)["T"][1])
 
-    # five temperatures: both ends, the dial's ends and T = 1, and a keyboard step
-    find("zero").click()
-    assert find("T").get_attribute("data-value") == "0"
+    shown(0)  # the page's own script shows the first position once loaded
+    assert "5 of 5 positions carried. Each spectrum" in model("tok-note", "text")
+    # five temperatures: both ends, the dial's ends and T = 1, and one step
+    _widget(browser, "button", "T = 0").click()
+    t_shown(0.0)
+    assert model("tok-dial", "value") == labels[0]
     shown_matches(0, 0.0)
-    assert find("entropy").text == "0.693147"  # two tied maxima: S = ln 2
-    assert float(find("entropy").get_attribute("data-value")) == pytest.approx(math.log(2),
-                                                                              abs=1e-15)
-    for k in (0, 200, 400):
-        t = at(k)
-        assert t == pytest.approx(10 ** (-2 + k / 100), rel=1e-12)
-        shown_matches(0, t)
-    at(200)
-    slider.send_keys(Keys.ARROW_RIGHT)
-    t = float(find("T").get_attribute("data-value"))
-    assert t == pytest.approx(10 ** 0.01, rel=1e-12)
-    shown_matches(0, t)
-    find("inf").click()
-    assert find("T").get_attribute("data-value") == "Infinity"
+    assert _readouts(browser)["entropy"][0] == "0.693147"  # two tied maxima: S = ln 2
+    assert float(_readouts(browser)["entropy"][1]) == pytest.approx(math.log(2), abs=1e-15)
+    for k in (0, 400, 200):
+        shown_matches(0, at(k))
+    _widget(browser, ".noUi-handle").send_keys(Keys.ARROW_RIGHT)  # a keyboard step
+    t_shown(10 ** 0.01)
+    shown_matches(0, 10 ** 0.01)
+    _widget(browser, "button", "T = ∞").click()
+    t_shown(math.inf)
     shown_matches(0, math.inf)
-    assert float(find("entropy").get_attribute("data-value")) == pytest.approx(
+    assert float(_readouts(browser)["entropy"][1]) == pytest.approx(
         math.log(3000), rel=1e-12)  # uniform over the whole vocabulary
-    # T* as logit_specific_heat_peak finds it
+    # T* as logit_specific_heat_peak finds it, and marked on the curves
     levels, g = levels_of(ds, 0)
     t_star, c_star = logit_specific_heat_peak(levels, degeneracy=g)
-    assert float(find("peak_temperature").get_attribute("data-value")) == pytest.approx(
-        t_star[0], rel=1e-5)
-    # another position: next, the list, and the search box
-    find("next").click()
-    assert browser.find_element(By.ID, "tokens").get_attribute("data-position") == "1"
-    Select(find("position")).select_by_index(3)
-    at(150)
-    shown_matches(3, float(find("T").get_attribute("data-value")))
-    find("search").send_keys("alpha4")
-    assert browser.find_element(By.ID, "tokens").get_attribute("data-position") == "4"
-    assert "1 match" in find("matches").text
-    assert "alpha4" in find("context").text
+    assert float(_readouts(browser)["peak_temperature"][1]) == pytest.approx(t_star[0],
+                                                                               rel=1e-5)
+    assert model("tok-tstar", "location") == pytest.approx(t_star[0], rel=1e-5)
+    # another position: next, the list, and the search box, as a user works them
+    _widget(browser, "button", "next →").click()
+    shown(1)
+    Select(_widget(browser, "select")).select_by_visible_text('position 3: "alpha3"')
+    shown(3)
+    shown_matches(3, at(150))
+    search = _widget(browser, "input[type=text]")
+    search.send_keys("alpha4")
+    shown(4)
+    _until(browser, lambda: "1 match" in model("tok-matches", "text"))
+    assert "alpha4" in model("tok-context", "text")
+    assert [o[0] for o in model("tok-position", "options")] == ["4"]
     # a query that stops matching keeps the list, the context and the numbers together
-    find("search").send_keys("x")
-    assert "0 matches" in find("matches").text
-    assert Select(find("position")).first_selected_option.get_attribute("value") == "4"
-    assert browser.find_element(By.ID, "tokens").get_attribute("data-position") == "4"
-    find("search").clear()
-    find("search").send_keys("about alpha")  # every position: the one shown stays
-    assert "5 matches" in find("matches").text
-    assert browser.find_element(By.ID, "tokens").get_attribute("data-position") == "4"
-    assert Select(find("position")).first_selected_option.get_attribute("value") == "4"
-    at(200)  # the dial announces T, not its step
-    assert slider.get_attribute("aria-valuetext") == "T = 1.00"
+    search.send_keys("x")
+    _until(browser, lambda: "0 matches" in model("tok-matches", "text"))
+    shown(4)
+    assert len(model("tok-position", "options")) == 5
+    search.clear()
+    search.send_keys("about alpha")  # every position: 4 stays
+    _until(browser, lambda: "5 matches" in model("tok-matches", "text"))
+    shown_matches(4, at(200))
+    # the dial announces T, not its step
+    assert _widget(browser, ".noUi-handle").get_attribute("aria-valuetext") == "T = 1.00"
+    _until(browser, lambda: "Probabilities at T = 1.00: 1. " in model("tok-bars-text",
+                                                                         "text"))
     _clean_page(browser)
 
 
@@ -535,10 +588,12 @@ def test_a_dimension_past_the_legend_gets_one_control_that_the_views_follow(brow
     assert "Follows the control for schedule" in captions[0]
     assert "Does not depend on the control for schedule" in captions[1]
     # choose schedule d in the page's one control: every series shows schedule d
-    browser.execute_script(
-        "Bokeh.documents[0].get_model_by_name('control-schedule').value = 'd';")
+    from selenium.webdriver.support.ui import Select
+
+    Select(_widget(browser, "select")).select_by_visible_text("d")
     for k in range(3):
-        assert _bokeh(browser, f"data-energy-{k}", "y") == ds.energy.values[3, k].tolist()
+        _until(browser, lambda: _bokeh(browser, f"data-energy-{k}", "y")
+               == ds.energy.values[3, k].tolist())
         assert _bokeh(browser, f"data-energy-{k}", "err") == \
             ds.energy_err.values[3, k].tolist()
     _clean_page(browser)
@@ -556,6 +611,8 @@ def _shadow_query(browser, selector):
 
 
 def test_one_dial_moves_the_spins_the_token_bars_and_the_markers(browser, tmp_path):
+    from selenium.webdriver.common.keys import Keys
+
     from simlab.render.views import Dial, markers
 
     rng = np.random.default_rng(3)
@@ -573,14 +630,15 @@ def test_one_dial_moves_the_spins_the_token_bars_and_the_markers(browser, tmp_pa
     path = write_report(sweep_like(), tmp_path / "report.html", extra=[dial])
     browser.get(path.as_uri())
     _wait_for_bokeh(browser)
+    image = lambda: browser.execute_script(  # noqa: E731
+        "const d = Bokeh.documents[0].get_model_by_name('image-seeds').data.image[0];"
+        "return Array.from(d);")
     for k in (1, 2, 0):
-        if k != 1:
-            browser.execute_script("Bokeh.documents[0].get_model_by_name('dial-seeds')"
-                                   ".value = arguments[0];", f"T = {temps[k]:g} J/k_B")
-        image = browser.execute_script(
-            "const d = Bokeh.documents[0].get_model_by_name('image-seeds').data.image[0];"
-            "return Array.from(d);")
-        assert image == frames[k].ravel().tolist()
+        if k == 2:  # a keyboard step, as a user makes it
+            _widget(browser, ".noUi-handle").send_keys(Keys.ARROW_RIGHT)
+        elif k == 0:
+            _set(browser, "dial-seeds", "value", f"T = {temps[k]:g} J/k_B")
+        _until(browser, lambda: image() == frames[k].ravel().tolist())
         assert _bokeh(browser, "bars-seeds", "p") == bars[k].tolist()
         marker = browser.execute_script(
             "const f = Bokeh.documents[0].get_model_by_name('panel-C against T');"
@@ -595,3 +653,24 @@ def test_one_dial_moves_the_spins_the_token_bars_and_the_markers(browser, tmp_pa
         "return Bokeh.documents[0].get_model_by_name('bars-seeds').data.label;")
     assert labels == ["1. 'a'", "2. '·b'", "3. '\\n'", "4. 'c'", "5. 'd'"]
     _clean_page(browser)
+
+
+def test_a_token_page_carries_what_fits_its_budget_and_says_why(monkeypatch, tmp_path):
+    import json
+
+    from simlab.render import report
+
+    ds = spectra_like(n=300, vocab=2000)
+    page = report.render(ds)
+    carried = json.loads(re.search(r'<script id="payload" type="application/json">(.*?)'
+                                   r"</script>", page, re.S).group(1))["tokens"]
+    assert len(carried["positions"]) == 300 and len(page) <= report.TOKEN_SIZE_BUDGET
+    monkeypatch.setattr(report, "TOKEN_SIZE_BUDGET", 2_150_000)  # room for about 230
+    page = report.render(ds)
+    carried = json.loads(re.search(r'<script id="payload" type="application/json">(.*?)'
+                                   r"</script>", page, re.S).group(1))["tokens"]
+    n = len(carried["positions"])
+    assert report.MIN_POSITIONS <= n < 300 and len(page) <= 2_150_000
+    assert carried["budget"] == 2_150_000 and carried["bytes_per_position"] > 1000
+    indices = [p["index"] for p in carried["positions"]]
+    assert indices[0] == 0 and indices[-1] == 299  # evenly spaced over all of them
