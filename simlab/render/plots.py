@@ -37,9 +37,9 @@ def _fmt(integer):
 def series_tables(x, series):
     """The data of every source a curve view draws, keyed ("ref", k, j), ("outer", k) and
     ("main", k) for series k: what a control swaps when it picks another value."""
-    x = _clean(x)
     tables = {}
     for k, s in enumerate(series):
+        x = _clean(s.x if s.x is not None else x)
         for j, (_, ref, _) in enumerate(s.references):
             tables[("ref", k, j)] = {"x": x, "y": _clean(ref)}
         if s.outer is not None:
@@ -62,6 +62,7 @@ def _curve_figure(view, x_range, crosshair, log_y=False, sources=None):
         ColumnDataSource,
         CrosshairTool,
         HoverTool,
+        Span,
         TeeHead,
         Whisker,
     )
@@ -115,6 +116,9 @@ def _curve_figure(view, x_range, crosshair, log_y=False, sources=None):
         formatters["@err"] = "printf"
     fig.add_tools(HoverTool(renderers=hovered, tooltips=tips, formatters=formatters))
     fig.add_tools(CrosshairTool(overlay=crosshair))
+    for _, where in view.marks:  # named in the caption
+        fig.add_layout(Span(location=float(where), dimension="height", line_dash="dashed",
+                            line_color=REFERENCE, line_width=1.5))
     _legend_below(fig)
     return fig
 

@@ -62,6 +62,7 @@ class Series:
     outer: tuple | None = None  # (lo, hi): the 10-90% band
     references: list = field(default_factory=list)  # [(label, y, shared by all series)]
     key: dict = field(default_factory=dict)  # {dim: index} of this series
+    x: np.ndarray | None = None  # the series' own x (sizes with their own energy levels)
 
 
 @dataclass
@@ -91,6 +92,7 @@ class View:
     # choices[k]: the series at the k-th combination of their values (row-major).
     selectors: list = field(default_factory=list)
     choices: list = field(default_factory=list)
+    marks: list = field(default_factory=list)  # [(label, x)]: vertical reference lines
 
     def describe(self):
         """A sentence saying what the view shows (its text alternative and caption)."""

@@ -225,7 +225,10 @@ def run(params, ctx):
     if p.q == 10:
         ds.attrs.update(e_ordered_exact=E_ORDERED, e_disordered_exact=E_DISORDERED,
                         latent_heat_exact=LATENT_HEAT)
-    return results.annotate(ds, META)
+    ds = results.annotate(ds, META)
+    for name in ("log_probability", "log_g", "energy_level"):  # against E/N: the task's views
+        ds[name].attrs["report_view"] = "task"
+    return ds
 
 
 def _extrapolate(ds, sizes):
@@ -314,5 +317,5 @@ TASK = register(Task(
     name="potts_first_order",
     description="q = 10 Potts: double-peaked P(E), latent heat and tunnelling (Wang-Landau)",
     config=PottsFirstOrderConfig, run=run, warm_up=warm_up,
-    figures=(Figure("potts_first_order.png", figures.first_order),),
-    report=report))
+    figures=(Figure("potts_first_order.png", figures.first_order),), report=report,
+    report_views=figures.views))

@@ -56,3 +56,28 @@ def first_order(ds, path):
     fig.suptitle(title(ds))
     fig.tight_layout()
     return save(fig, path)
+
+
+def views(ds):
+    """The report's P(E) / P_max at T_eq(L) with its two peaks against E/N, one curve per
+    size on each size's own energy levels, Baxter's e_o and e_d marked."""
+    from simlab.render.views import Series, View
+
+    view = View("curves", "task-probability", "P(E) / P_max at T_eq(L): the two phases' "
+                "peaks", "P / P_max", x_name="energy_level", x_label="energy per site E/N [J]",
+                x=np.array([]))
+    for size in ds["size"].values:
+        d = ds.sel(size=size)
+        e, log_p = d["energy_level"].values, d["log_probability"].values
+        ok = np.isfinite(e) & np.isfinite(log_p)
+        view.series.append(Series(
+            f"L = {size}, T_eq = {float(d['equal_height_temperature']):.5f}", np.exp(log_p[ok]),
+            x=e[ok], key={"size": int(size)}))
+    a = ds.attrs
+    if "e_ordered_exact" in a:
+        view.marks = [("Baxter's e_o", a["e_ordered_exact"]),
+                      ("Baxter's e_d", a["e_disordered_exact"])]
+        view.notes.append(f"dashed: Baxter's infinite-lattice peaks e_o = "
+                          f"{a['e_ordered_exact']:.7g} and e_d = {a['e_disordered_exact']:.7g}")
+    view.notes.append("ln g(E) and the energy levels are in the dataset (log_g, energy_level)")
+    return [view]
