@@ -54,9 +54,10 @@ def series_tables(x, series):
     return tables
 
 
-def _curve_figure(view, x_range, crosshair, log_y=False, sources=None):
-    """A curve view's figure; ``sources`` (a dict, filled on first use) lets a second
-    figure of the same view (its log-y twin) share the data instead of repeating it."""
+def _curve_figure(view, x_range, crosshair, log_y=False, sources=None, log_x=None):
+    """A curve view's figure (``log_x``: None for the view's own x axis); ``sources`` (a
+    dict, filled on first use) lets a second figure of the same view (its log-y or other-x
+    twin) share the data instead of repeating it."""
     from bokeh.models import (
         Band,
         ColumnDataSource,
@@ -79,9 +80,10 @@ def _curve_figure(view, x_range, crosshair, log_y=False, sources=None):
     kwargs = {"x_range": x_range} if x_range is not None else {}
     fig = figure(height=HEIGHT, sizing_mode="stretch_width", tools=TOOLS,
                  title=view.title, x_axis_label=view.x_label, y_axis_label=view.y_label,
-                 x_axis_type="log" if view.log_x else "linear",
+                 x_axis_type="log" if (view.log_x if log_x is None else log_x) else "linear",
                  y_axis_type="log" if log_y else "linear",
-                 name=f"view-{view.name}" + ("-log" if log_y else ""), **kwargs)
+                 name=f"view-{view.name}" + ("-log" if log_y else "")
+                 + ("-x" if log_x is not None else ""), **kwargs)
     hovered = []
     palette = PALETTE if len(view.series) <= len(PALETTE) else _many_colors()
     for k, s in enumerate(view.series):
@@ -128,6 +130,15 @@ def _spans_decades(view):
     ys = np.concatenate([_clean(s.y) for s in view.series]) if view.series else np.array([])
     ys = ys[np.isfinite(ys)]
     return bool(ys.size and ys.min() > 0 and ys.max() >= 10 * ys.min())
+
+
+def _x_spans_decade(view):
+    """Whether a curve view's x values are all positive and span a factor of 10 or more
+    (then its x axis has a log or linear twin)."""
+    xs = np.concatenate([_clean(s.x if s.x is not None else view.x) for s in view.series]) \
+        if view.series else np.array([])
+    xs = xs[np.isfinite(xs)]
+    return bool(xs.size and xs.min() > 0 and xs.max() >= 10 * xs.min())
 
 
 def _legend_below(fig):
@@ -392,12 +403,18 @@ def figures(view_list):
             x_range, crosshair = shared[view.x_name]
             sources = {}
             fig = _curve_figure(view, x_range, crosshair, sources=sources)
-            if _spans_decades(view):  # the same data on a log y axis, one click away
+            tabs = []  # the same data on other axes, one click away
+            if _spans_decades(view):
+                tabs.append(("log y", _curve_figure(view, x_range, crosshair, log_y=True,
+                                                    sources=sources)))
+            if _x_spans_decade(view):  # an x range of its own: linear and log differ
+                tabs.append(("linear x" if view.log_x else "log x", _curve_figure(
+                    view, None, crosshair, sources=sources, log_x=not view.log_x)))
+            if tabs:
                 from bokeh.models import TabPanel, Tabs
 
-                log = _curve_figure(view, x_range, crosshair, log_y=True, sources=sources)
-                fig = Tabs(tabs=[TabPanel(child=fig, title="linear y"),
-                                 TabPanel(child=log, title="log y")],
+                fig = Tabs(tabs=[TabPanel(child=fig, title="linear y")]
+                           + [TabPanel(child=f, title=t) for t, f in tabs],
                            sizing_mode="stretch_width", name=f"tabs-{view.name}")
             if view.selectors:
                 _follow(view, sources, controls)
@@ -407,6 +424,8 @@ def figures(view_list):
             fig = _histogram_figure(view)
         elif view.kind == "scatter":
             fig = _scatter_figure(view)
+        elif view.kind == "text":
+            fig = Div(text=view.html, sizing_mode="stretch_width", name=f"view-{view.name}")
         else:
             fig = _tour_figure(view)
         caption = view.describe()
@@ -422,6 +441,42 @@ def figures(view_list):
                   styles={"color": "#555", "font-size": "0.85em", "margin-bottom": "1.2em"})
         out.append(column(fig, div, sizing_mode="stretch_width", name=f"box-{view.name}"))
     return out
+
+
+def class_colors(names):
+    """{class name: colour} for word classes (18 universal part-of-speech tags)."""
+    palette = _many_colors()
+    return {name: palette[k % len(palette)] for k, name in enumerate(names)}
+
+
+def coloured_text(text, starts, classes, names):
+    """``text`` as HTML with each word in its class's colour (its class named on hover).
+
+    Parameters
+    ----------
+    text : str
+    starts : int[W]
+        Character offset of each word (a tagger's spans).
+    classes : int[W]
+        Class index of each word into ``names``.
+    names : sequence of str
+    """
+    colors = class_colors(names)
+    bounds = list(starts) + [len(text)]
+    out = [_escape(text[:bounds[0]])]
+    for k, c in enumerate(classes):
+        piece = text[bounds[k]:bounds[k + 1]]
+        name = names[int(c)]
+        out.append(f"<span title='{name}' style='color:{colors[name]}'>{_escape(piece)}"
+                   "</span>")
+    return "".join(out)
+
+
+def class_key(names):
+    """A legend of the word-class colours, as HTML."""
+    colors = class_colors(names)
+    return " ".join(f"<span style='color:{colors[n]};white-space:nowrap'>■ {n}</span>"
+                    for n in names)
 
 
 def _escape(text):

@@ -70,8 +70,9 @@ class View:
     """One plot: its kind, what it shows and the numbers it draws.
 
     kind: "curves" (series against x), "bars" (values per category), "histogram" (values
-    of a resampling dimension), "tour" (closed paths through x, y) or "scatter" (points
-    y against x, one per value of a dimension; a task's own view).
+    of a resampling dimension), "tour" (closed paths through x, y), "scatter" (points
+    y against x, one per value of a dimension; a task's own view) or "text" (``html``,
+    e.g. generated text coloured by word class; a task's own view).
     """
 
     kind: str
@@ -93,6 +94,7 @@ class View:
     selectors: list = field(default_factory=list)
     choices: list = field(default_factory=list)
     marks: list = field(default_factory=list)  # [(label, x)]: vertical reference lines
+    html: str = ""  # a view of kind "text": its markup (escaped text in styled spans)
 
     def describe(self):
         """A sentence saying what the view shows (its text alternative and caption)."""
@@ -100,7 +102,8 @@ class View:
                 "bars": f"{self.title} per {self.x_label}",
                 "histogram": f"histogram of {self.title} over {self.x_label}",
                 "tour": self.title,
-                "scatter": f"{self.title}: {self.y_label} against {self.x_label}"}[self.kind]
+                "scatter": f"{self.title}: {self.y_label} against {self.x_label}",
+                "text": self.title}[self.kind]
         labels = [s.label for s in self.series if s.label]
         if labels:
             what += "; " + ", ".join(labels)

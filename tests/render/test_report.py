@@ -294,6 +294,15 @@ def test_tsp_report_draws_each_tour_and_overlays_schedules(browser, tmp_path):
     _wait_for_bokeh(browser)
     assert browser.execute_script(
         "return Bokeh.documents[0].get_model_by_name('view-tour-1').renderers.length") == 2
+    # sweeps span two decades: a log x axis, and its linear twin one tab away (same data)
+    assert browser.execute_script(
+        "const doc = Bokeh.documents[0];"
+        "const tabs = doc.get_model_by_name('tabs-median_excess');"
+        "const twin = doc.get_model_by_name('view-median_excess-x');"
+        "const data = doc.get_model_by_name('data-median_excess-0');"
+        "return [tabs.tabs.map((t) => t.title), twin.x_scale.type,"
+        "        twin.renderers.some((r) => r.data_source === data)];") == [
+        ["linear y", "linear x"], "LinearScale", True]
     _clean_page(browser)
 
 

@@ -74,3 +74,29 @@ def test_bad_settings_are_refused_naming_the_key(overrides, key, tmp_path):
         run_task(overrides, tmp_path)
     assert error.value.key == key
     assert not (tmp_path / "results.nc").exists()
+
+
+def test_generated_examples_are_shown_coloured_by_word_class():
+    import html
+    import re
+
+    import xarray as xr
+
+    from simlab.llm.wordclasses import CLASSES, RuleTagger
+    from simlab.tasks.common.generated import text_views
+
+    texts = [["The cat sat on 3 mats.", "a <b> & c"], ["Quickly, run!", ""]]
+    ds = xr.Dataset({"example_text": (("temperature", "example"),
+                                      np.array(texts, dtype=object))},
+                    coords={"temperature": [0.5, 1.5]}, attrs={"tagger": "rules"})
+    [view] = text_views(ds)
+    assert view.kind == "text" and "Classes by simlab's rule tagger" in view.describe()
+    paragraphs = re.findall(r"<p style='white[^>]*>(.*?)</p>", view.html, re.S)
+    assert len(paragraphs) == 4
+    for shown, text in zip(paragraphs, sum(texts, [])):
+        # the text itself, every character, escaped; each word in a span naming its class
+        assert html.unescape(re.sub(r"<[^>]+>", "", shown)) == text
+        words, classes = RuleTagger().spans([text])[0]
+        assert re.findall(r"title='(\w+)'", shown) == [CLASSES[c] for c in classes]
+    assert "temperature = 0.5" in view.html and "&lt;" in view.html and "<b>" not in view.html
+    assert text_views(ds.drop_vars("example_text")) == []

@@ -390,9 +390,47 @@ def analyse(raw, dim, text, seed):
     for name, var in (("entropy_by_step", "entropy"), ("specific_heat_by_step", "specific_heat")):
         ds[name] = ((dim, "step"), raw[var].values.astype(np.float64).mean(axis=1))
     ds["temperature_by_step"] = ((dim, "step"), np.nanmean(np.where(finite, t, np.nan), axis=1))
-    return results.annotate(ds, RAW_META | ANALYSIS_META | {
+    ds = results.annotate(ds, RAW_META | ANALYSIS_META | {
         "growth_exponent_draws": ("growth exponent of each bootstrap resample", "1"),
         "resample": ("bootstrap resample", "1")})
+    if "example_text" in ds:
+        ds["example_text"].attrs["report_view"] = "task"  # coloured by text_views
+    return ds
+
+
+def text_views(ds):
+    """The report's generated examples, each word coloured by its class.
+
+    The examples are tagged again with the run's tagger (spaCy when the run used it and it
+    is installed, else simlab's rule tagger, which is what the caption says).
+    """
+    from simlab.render.plots import class_key, coloured_text
+    from simlab.render.views import View, value_label
+
+    if "example_text" not in ds or ds["example_text"].ndim != 2:
+        return []
+    used = str(ds.attrs.get("tagger", ""))
+    kind = "spacy" if used.startswith("spacy") and wordclasses.spacy_available() else "rules"
+    tag = wordclasses.tagger(kind)
+    var = ds["example_text"]
+    dim = var.dims[0]
+    names = list(wordclasses.CLASSES)
+    rows = []
+    for k in range(ds.sizes[dim]):
+        texts = [str(t) for t in var.values[k]]
+        cells = "".join(
+            "<p style='white-space:pre-wrap;overflow-wrap:anywhere;font-family:monospace;"
+            f"font-size:0.85em;margin:0 0 0.5em 0'>{coloured_text(t, starts, classes, names)}"
+            "</p>" for t, (starts, classes) in zip(texts, tag.spans(texts)))
+        rows.append(f"<tr><th style='white-space:nowrap;vertical-align:top;padding-right:"
+                    f"0.8em'>{dim} = {value_label(ds, dim, k)}</th><td>{cells}</td></tr>")
+    html = (f"<h3>{var.attrs.get('long_name', 'generated text')}, coloured by word class</h3>"
+            f"<p style='font-size:0.85em'>{class_key(names)}</p><table>{''.join(rows)}</table>")
+    label = "simlab's rule tagger" if kind == "rules" else tag.name
+    note = f"classes by {label}" + ("" if used.startswith(kind) else
+                                    f" (the run's analysis used {used})")
+    return [View("text", "examples", "Generated examples coloured by word class", "",
+                 html=html, notes=[note, "hover a word for its class"])]
 
 
 def _per_sequence(raw, n):

@@ -43,6 +43,7 @@ from simlab.tasks.common.generated import (
     exports,
     forget_checkpoint,
     generated_text,
+    text_views,
 )
 from simlab.tasks.llm_phase_transition import figures
 
@@ -232,4 +233,5 @@ TASK = register(Task(
              Figure("correlations.png", figures.correlations),
              Figure("text_thermodynamics.png", figures.text_thermodynamics),
              Figure("llm_vs_ising_transition.png", figures.side_by_side)),
-    report=figures.summary, compress=True, exports=exports))
+    report=figures.summary, compress=True, exports=exports,
+    report_views=text_views))

@@ -33,6 +33,7 @@ from simlab.tasks.common.generated import (
     exports,
     forget_checkpoint,
     generated_text,
+    text_views,
 )
 from simlab.tasks.thermostat_generation import figures
 
@@ -110,4 +111,5 @@ TASK = register(Task(
     config=ThermostatConfig, run=run, warm_up=lambda params: warm_up(),
     figures=(Figure("controls.png", figures.controls),
              Figure("trajectories.png", figures.trajectories)),
-    report=figures.summary, compress=True, exports=exports))
+    report=figures.summary, compress=True, exports=exports,
+    report_views=text_views))
