@@ -444,8 +444,11 @@ def figures(view_list):
 
 
 def class_colors(names):
-    """{class name: colour} for word classes (18 universal part-of-speech tags)."""
-    palette = _many_colors()
+    """{class name: colour} for word classes (18 universal part-of-speech tags): dark
+    colours only, readable as text on white."""
+    from bokeh.palettes import Category10, Category20b, Category20c
+
+    palette = (*Category10[10], *Category20b[20][0::4], *Category20c[20][0:12:4])
     return {name: palette[k % len(palette)] for k, name in enumerate(names)}
 
 
@@ -483,14 +486,22 @@ def _escape(text):
     return (text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;"))
 
 
+def page_order(extra, generic):
+    """The views of a page: a task's own plots first, then the Dataset's, then the task's
+    text views (generated examples) after every plot."""
+    return ([v for v in extra if v.kind != "text"] + list(generic)
+            + [v for v in extra if v.kind == "text"])
+
+
 def layout(ds, skip=(), extra=()):
-    """All views of ``ds`` (a task's own ``extra`` views first) as one Bokeh column (what
-    :func:`show` displays)."""
+    """All views of ``ds`` with a task's own ``extra`` views (:func:`page_order`) as one
+    Bokeh column (what :func:`show` displays)."""
     from bokeh.layouts import column
 
     from simlab.render.views import views
 
-    return column(*figures(list(extra) + views(ds, skip)[0]), sizing_mode="stretch_width")
+    return column(*figures(page_order(extra, views(ds, skip)[0])),
+                  sizing_mode="stretch_width")
 
 
 def show(ds, extra=()):

@@ -160,7 +160,7 @@ def _plots(ds, budget, extra=(), tokens=None):
     from bokeh.layouts import column
 
     view_list, left_out = views.views(ds, _skip(ds))
-    view_list = list(extra) + view_list
+    view_list = plots.page_order(extra, view_list)
     while True:
         if not view_list and tokens is None:  # nothing to draw: no Bokeh on the page
             return "", "", "", left_out

@@ -395,6 +395,7 @@ def analyse(raw, dim, text, seed):
         "resample": ("bootstrap resample", "1")})
     if "example_text" in ds:
         ds["example_text"].attrs["report_view"] = "task"  # coloured by text_views
+    ds["class_name"].attrs["symbol"] = "word class"  # the report's legends and controls
     return ds
 
 
