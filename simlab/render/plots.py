@@ -159,7 +159,8 @@ def _legend_below(fig):
             item.label = value(text[:MAX_LABEL - 1] + "…")
     longest = max(len(item.label.value or "") for item in legend.items)
     legend.ncols = 2 if len(legend.items) > 1 and longest <= 18 else 1  # fits 420 px
-    legend.label_width = 7 * longest + 12  # columns apart: a label never runs into the next
+    if legend.ncols == 2:  # columns apart: a label never runs into the next
+        legend.label_width = 7 * longest + 12
     legend.location = "top_left"
     rows = -(-len(legend.items) // legend.ncols)
     fig.height += 20 * rows + 10  # the plot keeps its height
@@ -267,7 +268,7 @@ for (let i = 0; i < marks.length; i++) {
 """
 
 
-def token_label(rank, token, width=28):
+def token_label(rank, token, width=20):
     """A token as a bar's label: rank, then the quoted text with spaces shown as "·" and
     newlines as "\\n" (whitespace tokens stay visible and distinct)."""
     text = repr(str(token))[1:-1].replace(" ", "·")
@@ -309,8 +310,8 @@ def _dial_figure(dial):
         bars = ColumnDataSource({"label": names, "p": p[k0],
                                  "text": [f"{v:.3g}" for v in p[k0]]},
                                 name=f"bars-{dial.name}")
-        fig = figure(height=320, min_width=280, sizing_mode="stretch_width",
-                     y_range=list(reversed(names)), x_range=(0, 1), title=dial.bar_title,
+        fig = figure(height=300, width=400, y_range=list(reversed(names)), x_range=(0, 1),
+                     title=dial.bar_title,
                      x_axis_label="probability", tools="save", toolbar_location=None,
                      name=f"tokens-{dial.name}")
         fig.hbar(y="label", right="p", height=0.8, source=bars, color=PALETTE[0])
@@ -336,7 +337,7 @@ def _dial_figure(dial):
         panels.append(fig)
     args.update(marks=marks, marker_y=marker_y, at=[float(v) for v in dial.values])
     slider.js_on_change("value", CustomJS(args=args, code=DIAL_JS))
-    pictures = row(*pictures, sizing_mode="stretch_width", styles={"flex-wrap": "wrap"})
+    pictures = row(*pictures, styles={"flex-wrap": "wrap", "gap": "1.5em"})
     return column(slider, pictures,
                   *panels, sizing_mode="stretch_width", name=f"box-dial-{dial.name}")
 

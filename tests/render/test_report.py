@@ -251,18 +251,21 @@ def test_page_in_a_browser_shows_the_datasets_numbers(browser, tmp_path):
 def test_page_fits_a_phone(browser, tmp_path):
     ds = sweep_like()
     ds.attrs["git_commit"] = "56aad4ae16727c28bd5b307cd1e33fd5cc5f2bf3"  # a long word
-    path = write_report(ds, tmp_path / "report.html")
+    # long legend entries beside wide tick labels (a time to solution in seconds)
+    wide = tsp_like().assign_coords(instance=["berlin52-long-name", "kroA100-long-name"])
+    wide["median_excess"] = wide["median_excess"] * 1e6 + 1e6
     browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {
         "width": 420, "height": 900, "deviceScaleFactor": 1, "mobile": True})
     try:
-        browser.get(path.as_uri())
-        _wait_for_bokeh(browser)
-        assert browser.execute_script(
-            "return document.documentElement.scrollWidth <= window.innerWidth")
-        assert browser.execute_script("return window.innerWidth") == 420
+        for k, page in enumerate((ds, wide)):
+            browser.get(write_report(page, tmp_path / f"report{k}.html").as_uri())
+            _wait_for_bokeh(browser)
+            assert browser.execute_script(
+                "return document.documentElement.scrollWidth <= window.innerWidth"), k
+            assert browser.execute_script("return window.innerWidth") == 420
+            _clean_page(browser)
     finally:
         browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
-    _clean_page(browser)
 
 
 def tsp_like():

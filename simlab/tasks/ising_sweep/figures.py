@@ -204,14 +204,16 @@ def dial(ds):
     readouts = [f"T = {v:.4g} J/k_B (T/T_peak = {v / t_peak:.3g})" for v in t]
     view = Dial("seeds", "The seeds' picture", "temperature T [J/k_B]", t, readouts,
                 image=drawn["snapshot"].values if "snapshot" in drawn else None,
-                image_title=f"spins at T, L = {L} (chain 0, last sweep)",
+                image_title=f"spins at T, L = {L}",
                 start=int(np.argmin(np.abs(t - t_peak))), panels=panels, log_x=False)
-    view.notes.append(f"T_peak = {t_peak:.4g} J/k_B, the C maximum of L = {L}")
+    view.notes.append(f"spins: chain 0 after its last sweep; T_peak = {t_peak:.4g} J/k_B, "
+                      f"the C maximum of L = {L}")
     if bars is not None:
         view.bars, view.bar_labels = bars["probability"], bars["token"]
-        view.bar_title = "next token at T/T* = T/T_peak"
+        view.bar_title = "next token at T/T*"
         view.notes.append(
-            f"token bars: the bundled {model} sample, stream position {bars['position']} "
+            f"token bars: at T/T* = T/T_peak, the bundled {model} sample, stream position "
+            f"{bars['position']} "
             f"(the median T* = {bars['peak_temperature']:.3g} logit of 256 positions), "
             "probabilities exact over the whole vocabulary")
     return view
