@@ -78,7 +78,12 @@ def main():
 
     arguments = sys.argv[1:]
     commands = {"collect": collect_main, "rerun": rerun_main, "tasks": tasks_main,
-                "report": report_main}
+                "report": report_main, "help": help_main}
+    if arguments and arguments[0] in ("--help", "-h"):
+        sys.exit(help_main(arguments[1:]))
+    if arguments and arguments[0] == "--hydra-app-help":  # Hydra's own --help
+        arguments[0] = "--help"
+        sys.argv[1] = "--help"
     if arguments and arguments[0] in commands:
         sys.exit(commands[arguments[0]](arguments[1:]))
     signals.install()
@@ -141,6 +146,43 @@ def _discard_unstarted_folders(failed=False):
             claim.remove_folder()
         else:
             claim.release()
+
+
+HELP = """\
+simlab {version}: statistical physics and language-model thermodynamics, config-driven.
+
+usage:
+  simlab [KEY=VALUE ...]          run a task (default: the 2D Ising sweep against Kaufman)
+  simlab -m KEY=A,B [...]         a sweep: one job per combination (Hydra multirun)
+  simlab tasks [NAME]             list the tasks, or one task's keys with defaults and docs
+  simlab report DIR_OR_FILE       write the interactive report page of a run or results file
+  simlab collect SWEEP_DIR        merge a sweep's jobs into one dataset (merged.nc)
+  simlab rerun RESULTS.nc         recompute a dataset from the config stored in it
+  simlab help                     this text (also simlab --help, simlab -h)
+
+examples:
+  simlab                                        the main job (about 2 minutes on 2 cores)
+  simlab task=anneal anneal.reads=64            annealing of a spin glass
+  simlab experiment=ising_exact                 a shipped experiment (see experiments/)
+  simlab -m model.size=16,32 sampler.chains=64  two jobs, then: simlab collect outputs/sweeps/...
+  simlab tasks anneal                           the keys of one task
+
+Each run writes results.nc, figures, report.html and status.json into its own folder
+(outputs/DATE/TIME by default, hydra.run.dir=PATH to choose). From Python:
+simlab.run("task=anneal", "anneal.reads=64") returns the run's xarray Dataset.
+
+Documentation: the site built from docs/ (mkdocs serve, in a checkout) and README.md;
+Hydra's own options: simlab --hydra-help (and simlab --hydra-app-help for its app help).
+"""
+
+
+def help_main(argv=None):
+    """``simlab help`` (``--help``, ``-h``): simlab's own help, with the subcommands, how to
+    list tasks and their keys, examples and where the documentation is."""
+    from simlab import __version__
+
+    print(HELP.format(version=__version__), end="")
+    return 0
 
 
 @_guarded("simlab tasks")

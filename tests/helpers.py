@@ -36,15 +36,17 @@ def run_task(overrides, output_dir):
     return results.load(output_dir / "results.nc")
 
 
-def run_cli(args, cwd, module=False, timeout=900):
-    """Run the ``simlab`` command (or ``python -m simlab``) in ``cwd``."""
+def run_cli(args, cwd, module=False, timeout=900, env=None):
+    """Run the ``simlab`` command (or ``python -m simlab``) in ``cwd`` (``env``: variables
+    added to this process's environment)."""
+    import os
     import shutil
     import subprocess
     import sys
 
     exe = [sys.executable, "-m", "simlab"] if module else [shutil.which("simlab")]
     return subprocess.run(exe + list(args), cwd=cwd, capture_output=True, text=True,
-                          timeout=timeout)
+                          timeout=timeout, env={**os.environ, **(env or {})})
 
 
 def default_ising_grid():

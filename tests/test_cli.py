@@ -95,3 +95,34 @@ def test_tasks_command_lists_every_task_and_its_keys(tmp_path):
     assert "sampler.chains" not in proc.stdout  # another task's key
     proc = run_cli(["tasks", "nothing"], tmp_path)
     assert proc.returncode == 2 and "one of anneal" in proc.stderr
+
+
+def test_help_is_simlabs_own_and_hydras_stays_reachable(tmp_path):
+    from simlab import __version__
+
+    for flag in (["--help"], ["-h"], ["help"]):
+        proc = run_cli(flag, tmp_path)
+        assert proc.returncode == 0, proc.stderr
+        assert proc.stdout.startswith(f"simlab {__version__}:")
+        for text in ("simlab tasks [NAME]", "simlab report", "simlab collect", "simlab rerun",
+                     "simlab -m", "simlab.run(", "experiment=ising_exact", "--hydra-help"):
+            assert text in proc.stdout, (flag, text)
+        assert "powered by Hydra" not in proc.stdout
+    proc = run_cli(["--hydra-help"], tmp_path)
+    assert proc.returncode == 0 and "Hydra (" in proc.stdout
+    assert not list(tmp_path.rglob("status.json"))  # help runs nothing
+
+
+@pytest.mark.slow  # compiles the sweep's kernels into an empty cache
+def test_the_first_run_says_it_is_compiling_kernels(tmp_path):
+    proc = run_cli(SMALL[:-1] + ["model.size=[4]", "hydra.run.dir=run"], tmp_path,
+                   env={"NUMBA_CACHE_DIR": str(tmp_path / "cache")})
+    assert proc.returncode == 0, proc.stderr
+    assert "[simlab] preparing the task's kernels (Numba compiles them on first use)" \
+        in proc.stderr
+    assert "compiled" in proc.stderr and "first run only" in proc.stderr
+    again = run_cli(SMALL[:-1] + ["model.size=[4]", "hydra.run.dir=again"], tmp_path,
+                    env={"NUMBA_CACHE_DIR": str(tmp_path / "cache")})
+    assert "(loaded from cache)" in again.stderr
+    quiet = run_cli(SMALL + ["model.size=[4]", "hydra.run.dir=quiet"], tmp_path)
+    assert "kernels" not in quiet.stderr  # output.progress=false

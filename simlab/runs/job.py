@@ -15,10 +15,12 @@ SIGTERM stop the job politely (:mod:`simlab.runs.signals`): it records ``interru
 ``complete`` if the results were saved, and re-raises.
 """
 
+import contextlib
 import dataclasses
 import os
 import shutil
 import sys
+import threading
 import time
 import traceback
 from datetime import datetime, timezone
@@ -129,18 +131,63 @@ def compile_lock_path():
 
 
 def warm_up(settings):
-    """Compile the task's kernels under a file lock; returns (seconds, compilations)."""
+    """Compile the task's kernels under a file lock; returns (seconds, compilations).
+
+    With ``output.progress`` it says what it is doing: a line with the seconds elapsed while
+    Numba compiles (the first run of a task; later runs load the kernels from Numba's
+    cache), then how many kernels were compiled and how long it took.
+    """
     import fcntl
 
     start = time.perf_counter()
-    if settings.task.warm_up is not None:
+    if settings.task.warm_up is None:
+        return 0.0, kernel_compilations()
+    before = kernel_compilations()
+    with _compile_notice(settings.shared.output.progress):
         with open(compile_lock_path(), "a") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
             try:
                 settings.task.warm_up(settings.params)
             finally:
                 fcntl.flock(lock, fcntl.LOCK_UN)
-    return time.perf_counter() - start, kernel_compilations()
+    seconds, compiled = time.perf_counter() - start, kernel_compilations()
+    if settings.shared.output.progress:
+        what = (f"compiled {compiled - before} kernel{'s' * (compiled - before != 1)}, first "
+                "run only: Numba caches them" if compiled > before else "loaded from cache")
+        print(f"[simlab] kernels ready in {seconds:.1f} s ({what})", file=sys.stderr,
+              flush=True)
+    return seconds, compiled
+
+
+@contextlib.contextmanager
+def _compile_notice(show):
+    """While the body runs: a progress line with the seconds elapsed (updated each second
+    on a terminal, printed once otherwise)."""
+    if not show:
+        yield
+        return
+    text = "[simlab] preparing the task's kernels (Numba compiles them on first use)"
+    if not sys.stderr.isatty():  # a log file gets the line once, not a line a second
+        print(text, file=sys.stderr, flush=True)
+        yield
+        return
+    from tqdm.auto import tqdm
+
+    bar = tqdm(total=None, file=sys.stderr, leave=False, bar_format=text + ": {elapsed}")
+    done = threading.Event()
+
+    def tick():
+        while not done.wait(1.0):
+            bar.refresh()
+
+    ticker = threading.Thread(target=tick, daemon=True)
+    ticker.start()
+    try:
+        yield
+    finally:
+        done.set()
+        ticker.join()
+        bar.close()
 
 
 @dataclasses.dataclass
