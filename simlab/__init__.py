@@ -8,4 +8,14 @@ floors of the house: :mod:`simlab.kernels` (Numba), :mod:`simlab.models`, :mod:`
 :mod:`simlab.runs`; :mod:`simlab.cli`.
 """
 
-__version__ = "0.1.0"
+from simlab._version import __version__
+
+__all__ = ["__version__", "run"]
+
+
+def run(*overrides, output=None):
+    """Run one job as the command line ``simlab *overrides`` does and return its Dataset
+    (see :func:`simlab.runs.api.run`)."""
+    from simlab.runs.api import run as run_overrides
+
+    return run_overrides(*overrides, output=output)

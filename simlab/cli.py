@@ -179,7 +179,7 @@ Hydra's own options: simlab --hydra-help (and simlab --hydra-app-help for its ap
 def help_main(argv=None):
     """``simlab help`` (``--help``, ``-h``): simlab's own help, with the subcommands, how to
     list tasks and their keys, examples and where the documentation is."""
-    from simlab import __version__
+    from simlab._version import __version__
 
     print(HELP.format(version=__version__), end="")
     return 0

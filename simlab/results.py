@@ -174,7 +174,7 @@ def provenance(config_yaml, seed, wall_time):
     """
     import numba
 
-    from simlab import __version__
+    from simlab._version import __version__
 
     return {
         "simlab_version": __version__,

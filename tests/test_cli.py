@@ -126,3 +126,32 @@ def test_the_first_run_says_it_is_compiling_kernels(tmp_path):
     assert "(loaded from cache)" in again.stderr
     quiet = run_cli(SMALL + ["model.size=[4]", "hydra.run.dir=quiet"], tmp_path)
     assert "kernels" not in quiet.stderr  # output.progress=false
+
+
+def test_simlab_run_from_python_equals_the_command_line(tmp_path, monkeypatch):
+    import simlab
+    from simlab.errors import ConfigError
+
+    monkeypatch.chdir(tmp_path)
+    overrides = SMALL + ["model.size=[4]"]
+    first = simlab.run(*overrides, output=tmp_path / "api")
+    second = simlab.run(*overrides)  # a default folder under outputs/, as the command's
+    assert first.attrs["run_folder"] == str(tmp_path / "api")
+    assert second.attrs["run_folder"].startswith(str(tmp_path / "outputs"))
+    proc = run_cli(overrides + ["hydra.run.dir=cli"], tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    command = results.load(tmp_path / "cli" / "results.nc")
+    for ds in (first, second):
+        for name in command.data_vars:
+            np.testing.assert_array_equal(ds[name].values, command[name].values, name)
+        assert ds.attrs["config"] == command.attrs["config"]
+    for name in ("results.nc", "report.html", "status.json", ".hydra/config.yaml"):
+        assert (tmp_path / "api" / name).is_file(), name
+    # the command line's one-line errors, raised, and no folder left behind
+    with pytest.raises(ConfigError, match=r"^model.size\[0\]=1 is not allowed"):
+        simlab.run("model.size=1", output=tmp_path / "refused")
+    with pytest.raises(ConfigError, match="not a key of task anneal"):
+        simlab.run("task=anneal", "sampler.chains=3", output=tmp_path / "refused")
+    with pytest.raises(ConfigError, match="output=FOLDER"):
+        simlab.run("hydra.run.dir=x")
+    assert not (tmp_path / "refused").exists()
