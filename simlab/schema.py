@@ -240,21 +240,41 @@ def keys(cls, prefix=""):
     return out
 
 
-def describe(cls, prefix="", instance=None):
-    """Rows (dotted key, default as YAML, type, doc) for every leaf of section ``cls``."""
+def describe(cls, prefix="", instance=None, constraints=False):
+    """Rows (dotted key, default as YAML, type, doc) for every leaf of section ``cls``;
+    with ``constraints``, (key, default, type, what is allowed, doc)."""
     hints = typing.get_type_hints(cls)
     rows = []
     instance = cls() if instance is None else instance
     for f in dataclasses.fields(cls):
         name = f"{prefix}{f.name}"
         if _is_section(hints[f.name]):
-            rows += describe(hints[f.name], name + ".", getattr(instance, f.name))
+            rows += describe(hints[f.name], name + ".", getattr(instance, f.name), constraints)
             continue
         meta = dict(f.metadata)
         doc = meta.get("doc", "")
-        if meta.get("choices"):
+        if meta.get("choices") and not constraints:
             doc += f" [{'|'.join(meta['choices'])}]"
         default = getattr(instance, f.name)
         text = yaml.safe_dump(default, default_flow_style=True).strip().removesuffix("...")
-        rows.append((name, text.strip(), _type_name(hints[f.name]), doc))
+        row = (name, text.strip(), _type_name(hints[f.name]))
+        rows.append(row + ((allowed(meta, hints[f.name]), doc) if constraints else (doc,)))
     return rows
+
+
+def allowed(meta, tp):
+    """What a field accepts, in words (the reference's "allowed" column)."""
+    inner = tp
+    while typing.get_origin(inner) in (typing.Union, list, typing.List):
+        inner = [a for a in typing.get_args(inner) if a is not type(None)][0]
+    parts = []
+    if meta.get("choices"):
+        parts.append("one of " + ", ".join(meta["choices"]))
+    if inner in (int, float) and any(meta.get(k) is not None
+                                     for k in ("minimum", "maximum", "above")):
+        parts.append(_describe_bounds(meta, inner))
+    if meta.get("path"):
+        parts.append(f"an existing {'folder' if meta['path'] == 'dir' else 'file'}")
+    text = "; ".join(parts) or "any " + _type_name(tp)
+    return text + (", or null" if typing.get_origin(tp) is typing.Union
+                   and "null" not in text else "")
