@@ -62,7 +62,8 @@ def test_launchers_and_worker_counts_give_identical_merged_results(tmp_path, loc
         assert "4 complete, 0 skipped, 0 failed" in proc.stdout, proc.stdout
         data[name] = merged(tmp_path / name)
     reference = data.pop("basic")
-    assert dict(reference.sizes) == {"seed": 2, "size": 2, "temperature": 7}
+    assert dict(reference.sizes) == {"seed": 2, "size": 2, "temperature": 7, "row": 6,
+                                     "col": 6}  # spin snapshots, padded to L = 6
     assert reference["seed"].dtype.kind == "i"
     for name, ds in data.items():
         xr.testing.assert_identical(ds, reference)
@@ -282,5 +283,6 @@ def test_report_of_a_collected_sweep_overlays_every_swept_key(tmp_path, local_sw
     assert labels == ["seed = 1, L = 4", "seed = 1, L = 6", "seed = 2, L = 4",
                       "seed = 2, L = 6"]
     assert all(label in html for label in labels)  # the legend entries on the page
+    assert "the merged sweep, the first value of seed (1)" in html  # the dial says so
     proc = simlab(["report", "s/nothing.nc"], tmp_path)
     assert proc.returncode == 2 and "simlab report: error:" in proc.stderr

@@ -172,10 +172,11 @@ def test_the_dial_shows_the_largest_lattices_last_spins_and_the_bundled_tokens(t
     again = sample_lattice(IsingLattice(6), [1.5, 2.27, 3.0], chains=4, sweeps=300,
                            thermalization=200, algorithm="metropolis", scan="random",
                            seed=int(ds.attrs["seed"]))
-    assert int(ds.snapshot_size) == 6 and ds.snapshot.dims == ("temperature", "row", "col")
-    assert np.array_equal(ds.snapshot.values, again.spins[:, 0].reshape(3, 6, 6))
+    assert ds.snapshot.dims == ("size", "temperature", "row", "col")
+    assert np.array_equal(ds.snapshot.sel(size=6).values, again.spins[:, 0].reshape(3, 6, 6))
+    assert not ds.snapshot.sel(size=4).values[:, 4:, :].any()  # padding past L = 4
     view = dial(ds)
-    assert np.array_equal(view.image, ds.snapshot.values)
+    assert np.array_equal(view.image, ds.snapshot.sel(size=6).values)
     assert view.readouts[1].startswith("T = 2.27 J/k_B") and view.start in (1, 2)
     assert view.bars.shape == (3, 10) and np.all(view.bars.sum(axis=1) <= 1 + 1e-12)
     # a colder dial position makes the most likely token likelier

@@ -168,9 +168,14 @@ def build_dataset(per_size, sizes, temps, params, tail):
                            ("abs_magnetization", onsager.magnetization)):
             ds[name + "_onsager"] = ("temperature", func(temps, params.model.coupling))
     ds["block_length"] = ((), params.sampler.sweeps // params.sampler.blocks)
-    largest = int(np.argmax(sizes))
-    ds["snapshot"] = (("temperature", "row", "col"), per_size[largest][2])
-    ds["snapshot_size"] = ((), int(sizes[largest]))
+    # every size's last spins, padded with 0 to the largest L; row and col are coordinates,
+    # so that sweeps over the size merge (the padding of a merge is NaN)
+    side = max(sizes)
+    snapshot = np.zeros((len(sizes), len(temps), side, side), dtype=np.int8)
+    for k, (_, _, spins) in enumerate(per_size):
+        snapshot[k, :, :spins.shape[1], :spins.shape[2]] = spins
+    ds["snapshot"] = (("size", "temperature", "row", "col"), snapshot)
+    ds = ds.assign_coords(row=np.arange(side), col=np.arange(side))
     ds = results.annotate(ds, META)
     ds["snapshot"].attrs["report_view"] = "task"  # drawn by the temperature dial
     ds["size"].attrs["symbol"] = "L"  # how the report's legends name the sizes: "L = 8"
@@ -185,8 +190,9 @@ META = {
     "entropy_tail": ("True for temperatures added only for the entropy integral (not drawn)",
                      "1"),
     "block_length": ("sweeps per jackknife block", "sweeps"),
-    "snapshot": ("spins of chain 0 after its last sweep, largest size", "1"),
-    "snapshot_size": ("linear size L of the snapshots", "sites"),
+    "snapshot": ("spins of chain 0 after its last sweep (0: past the lattice's size)", "1"),
+    "row": ("lattice row of a snapshot", "1"),
+    "col": ("lattice column of a snapshot", "1"),
 }
 
 

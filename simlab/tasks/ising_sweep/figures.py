@@ -177,11 +177,14 @@ def dial(ds):
     """The seeds' picture: one temperature dial moving chain 0's spins at T (largest size),
     the next-token bars of the bundled language model at the same T / T_peak, and markers on
     C(T) and S(T) of every size (Kaufman's exact curves on a fine grid where they apply)."""
-    from simlab.render.views import Dial, markers
+    from simlab.render.views import Dial, markers, value_label
 
+    ds0 = ds
+    extra = {d: 0 for d in ds.dims if d not in ("size", "temperature", "row", "col")}
+    ds = ds.isel(extra)  # a merged sweep's other keys (seed, ...): their first value
     drawn = _drawn(ds)
     t = drawn["temperature"].values
-    L = int(ds["snapshot_size"]) if "snapshot_size" in ds else int(ds["size"].values.max())
+    L = int(ds["size"].values.max())
     coupling = _coupling(ds)
     peak = ds.get("peak_temperature_exact", ds.get("peak_temperature"))
     t_peak = float(peak.sel(size=L)) if peak is not None else np.nan
@@ -203,11 +206,15 @@ def dial(ds):
     bars, model = _bundled_token_bars(t / t_peak)
     readouts = [f"T = {v:.4g} J/k_B (T/T_peak = {v / t_peak:.3g})" for v in t]
     view = Dial("seeds", "The seeds' picture", "temperature T [J/k_B]", t, readouts,
-                image=drawn["snapshot"].values if "snapshot" in drawn else None,
+                image=(drawn["snapshot"].sel(size=L).values[:, :L, :L].astype(np.int8)
+                       if "snapshot" in drawn else None),
                 image_title=f"spins at T, L = {L}",
                 start=int(np.argmin(np.abs(t - t_peak))), panels=panels, log_x=False)
     view.notes.append(f"spins: chain 0 after its last sweep; T_peak = {t_peak:.4g} J/k_B, "
                       f"the C maximum of L = {L}")
+    if extra:
+        view.notes.append("of the merged sweep, the first value of " + ", ".join(
+            f"{d} ({value_label(ds0, d, 0)})" for d in extra))
     if bars is not None:
         view.bars, view.bar_labels = bars["probability"], bars["token"]
         view.bar_title = "next token at T/T*"

@@ -116,7 +116,8 @@ def run(params, ctx):
          "ising_size": ((), L), "ising_peak_temperature": ((), t_peak),
          "rbm_peak_temperature": ((), t_rbm_peak), "rbm_hidden_units": ((), r.n_hidden_exact),
          "token_positions": ((), int(token_s.shape[0]))},
-        coords={"rescaled_temperature": x, "dial_temperature": DIAL})
+        coords={"rescaled_temperature": x, "dial_temperature": DIAL, "row": np.arange(L),
+                "col": np.arange(L)})
     dial, bars = first
     for name, value in dial.items():
         ds[name] = value
