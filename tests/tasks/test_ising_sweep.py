@@ -177,6 +177,10 @@ def test_the_dial_shows_the_largest_lattices_last_spins_and_the_bundled_tokens(t
     assert not ds.snapshot.sel(size=4).values[:, 4:, :].any()  # padding past L = 4
     view = dial(ds)
     assert np.array_equal(view.image, ds.snapshot.sel(size=6).values)
+    # results written before the sizes' snapshots: the largest size's alone, no size dim
+    old = ds.assign(snapshot=ds.snapshot.sel(size=6, drop=True))
+    assert np.array_equal(dial(old).image, view.image)
+    assert dial(ds.drop_vars("snapshot")).image is None
     assert view.readouts[1].startswith("T = 2.27 J/k_B") and view.start in (1, 2)
     assert view.bars.shape == (3, 10) and np.all(view.bars.sum(axis=1) <= 1 + 1e-12)
     # a colder dial position makes the most likely token likelier

@@ -173,6 +173,17 @@ def _bundled_token_bars(rescaled):
     return typical_position_bars(batch, text, rescaled), bundle.attrs["model"]
 
 
+def _snapshots(ds, L):
+    """The L x L spins at each temperature (None without snapshots); results written before
+    2026-12-07 keep the largest size's only, without a size dimension."""
+    if "snapshot" not in ds:
+        return None
+    snap = ds["snapshot"]
+    if "size" in snap.dims:
+        snap = snap.sel(size=L)
+    return snap.values[:, :L, :L].astype(np.int8)
+
+
 def dial(ds):
     """The seeds' picture: one temperature dial moving chain 0's spins at T (largest size),
     the next-token bars of the bundled language model at the same T / T_peak, and markers on
@@ -206,8 +217,7 @@ def dial(ds):
     bars, model = _bundled_token_bars(t / t_peak)
     readouts = [f"T = {v:.4g} J/k_B (T/T_peak = {v / t_peak:.3g})" for v in t]
     view = Dial("seeds", "The seeds' picture", "temperature T [J/k_B]", t, readouts,
-                image=(drawn["snapshot"].sel(size=L).values[:, :L, :L].astype(np.int8)
-                       if "snapshot" in drawn else None),
+                image=_snapshots(drawn, L),
                 image_title=f"spins at T, L = {L}",
                 start=int(np.argmin(np.abs(t - t_peak))), panels=panels, log_x=False)
     view.notes.append(f"spins: chain 0 after its last sweep; T_peak = {t_peak:.4g} J/k_B, "
