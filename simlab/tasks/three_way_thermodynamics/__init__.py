@@ -59,6 +59,8 @@ META = {
     "spin_snapshot": ("Ising spins at T = x T_peak after DIAL_SWEEPS heat-bath sweeps", "1"),
     "token_probability": ("next-token probability of a typical position at T = x T*", "1"),
     "token_label": ("the typical position's most likely next tokens", "1"),
+    "row": ("lattice row of a snapshot", "1"),
+    "col": ("lattice column of a snapshot", "1"),
 }
 DIAL = np.geomspace(0.25, 4.0, 25)  # T / T_peak of the dial: 0.25 to 4, 1 in the middle
 DIAL_SWEEPS = 2000  # heat-bath sweeps from the ordered state before each snapshot
