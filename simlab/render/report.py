@@ -166,7 +166,7 @@ def _plots(ds, budget, extra=(), tokens=None):
             return "", "", "", left_out
         parts = plots.figures(view_list)
         if tokens is not None:
-            parts.insert(0, token_view(tokens)[0])
+            parts.insert(0, token_view(tokens))
         root = column(*parts, sizing_mode="stretch_width")
         script, div = components(root)
         resources = _resources(root)

@@ -103,8 +103,8 @@ def dial_labels():
 
 
 def token_view(tokens):
-    """The token view's Bokeh layout and its one callback (``templates/tokens_start.js``
-    fills it when the page loads by choosing the first position).
+    """The token view's Bokeh layout (``templates/tokens_start.js`` fills it when the page
+    loads by choosing the first position).
 
     Parameters
     ----------
@@ -114,9 +114,9 @@ def token_view(tokens):
 
     Returns
     -------
-    (bokeh.models.LayoutDOM, bokeh.models.CustomJS)
-        One callback serves every widget: the position list, previous/next, the search box,
-        the dial and its T = 0 / inf buttons.
+    bokeh.models.LayoutDOM
+        The view; one ``CustomJS`` callback serves every widget in it: the position list,
+        previous/next, the search box, the dial and its T = 0 / inf buttons.
     """
     from bokeh.layouts import column, row
     from bokeh.models import (
@@ -193,4 +193,4 @@ def token_view(tokens):
     layout = column(note, row(prev, select, nxt, search, matches, **wrap), context,
                     row(zero, dial, inf, **wrap), readouts, bar_fig, bar_text,
                     curves, sizing_mode="stretch_width", name="tokens")
-    return layout, callback
+    return layout
