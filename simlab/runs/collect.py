@@ -12,6 +12,7 @@ not swept are refused, naming the keys.
 
 from pathlib import Path
 
+import numpy as np
 import xarray as xr
 import yaml
 
@@ -77,6 +78,12 @@ def collect(directory, allow_missing=False):
     # "minimal": variables without a merged dimension (e.g. Onsager curves) are not broadcast.
     merged = xr.combine_by_coords(datasets, data_vars="minimal", compat="no_conflicts",
                                   join="outer", combine_attrs="drop_conflicts")
+    for var in merged.variables.values():
+        # an integer variable padded by the outer join (snapshots of different sizes) is
+        # float with NaN now: it is saved as float, not cast back to its jobs' integers
+        if var.dtype.kind == "f" and np.dtype(var.encoding.get("dtype", var.dtype)).kind in "iu":
+            var.encoding.pop("dtype", None)
+            var.encoding.pop("_FillValue", None)
     for key in ("config", "seed", "simlab_version", "title"):
         if key in datasets[0].attrs:
             merged.attrs[key] = datasets[0].attrs[key]
