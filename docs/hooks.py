@@ -2,6 +2,7 @@
 ``experiments/<name>/`` (their README and figures, not copies), and links to files that are
 not pages (source files, configs) shown as code paths instead of broken links."""
 
+import posixpath
 import re
 from pathlib import Path
 
@@ -45,15 +46,7 @@ def on_page_markdown(markdown, page, config, files):
         path = target.split("#", 1)[0]
         if not path:
             return match.group(0)
-        resolved = (here / path).as_posix()
-        parts = []
-        for part in resolved.split("/"):
-            if part == "..":
-                if parts:
-                    parts.pop()
-            elif part not in ("", "."):
-                parts.append(part)
-        if files.get_file_from_path("/".join(parts)) is not None:
+        if files.get_file_from_path(posixpath.normpath((here / path).as_posix())) is not None:
             return match.group(0)
         return f"{text} (`{path.lstrip('./')}`)" if text.strip("`") != path else f"`{path}`"
 

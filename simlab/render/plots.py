@@ -125,20 +125,12 @@ def _curve_figure(view, x_range, crosshair, log_y=False, sources=None, log_x=Non
     return fig
 
 
-def _spans_decades(view):
-    """Whether a curve view's values are all positive and span a factor of 10 or more."""
-    ys = np.concatenate([_clean(s.y) for s in view.series]) if view.series else np.array([])
-    ys = ys[np.isfinite(ys)]
-    return bool(ys.size and ys.min() > 0 and ys.max() >= 10 * ys.min())
-
-
-def _x_spans_decade(view):
-    """Whether a curve view's x values are all positive and span a factor of 10 or more
-    (then its x axis has a log or linear twin)."""
-    xs = np.concatenate([_clean(s.x if s.x is not None else view.x) for s in view.series]) \
-        if view.series else np.array([])
-    xs = xs[np.isfinite(xs)]
-    return bool(xs.size and xs.min() > 0 and xs.max() >= 10 * xs.min())
+def _spans_decade(arrays):
+    """Whether the finite values of ``arrays`` are all positive and span a factor of 10 or
+    more (then that axis gets a log or linear twin)."""
+    values = np.concatenate([_clean(a).ravel() for a in arrays]) if arrays else np.array([])
+    values = values[np.isfinite(values)]
+    return bool(values.size and values.min() > 0 and values.max() >= 10 * values.min())
 
 
 def _legend_below(fig):
@@ -260,8 +252,7 @@ DIAL_JS = """
 const k = categories.indexOf(slider.value);
 if (k < 0) return;
 if (image !== null) image.data = {image: [frames[k]]};
-if (bars !== null) bars.data = {label: bars.data.label, p: probabilities[k],
-                                text: probabilities[k].map((v) => v.toPrecision(3))};
+if (bars !== null) bars.data = {label: bars.data.label, p: probabilities[k]};
 for (let i = 0; i < marks.length; i++) {
   marks[i].data = {x: [at[k]], y: [marker_y[i][k]]};
 }
@@ -307,9 +298,7 @@ def _dial_figure(dial):
     if dial.bars is not None:
         p = np.asarray(dial.bars, dtype=np.float64)
         names = [token_label(k, t) for k, t in enumerate(dial.bar_labels)]
-        bars = ColumnDataSource({"label": names, "p": p[k0],
-                                 "text": [f"{v:.3g}" for v in p[k0]]},
-                                name=f"bars-{dial.name}")
+        bars = ColumnDataSource({"label": names, "p": p[k0]}, name=f"bars-{dial.name}")
         fig = figure(height=300, width=400, y_range=list(reversed(names)), x_range=(0, 1),
                      title=dial.bar_title,
                      x_axis_label="probability", tools="save", toolbar_location=None,
@@ -358,7 +347,7 @@ def _controls(view_list):
 
     controls = {}
     for view in view_list:
-        for dim, name, labels in getattr(view, "selectors", []):
+        for dim, name, labels in view.selectors:
             if dim not in controls:
                 controls[dim] = Select(title=name, options=list(labels), value=labels[0],
                                        name=f"control-{dim}", width=200)
@@ -405,10 +394,10 @@ def figures(view_list):
             sources = {}
             fig = _curve_figure(view, x_range, crosshair, sources=sources)
             tabs = []  # the same data on other axes, one click away
-            if _spans_decades(view):
+            if _spans_decade([s.y for s in view.series]):
                 tabs.append(("log y", _curve_figure(view, x_range, crosshair, log_y=True,
                                                     sources=sources)))
-            if _x_spans_decade(view):  # an x range of its own: linear and log differ
+            if _spans_decade([s.x if s.x is not None else view.x for s in view.series]):
                 tabs.append(("linear x" if view.log_x else "log x", _curve_figure(
                     view, None, crosshair, sources=sources, log_x=not view.log_x)))
             if tabs:
@@ -432,7 +421,7 @@ def figures(view_list):
         caption = view.describe()
         if view.missing_reason and any(np.isnan(_clean(s.y)).any() for s in view.series):
             caption += f" Gaps are NaN: {view.missing_reason}."
-        shown = {d for d, _, _ in getattr(view, "selectors", [])} | {
+        shown = {d for d, _, _ in view.selectors} | {
             d for s in view.series for d in s.key}
         ignored = [d for d in controls if d not in shown]
         if ignored:

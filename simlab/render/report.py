@@ -90,9 +90,10 @@ def _skip(ds):
     return SPECTRA_VARS if has_spectra(ds) else ()
 
 
-def payload(ds):
+def payload(ds, tokens=True):
     """What the page shows besides its plots, as JSON-ready Python objects: scalars, tables,
-    the run's attributes and the token view's data (None without spectra)."""
+    the run's attributes and, with ``tokens``, the token view's data (every position up to
+    MAX_POSITIONS; None without spectra)."""
     if not isinstance(ds, xr.Dataset):
         raise DataError(f"a report needs an xarray Dataset, not {type(ds).__name__}")
     skip = _skip(ds)
@@ -138,7 +139,7 @@ def payload(ds):
             "tables": [{"dim": d, "labels": [views.value_label(ds, d, k)
                                              for k in range(ds.sizes[d])], "columns": c}
                        for d, c in tables.items()],
-            "attrs": attrs, "tokens": token_payload(ds)}
+            "attrs": attrs, "tokens": token_payload(ds) if tokens else None}
 
 
 def _resources(model):
@@ -196,10 +197,11 @@ def render(ds, extra=()):
     (:class:`simlab.render.views.View`), drawn first."""
     import jinja2
 
-    data = payload(ds)
-    budget = (TOKEN_SIZE_BUDGET if data["tokens"] else SIZE_BUDGET) - 200_000  # text, tables
+    data = payload(ds, tokens=False)  # the spectra carried depend on the plots' size
+    spectra = has_spectra(ds)
+    budget = (TOKEN_SIZE_BUDGET if spectra else SIZE_BUDGET) - 200_000  # text, tables
     tokens = None
-    if data["tokens"] is not None:  # the plots keep room for MIN_POSITIONS spectra
+    if spectra:  # the plots keep room for MIN_POSITIONS spectra
         reserve = _carried(ds, 0)
         script, div, resources, left_out = _plots(
             ds, budget - len(json.dumps(reserve)), extra, reserve)

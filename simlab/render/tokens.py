@@ -147,7 +147,7 @@ def token_view(tokens):
                              name="tok-dial")
     zero = Button(label="T = 0", name="tok-zero", width=70)
     inf = Button(label="T = ∞", name="tok-inf", width=70)
-    bars = ColumnDataSource({"label": [], "p": [], "text": []}, name="tok-bars")
+    bars = ColumnDataSource({"label": [], "p": []}, name="tok-bars")
     bars_range = FactorRange(factors=[f"{k + 1}." for k in range(BARS)])
     bar_fig = figure(height=420, min_width=300, sizing_mode="stretch_width",
                      y_range=bars_range, x_range=(0, 1), toolbar_location=None, tools="",

@@ -130,7 +130,7 @@ class Dial:
         Curves (x and y of one length, x in ``label``'s unit) with their value at each dial
         position (markers, shape (K,)).
     readouts : list of str, shape (K,)
-        What the dial's position means, as text ("T = 2.27 J/k_B = 0.99 T_peak").
+        What the dial's position means, as text ("T = 2.289 J/k_B (T/T_peak = 0.998)").
     """
 
     name: str
@@ -149,6 +149,7 @@ class Dial:
     kind: str = "dial"
     log_x: bool = True
     series: list = field(default_factory=list)  # none: what the dial moves is above
+    selectors: list = field(default_factory=list)  # none: it follows no page control
     missing_reason: str = ""
 
     def describe(self):

@@ -80,7 +80,7 @@ function update() {
     if (t === 0) p.push(d === 0 ? 1 / S.spec.ties : 0);
     else p.push(Math.exp((t === Infinity ? 0 : d / t) - th.log_z_reduced));
   }
-  bars.data = { label: S.names, p: p, text: p.map((v) => v.toPrecision(3)) };
+  bars.data = { label: S.names, p: p };
   bar_text.text = "Probabilities at " + dial.value + ": " + S.names.slice(0, 5).map((name, i) =>
     esc(name) + " " + p[i].toPrecision(3)).join(", ") + (n > 5 ? ", ..." : "");
   const sInf = thermo(S.spec, Infinity).entropy;

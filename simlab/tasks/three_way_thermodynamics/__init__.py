@@ -41,6 +41,9 @@ class ThreeWayConfig:
     ising: IsingLatticeSize = section(IsingLatticeSize)
 
 
+DIAL = np.geomspace(0.25, 4.0, 25)  # T / T_peak of the dial: 0.25 to 4, 1 in the middle
+DIAL_SWEEPS = 2000  # heat-bath sweeps from the ordered state before each snapshot
+
 META = {
     "rescaled_temperature": ("T / T_peak", "1"),
     "ising_entropy": ("2D Ising S/N (Kaufman, exact)", "nats"),
@@ -56,14 +59,13 @@ META = {
     "rbm_hidden_units": ("hidden units of the RBM", "1"),
     "token_positions": ("positions in the token median", "1"),
     "dial_temperature": ("T / T_peak of the report's dial", "1"),
-    "spin_snapshot": ("Ising spins at T = x T_peak after DIAL_SWEEPS heat-bath sweeps", "1"),
+    "spin_snapshot": ("Ising spins of one heat-bath chain started all up, after "
+                      f"{DIAL_SWEEPS} sweeps at T = x T_peak", "1"),
     "token_probability": ("next-token probability of a typical position at T = x T*", "1"),
     "token_label": ("the typical position's most likely next tokens", "1"),
     "row": ("lattice row of a snapshot", "1"),
     "col": ("lattice column of a snapshot", "1"),
 }
-DIAL = np.geomspace(0.25, 4.0, 25)  # T / T_peak of the dial: 0.25 to 4, 1 in the middle
-DIAL_SWEEPS = 2000  # heat-bath sweeps from the ordered state before each snapshot
 
 
 def dial_variables(L, t_peak, batch, text, seed):

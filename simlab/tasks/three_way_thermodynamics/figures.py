@@ -66,8 +66,8 @@ def dial(ds):
                 image=ds["spin_snapshot"].values,
                 image_title=f"Ising spins at T, L = {L}",
                 start=int(np.argmin(np.abs(np.log(at)))), panels=panels)
-    view.notes.append(f"spins: one heat-bath chain, 2000 sweeps from all up at each T = "
-                      f"x T_peak, T_peak = {float(ds['ising_peak_temperature']):.4g} J/k_B")
+    view.notes.append(f"spins: {ds['spin_snapshot'].attrs.get('long_name', '')}, "
+                      f"T_peak = {float(ds['ising_peak_temperature']):.4g} J/k_B")
     if "token_probability" in ds:
         view.bars = ds["token_probability"].values
         view.bar_labels = [str(t) for t in ds["token_label"].values]
