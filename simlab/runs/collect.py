@@ -78,10 +78,17 @@ def collect(directory, allow_missing=False):
     # "minimal": variables without a merged dimension (e.g. Onsager curves) are not broadcast.
     merged = xr.combine_by_coords(datasets, data_vars="minimal", compat="no_conflicts",
                                   join="outer", combine_attrs="drop_conflicts")
-    for var in merged.variables.values():
-        # an integer variable padded by the outer join (snapshots of different sizes) is
-        # float with NaN now: it is saved as float, not cast back to its jobs' integers
-        if var.dtype.kind == "f" and np.dtype(var.encoding.get("dtype", var.dtype)).kind in "iu":
+    for name in list(merged.variables):
+        var = merged[name].variable
+        job_dtype = np.dtype(var.encoding.get("dtype", var.dtype))
+        if var.dtype.kind != "f" or job_dtype.kind not in "iu":
+            continue
+        # an integer variable padded by the outer join (snapshots of different sizes) is float
+        # with NaN now: a variable that names its padding gets it back, with its jobs' dtype
+        # (as one run over all sizes writes it); any other is saved as float, never cast
+        if "pad_value" in var.attrs:
+            merged[name] = merged[name].fillna(var.attrs["pad_value"]).astype(job_dtype)
+        else:
             var.encoding.pop("dtype", None)
             var.encoding.pop("_FillValue", None)
     for key in ("config", "seed", "simlab_version", "title"):
@@ -137,7 +144,7 @@ def open_sweep(directory, chunks=None):
 
     merged = xr.open_mfdataset(sorted(by_path), engine=results.ENGINE, preprocess=add_swept_dims,
                                combine="by_coords", data_vars="minimal", coords="minimal",
-                               compat="override", chunks=chunks or {})
+                               compat="override", join="outer", chunks=chunks or {})
     merged.attrs["swept_keys"] = ",".join(swept)
     merged.attrs["missing_jobs"] = "\n".join(problems)
     return merged

@@ -139,6 +139,26 @@ def test_collect_refuses_mixed_configs_naming_the_keys(tmp_path, local_sweep):
         collect.collect(tmp_path / "m")
 
 
+def test_padded_integers_get_their_padding_back_or_stay_float(tmp_path, local_sweep):
+    ds = merged(local_sweep[0])
+    # The snapshot names its padding: a merge over sizes pads with it and keeps int8, as one
+    # run over both sizes writes it.
+    assert ds["snapshot"].dtype == np.int8
+    assert (ds["snapshot"].sel(size=4, row=slice(4, None)) == 0).all()
+    assert set(np.unique(ds["snapshot"].sel(size=6))) == {-1, 1}
+    # An integer variable without one is saved as float with NaN, never cast back.
+    copy_of(local_sweep, tmp_path, "p")
+    for folder in folders.job_dirs(tmp_path / "p"):
+        one = results.load(folder / "results.nc")
+        del one["snapshot"].attrs["pad_value"]
+        results.save(one, folder / "results.nc")
+    path, _ = collect.collect_to_file(tmp_path / "p")
+    snapshot = results.load(path)["snapshot"]
+    assert snapshot.dtype.kind == "f"
+    assert snapshot.sel(size=4, row=slice(4, None)).isnull().all()
+    assert snapshot.sel(size=6).notnull().all()
+
+
 def test_a_sweep_with_an_invalid_value_is_refused_before_any_job(tmp_path):
     proc = simlab(["-m", "model.size=4,1,6"] + SWEEP[2:] + ["hydra.sweep.dir=f"], tmp_path)
     assert proc.returncode == 2, proc.stdout + proc.stderr

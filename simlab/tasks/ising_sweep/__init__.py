@@ -178,6 +178,7 @@ def build_dataset(per_size, sizes, temps, params, tail):
     ds = ds.assign_coords(row=np.arange(side), col=np.arange(side))
     ds = results.annotate(ds, META)
     ds["snapshot"].attrs["report_view"] = "task"  # drawn by the temperature dial
+    ds["snapshot"].attrs["pad_value"] = 0  # what collect pads a merge over sizes with
     ds["size"].attrs["symbol"] = "L"  # how the report's legends name the sizes: "L = 8"
     for _, reasons, _ in per_size:
         for name, reason in reasons.items():
