@@ -6,6 +6,9 @@ import pytest
 
 # Tests must not depend on the number of cores; two threads exercise the parallel paths.
 os.environ.setdefault("NUMBA_NUM_THREADS", "2")
+# pytest-xdist runs two test files at once on two cores: a torch that also takes two threads
+# per process spins on oversubscribed cores (a generation test took 89 s instead of 9 s).
+os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 
 @pytest.fixture

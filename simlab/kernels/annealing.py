@@ -63,10 +63,10 @@ def graph_sweep(indptr, indices, couplings, dense, use_dense, beta, heat_bath, r
     return e
 
 
-@njit(parallel=True, cache=True)
+@njit(parallel=True, cache=True, nogil=True)
 def anneal_ising(indptr, indices, couplings, fields, dense, temperatures, sweeps_per_step,
                  heat_bath, random_scan, randomize, states, spins, best_spins, final_energy,
-                 best_energy, record_every, trajectory):
+                 best_energy, record_every, trajectory, done):
     """Anneal R independent reads of one Ising graph.
 
     Parameters
@@ -85,6 +85,8 @@ def anneal_ising(indptr, indices, couplings, fields, dense, temperatures, sweeps
     final_energy, best_energy : float64[R], written (recomputed exactly at the end)
     record_every : int, record the energy after every ``record_every`` sweeps (0: never)
     trajectory : float64[R, n_records], written
+    done : int64[R], written while the kernel runs: the sweeps each read has finished (a
+        caller's thread polls it for a progress bar; the kernel releases the GIL)
     """
     n_reads, n = spins.shape
     n_sweeps = temperatures.size * sweeps_per_step
@@ -111,6 +113,7 @@ def anneal_ising(indptr, indices, couplings, fields, dense, temperatures, sweeps
             if record_every > 0 and (t + 1) % record_every == 0:
                 trajectory[r, rec] = e
                 rec += 1
+            done[r] = t + 1
         final_energy[r] = ising_energy(indptr, indices, couplings, fields, s)
         best_energy[r] = ising_energy(indptr, indices, couplings, fields, best_spins[r])
 

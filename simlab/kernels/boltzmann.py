@@ -273,10 +273,11 @@ def _change(difference, count, step, proportional):
     return step if difference > 0 else (-step if difference < 0 else 0.0)
 
 
-@njit(parallel=True, cache=True)
+@njit(parallel=True, cache=True, nogil=True)
 def learn_encoder(mask, patterns, n_in, n_hidden, temps, sweeps, stat_temperature,
                   stat_sweeps, flip_on_off, flip_off_on, step, max_cycles, statistics,
-                  proportional, initial_spread, states, out_cycles, out_weights, out_biases):
+                  proportional, initial_spread, states, out_cycles, out_weights, out_biases,
+                  done):
     """Run Boltzmann learning on an encoder task, once per stream, until solved.
 
     Parameters
@@ -303,6 +304,9 @@ def learn_encoder(mask, patterns, n_in, n_hidden, temps, sweeps, stat_temperatur
     states : uint64[R, 4]
     out_cycles : int64[R], written: cycles until solved, or -1
     out_weights : float64[R, N, N]; out_biases : float64[R, N], written
+    done : int64[R], written while the kernel runs: the cycles each run has done, and
+        ``max_cycles`` once it has stopped (a caller's thread polls it for a progress bar;
+        the kernel releases the GIL)
     """
     n = mask.shape[0]
     n_vis = 2 * n_in
@@ -362,8 +366,10 @@ def learn_encoder(mask, patterns, n_in, n_hidden, temps, sweeps, stat_temperatur
                         w = _change(plus[i, j] - minus[i, j], count, step, proportional)
                         W[i, j] += w
                         W[j, i] += w
+            done[r] = cycle
             if solved(W, b, patterns, n_in, n_hidden):
                 out_cycles[r] = cycle
                 break
+        done[r] = max_cycles
         out_weights[r] = W
         out_biases[r] = b

@@ -79,9 +79,9 @@ def _flip(spin_row, field, heat_bath, mantissa, powers, uniforms, energy):
         energy[r] += de if flip else 0.0
 
 
-@njit(parallel=True, cache=True)
+@njit(parallel=True, cache=True, nogil=True)
 def anneal_lanes(indptr, indices, couplings, fields, temperatures, sweeps_per_step, heat_bath,
-                 states, spins, best_spins, record_every, trajectory, width):
+                 states, spins, best_spins, record_every, trajectory, width, done):
     """Anneal R reads of one Ising graph in blocks of ``width`` lanes, blocks in parallel.
 
     Parameters
@@ -95,6 +95,9 @@ def anneal_lanes(indptr, indices, couplings, fields, temperatures, sweeps_per_st
         sweep (the caller recomputes energies exactly)
     record_every : int; trajectory : float64[R, n_records], energy every so many sweeps
     width : int, lanes per block
+    done : int64[n_blocks], written while the kernel runs: the sweeps each block's reads
+        have finished, summed over its reads (a caller's thread polls it for a progress bar;
+        the kernel releases the GIL)
     """
     n_reads, n = spins.shape
     n_blocks = (n_reads + width - 1) // width
@@ -144,6 +147,7 @@ def anneal_lanes(indptr, indices, couplings, fields, temperatures, sweeps_per_st
                 for r in range(w):
                     trajectory[lo + r, rec] = energy[r]
                 rec += 1
+            done[b] = (t + 1) * w
         for r in range(w):
             for i in range(n):
                 spins[lo + r, i] = np.int8(block[i, r])

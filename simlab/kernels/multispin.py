@@ -608,11 +608,11 @@ def _private(n, dtype):
     return np.zeros(n + 2 * pad, dtype=dtype)[pad:pad + n]
 
 
-@njit(parallel=True, cache=True)
+@njit(parallel=True, cache=True, nogil=True)
 def anneal_words(neighbours, signs, degree, slots, betas, sweeps_per_step, heat_bath,
                  independent, shared_state, word_states, spins, n_blocks, bond_i, bond_j,
-                 bond_sign, check_every,
-                 record_every, trajectory, best_counts, best_spins):
+                 bond_sign, check_every, record_every, trajectory, best_counts, best_spins,
+                 done):
     """Run every word of replicas through the schedule, keeping each replica's best state.
 
     Parameters
@@ -642,6 +642,9 @@ def anneal_words(neighbours, signs, degree, slots, betas, sweeps_per_step, heat_
         Column t gets the counts after sweep (t + 1) ``record_every``.
     best_counts : int64[64 K], start with a value above any count; the best counts
     best_spins : uint64[N, K], the best states
+    done : int64[n_blocks], written while the kernel runs: the sweeps each block's words
+        have finished, summed over its words (a caller's thread polls it for a progress bar;
+        the kernel releases the GIL)
     """
     k = spins.shape[1]
     max_degree = len(slots)
@@ -681,6 +684,7 @@ def anneal_words(neighbours, signs, degree, slots, betas, sweeps_per_step, heat_
                         _sweep_shared(neighbours, signs, degree, slots, tables[0][0], local,
                                       0, nw, st)
                     sweep += 1
+                    done[b] += nw
                     if sweep % check_every == 0 or sweep == total:
                         unsatisfied_counts(bond_i, bond_j, bond_sign, local, nw, lane, counts)
                         keep_best(local[:n_sites], nw, lane, counts,

@@ -145,9 +145,9 @@ def _end_of_sweep(tour, length, best, best_tour, t, record_every, trajectory, re
     return best, rec
 
 
-@njit(parallel=True, cache=True)
+@njit(parallel=True, cache=True, nogil=True)
 def anneal_tours(dist, temperatures, sweeps_per_step, heat_bath, p_two_opt, states, tours,
-                 best_tours, final_length, best_length, record_every, trajectory):
+                 best_tours, final_length, best_length, record_every, trajectory, done):
     """Anneal R independent random initial tours.
 
     Parameters
@@ -158,6 +158,8 @@ def anneal_tours(dist, temperatures, sweeps_per_step, heat_bath, p_two_opt, stat
     tours, best_tours : int32[R, n], written (final and best)
     final_length, best_length : float64[R], written
     record_every : int; trajectory : float64[R, n_records]
+    done : int64[R], written while the kernel runs: the sweeps each read has finished (a
+        caller's thread polls it for a progress bar; the kernel releases the GIL)
     """
     n_reads, n = tours.shape
     n_sweeps = temperatures.size * sweeps_per_step
@@ -192,6 +194,7 @@ def anneal_tours(dist, temperatures, sweeps_per_step, heat_bath, p_two_opt, stat
                         length += dl
             best, rec = _end_of_sweep(tour, length, best, best_tours[r], t, record_every,
                                       trajectory[r], rec)
+            done[r] = t + 1
         final_length[r] = tour_length(dist, tour)
         best_length[r] = tour_length(dist, best_tours[r])
 
@@ -248,9 +251,10 @@ def _move_segment(tour, pos, i, m, p, rev):
         pos[city] = idx
 
 
-@njit(parallel=True, cache=True)
+@njit(parallel=True, cache=True, nogil=True)
 def anneal_tours_near(dist, near, temperatures, sweeps_per_step, heat_bath, p_two_opt, states,
-                      tours, best_tours, final_length, best_length, record_every, trajectory):
+                      tours, best_tours, final_length, best_length, record_every, trajectory,
+                      done):
     """:func:`anneal_tours` with candidate moves from nearest-neighbour lists.
 
     Each attempt draws a city a and one of its k nearest cities c. 2-opt (probability
@@ -310,5 +314,6 @@ def anneal_tours_near(dist, near, temperatures, sweeps_per_step, heat_bath, p_tw
                         length += dl
             best, rec = _end_of_sweep(tour, length, best, best_tours[r], t, record_every,
                                       trajectory[r], rec)
+            done[r] = t + 1
         final_length[r] = tour_length(dist, tour)
         best_length[r] = tour_length(dist, best_tours[r])

@@ -28,6 +28,7 @@ from simlab.results import Result
 from simlab.rng import generator, stream_states, validate_seed
 from simlab.rules import ALGORITHMS, KERNELS, SCANS
 from simlab.samplers import multispin
+from simlab.samplers.progress import kernel_progress, progress_bar
 from simlab.schedules import Schedule
 from simlab.validation import choice, integer, number
 
@@ -148,7 +149,7 @@ def _setup(schedule, reads, seed, algorithm, record_every, threads):
 
 def anneal(model, schedule, reads=100, seed=0, algorithm="metropolis", scan="sequential",
            record_every=None, threads=None, p_two_opt=0.5, initial=None, kernel="auto",
-           multispin_mode="independent", moves="auto", near=16):
+           multispin_mode="independent", moves="auto", near=16, progress=False):
     """Anneal ``reads`` independent random starts of ``model`` under ``schedule``.
 
     Parameters
@@ -191,11 +192,20 @@ def anneal(model, schedule, reads=100, seed=0, algorithm="metropolis", scan="seq
         of the scalar kernel). "shared": one random number per site decides for all reads
         of the run, as the fast annealing codes do: faster, every read follows the exact chain,
         but the reads are correlated and can coincide.
+    progress : bool or tqdm
+        Show a bar over the schedule's sweeps (the reads' average), or advance this bar
+        (:func:`anneal_scan` shares one across its runs). The results do not depend on it.
 
     Returns
     -------
     AnnealResult
     """
+    bar = progress if hasattr(progress, "update") else None
+    if progress and bar is None:
+        total = schedule.n_sweeps if isinstance(schedule, Schedule) else 0
+        with progress_bar(total, f"annealing {reads} reads", True) as bar:
+            return anneal(model, schedule, reads, seed, algorithm, scan, record_every, threads,
+                          p_two_opt, initial, kernel, multispin_mode, moves, near, bar)
     reads, seed, record_every, n_records = _setup(schedule, reads, seed, algorithm,
                                                   record_every, threads)
     heat_bath = algorithm == "heatbath"
@@ -207,7 +217,8 @@ def anneal(model, schedule, reads=100, seed=0, algorithm="metropolis", scan="seq
         use, why = multispin_choice(model, kernel, reads, scan)
         if use:
             return anneal_multispin(model, schedule, reads, seed, algorithm, multispin_mode,
-                                    record_every, initial, best_every=record_every or 1)
+                                    record_every, initial, best_every=record_every or 1,
+                                    bar=bar)
         if kernel == "multispin":
             raise ConfigError("kernel", kernel, f"a kernel this run allows: {why}")
         if kernel == "simd" and scan != "sequential":
@@ -240,10 +251,12 @@ def anneal(model, schedule, reads=100, seed=0, algorithm="metropolis", scan="seq
         if kernel == "simd":
             if initial is None:
                 single_spin.randomize(spins, states)
+            width = _lanes_per_block(reads)
             start = time.perf_counter()
-            lanes.anneal_lanes(model.indptr, model.indices, model.couplings, model.fields, t,
-                               schedule.sweeps_per_step, heat_bath, states, spins, best,
-                               record_every, trajectory, _lanes_per_block(reads))
+            with kernel_progress(bar, -(-reads // width), reads) as done:
+                lanes.anneal_lanes(model.indptr, model.indices, model.couplings, model.fields,
+                                   t, schedule.sweeps_per_step, heat_bath, states, spins, best,
+                                   record_every, trajectory, width, done)
             final_e, best_e = model.energy(spins), model.energy(best)
             # The kernel tracks energies by accumulation; exact recomputation decides ties.
             better = final_e < best_e
@@ -252,10 +265,12 @@ def anneal(model, schedule, reads=100, seed=0, algorithm="metropolis", scan="seq
             dense = (model.sparse_matrix().toarray() if _is_dense(model)
                      else np.zeros((0, 0)))
             start = time.perf_counter()
-            kernels.anneal_ising(model.indptr, model.indices, model.couplings, model.fields,
-                                 dense, t, schedule.sweeps_per_step, heat_bath,
-                                 scan == "random", initial is None, states, spins, best,
-                                 final_e, best_e, record_every, trajectory)
+            with kernel_progress(bar, reads, reads) as done:
+                kernels.anneal_ising(model.indptr, model.indices, model.couplings,
+                                     model.fields, dense, t, schedule.sweeps_per_step,
+                                     heat_bath, scan == "random", initial is None, states,
+                                     spins, best, final_e, best_e, record_every, trajectory,
+                                     done)
     elif isinstance(model, TSPInstance):
         n = model.n_cities
         p = number("p_two_opt", p_two_opt)
@@ -268,13 +283,16 @@ def anneal(model, schedule, reads=100, seed=0, algorithm="metropolis", scan="seq
         if moves == "near":
             lists = nearest_cities(dist, near)
             start = time.perf_counter()
-            tsp_kernels.anneal_tours_near(dist, lists, t, schedule.sweeps_per_step, heat_bath,
-                                          p, states, spins, best, final_e, best_e,
-                                          record_every, trajectory)
+            with kernel_progress(bar, reads, reads) as done:
+                tsp_kernels.anneal_tours_near(dist, lists, t, schedule.sweeps_per_step,
+                                              heat_bath, p, states, spins, best, final_e,
+                                              best_e, record_every, trajectory, done)
         else:
             start = time.perf_counter()
-            tsp_kernels.anneal_tours(dist, t, schedule.sweeps_per_step, heat_bath, p, states,
-                                     spins, best, final_e, best_e, record_every, trajectory)
+            with kernel_progress(bar, reads, reads) as done:
+                tsp_kernels.anneal_tours(dist, t, schedule.sweeps_per_step, heat_bath, p,
+                                         states, spins, best, final_e, best_e, record_every,
+                                         trajectory, done)
     else:
         raise ConfigError("model", type(model).__name__,
                           "an IsingGraph, IsingLattice or TSPInstance (landscapes: "
@@ -325,14 +343,15 @@ def multispin_choice(model, kernel, reads, scan):
 
 
 def anneal_multispin(model, schedule, reads, seed, algorithm, mode, record_every=0,
-                     initial=None, streams=None, best_every=1):
+                     initial=None, streams=None, best_every=1, bar=None):
     """:func:`anneal` on the multi-spin kernel (no checks: see :func:`anneal`).
 
     Read r is replica r % 64 of word r // 64, with the streams keyed ("anneal-multispin",
     model name, mode) or ``streams`` (:func:`simlab.samplers.multispin.word_streams`).
     Each read's energy is counted after every ``best_every``-th sweep and after the last,
     and its best state is the lowest of those; ``record_every`` (a multiple of
-    ``best_every``, or 0) sets the trajectory.
+    ``best_every``, or 0) sets the trajectory. ``bar`` (tqdm) is advanced over the
+    schedule's sweeps.
     """
     n_words = -(-reads // 64)
     packed = None
@@ -342,7 +361,8 @@ def anneal_multispin(model, schedule, reads, seed, algorithm, mode, record_every
     run = multispin.anneal_words(
         model, schedule.temperatures, schedule.sweeps_per_step, n_words, seed,
         ("anneal-multispin", model.name, mode), algorithm == "heatbath", mode,
-        initial=packed, record_every=record_every, check_every=best_every, streams=streams)
+        initial=packed, record_every=record_every, check_every=best_every, streams=streams,
+        bar=bar)
     spins = multispin.replica_spins(run.final, reads)
     best = multispin.replica_spins(run.best, reads)
     trajectory = None if run.trajectory is None else run.trajectory[:reads]
@@ -421,7 +441,8 @@ class AnnealScan(Result):
             model=self.model_name, seed=self.seed)
 
 
-def anneal_scan(model, kinds, sweeps, reads, seed=0, auto_range=None, **kwargs):
+def anneal_scan(model, kinds, sweeps, reads, seed=0, auto_range=None, progress=False,
+                **kwargs):
     """Anneal ``model`` under each schedule family and total length, one temperature step per
     sweep, from the problem's T_hot to T_cold.
 
@@ -438,6 +459,8 @@ def anneal_scan(model, kinds, sweeps, reads, seed=0, auto_range=None, **kwargs):
         configurations (common random numbers).
     auto_range : (float, float), optional
         (T_hot, T_cold); :func:`default_temperature_range` if omitted.
+    progress : bool
+        One bar over the sweeps of every setting.
     **kwargs
         Passed to :func:`anneal` (``algorithm``, ``p_two_opt``, ``threads``, ...).
 
@@ -451,15 +474,19 @@ def anneal_scan(model, kinds, sweeps, reads, seed=0, auto_range=None, **kwargs):
     best = np.empty((len(kinds), sweeps.size, integer("reads", reads, 1)))
     seconds = np.empty((len(kinds), sweeps.size))
     best_energy, best_state = np.inf, None
-    for b, kind in enumerate(kinds):
-        for c, n in enumerate(sweeps):
-            sched = schedules.from_config({"kind": kind}, n_steps=int(n), auto_range=auto)
-            res = anneal(model, sched, reads=reads, seed=seed, **kwargs)
-            best[b, c] = res.best_energies
-            seconds[b, c] = res.wall_time
-            k = int(np.argmin(res.best_energies))
-            if res.best_energies[k] < best_energy:
-                best_energy, best_state = res.best_energies[k], res.best_states[k].copy()
+    with progress_bar(len(kinds) * int(sweeps.sum()),
+                   f"annealing {reads} reads x {len(kinds) * sweeps.size} settings",
+                   progress) as bar:
+        for b, kind in enumerate(kinds):
+            for c, n in enumerate(sweeps):
+                sched = schedules.from_config({"kind": kind}, n_steps=int(n),
+                                              auto_range=auto)
+                res = anneal(model, sched, reads=reads, seed=seed, progress=bar, **kwargs)
+                best[b, c] = res.best_energies
+                seconds[b, c] = res.wall_time
+                k = int(np.argmin(res.best_energies))
+                if res.best_energies[k] < best_energy:
+                    best_energy, best_state = res.best_energies[k], res.best_states[k].copy()
     return AnnealScan(best, seconds, kinds, sweeps, best_state, getattr(model, "name", "model"),
                       seed)
 

@@ -14,6 +14,7 @@ from simlab.kernels import boltzmann as kernels
 from simlab.models.boltzmann import BoltzmannMachine, layered_mask
 from simlab.results import Result
 from simlab.rng import generator, stream_states, validate_seed
+from simlab.samplers.progress import kernel_progress, progress_bar
 from simlab.validation import integer, number
 
 #: Ackley, Hinton & Sejnowski's annealing schedule: (temperature, sweeps) pairs.
@@ -182,7 +183,7 @@ class EncoderResult(Result):
 def learn_encoder(n_in, n_hidden, runs, seed=0, max_cycles=2000, schedule=AHS_SCHEDULE,
                   stat_temperature=10.0, stat_sweeps=10, noise=(0.15, 0.05), step=2.0,
                   connect_hidden=True, connect_visible=True, statistics="sampled",
-                  rule="sign", initial_spread=0.0):
+                  rule="sign", initial_spread=0.0, progress=False):
     """Learn the encoder problem ``runs`` times with the 1985 procedure.
 
     Parameters
@@ -199,6 +200,9 @@ def learn_encoder(n_in, n_hidden, runs, seed=0, max_cycles=2000, schedule=AHS_SC
         its equilibrium expectation at ``stat_temperature``, summed exactly over all states
         (the limit of perfect free-phase sampling); "exact" does the same for the clamped
         phase, given each noisy presentation. Exact statistics need n_in <= 10.
+    progress : bool
+        Show a bar over the runs (a run counts as finished when solved or at
+        ``max_cycles``).
 
     Returns
     -------
@@ -227,10 +231,14 @@ def learn_encoder(n_in, n_hidden, runs, seed=0, max_cycles=2000, schedule=AHS_SC
     cycles = np.empty(runs, dtype=np.int64)
     weights = np.empty((runs, n, n))
     biases = np.empty((runs, n))
-    kernels.learn_encoder(mask, patterns, n_in, n_hidden, temps, sweeps,
-                          number("stat_temperature", stat_temperature, positive=True),
-                          integer("stat_sweeps", stat_sweeps, 1), float(noise[0]),
-                          float(noise[1]), number("step", step, positive=True), max_cycles,
-                          ENCODER_STATISTICS.index(statistics), rule == "gradient",
-                          initial_spread, states, cycles, weights, biases)
+    stat_temperature = number("stat_temperature", stat_temperature, positive=True)
+    stat_sweeps = integer("stat_sweeps", stat_sweeps, 1)
+    step = number("step", step, positive=True)
+    name = f"learning {n_in}-{n_hidden}-{n_in}"
+    with (progress_bar(runs, name, progress, unit="run") as bar,
+          kernel_progress(bar, runs, max_cycles) as done):
+        kernels.learn_encoder(mask, patterns, n_in, n_hidden, temps, sweeps, stat_temperature,
+                              stat_sweeps, float(noise[0]), float(noise[1]), step, max_cycles,
+                              ENCODER_STATISTICS.index(statistics), rule == "gradient",
+                              initial_spread, states, cycles, weights, biases, done)
     return EncoderResult(cycles, weights, biases, max_cycles, n_in, n_hidden)

@@ -21,6 +21,7 @@ from simlab.errors import ConfigError
 from simlab.kernels import multispin as kernels
 from simlab.models.lattice import IsingLattice
 from simlab.rng import stream_states
+from simlab.samplers.progress import kernel_progress
 
 MODES = ("shared", "independent")
 MAX_DEGREE = 15  # the bit-sliced counter has 4 planes
@@ -168,7 +169,7 @@ def word_streams(seed, key, n_words):
 
 
 def anneal_words(model, temperatures, sweeps_per_step, n_words, seed, key, heat_bath, mode,
-                 initial=None, record_every=0, check_every=1, streams=None):
+                 initial=None, record_every=0, check_every=1, streams=None, bar=None):
     """Run ``n_words`` words (64 replicas each) through a schedule.
 
     Parameters
@@ -194,6 +195,9 @@ def anneal_words(model, temperatures, sweeps_per_step, n_words, seed, key, heat_
     streams : tuple, optional
         :func:`word_streams`' output (rows for ``n_words`` words) instead of ``seed`` and
         ``key``.
+    bar : tqdm, optional
+        Advanced over the schedule's sweeps while the kernel runs
+        (:func:`simlab.samplers.progress.kernel_progress`).
 
     Returns
     -------
@@ -223,12 +227,13 @@ def anneal_words(model, temperatures, sweeps_per_step, n_words, seed, key, heat_
     bond_i = np.nonzero(upper)[0].astype(np.int64)
     bond_j = g["neighbours"][upper].astype(np.int64)
     bond_sign = g["signs"][upper]
+    n_blocks = max(1, min(numba.get_num_threads(), n_words))
     clock = time.perf_counter()
-    kernels.anneal_words(g["neighbours"], g["signs"], g["degree"], g["slots"], betas, steps,
-                         heat_bath, mode == "independent", shared, words, spins,
-                         max(1, min(numba.get_num_threads(), n_words)), bond_i, bond_j,
-                         bond_sign, check_every,
-                         record_every, counts, best_counts, best)
+    with kernel_progress(bar, n_blocks, n_words) as done:
+        kernels.anneal_words(g["neighbours"], g["signs"], g["degree"], g["slots"], betas, steps,
+                             heat_bath, mode == "independent", shared, words, spins, n_blocks,
+                             bond_i, bond_j, bond_sign, check_every, record_every, counts,
+                             best_counts, best, done)
     wall = time.perf_counter() - clock
     bonds = int(upper.sum())
 

@@ -108,7 +108,7 @@ def _shared_runs(g, streams, betas, steps, model, out):
                              steps, False, False, streams[r], np.zeros((4, 1), np.uint64),
                              words, 1, none, none, none.astype(np.uint64), 10**9, 0,
                              np.zeros((64, 0), dtype=np.int64), np.zeros(64, dtype=np.int64),
-                             words[:-1].copy())
+                             words[:-1].copy(), np.zeros(1, dtype=np.int64))
         out[r] = model.energy(replica_spins(words[:-1], 1))[0]
 
 

@@ -107,7 +107,8 @@ def run(params, ctx):
     schedule = params.schedule.build(default_temperature_range(model, ctx.seed))
     res = anneal(model, schedule, reads=a.reads, seed=ctx.seed, algorithm=a.algorithm,
                  scan=a.scan, record_every=a.record_every, kernel=a.kernel,
-                 multispin_mode=a.multispin_mode, moves=a.moves, near=a.near)
+                 multispin_mode=a.multispin_mode, moves=a.moves, near=a.near,
+                 progress=ctx.progress)
     ds = res.to_dataset()
     if isinstance(model, tsp.TSPInstance):  # the best read's tour, drawn by the report
         tour = ds["best_state"].values[int(np.argmin(ds["best_energy"].values))]

@@ -92,7 +92,8 @@ def run(params, ctx):
     for k, (n_in, n_hidden, runs, max_cycles) in enumerate(e.encoders):
         res = learn_encoder(n_in, n_hidden, runs, seed=ctx.seed, max_cycles=max_cycles,
                             step=e.step, stat_sweeps=e.stat_sweeps, statistics=e.statistics,
-                            rule=e.rule, initial_spread=e.initial_spread)
+                            rule=e.rule, initial_spread=e.initial_spread,
+                            progress=ctx.progress)
         names.append(f"{n_in}-{n_hidden}-{n_in}")
         cycles[k, :runs] = res.cycles
         codes[k, :runs] = res.distinct_codes()

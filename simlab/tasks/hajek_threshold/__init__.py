@@ -19,6 +19,7 @@ from simlab.metrics import wilson_interval
 from simlab.models.landscape import hajek_landscape
 from simlab.rules import ALGORITHMS
 from simlab.samplers.landscape import anneal_landscape
+from simlab.samplers.progress import progress_bar
 from simlab.schema import section, setting
 from simlab.tasks import Figure, Task, register
 from simlab.tasks.hajek_threshold import figures
@@ -79,22 +80,25 @@ def run(params, ctx):
     mc_steps = exact_steps[exact_steps <= h.mc_steps]
     ratios = np.array(list(h.c_ratios), dtype=np.float64)
     p_exact, p_mc, lo, hi, z = [], [], [], [], []
-    for ratio in ratios:
-        c = ratio * h.depth
-        exact = landscape_annealing(land, schedules.logarithmic(c, h.exact_steps, h.k0),
-                                    exact_steps, h.algorithm, start=a)[:, c_state]
-        walk = anneal_landscape(land, schedules.logarithmic(c, h.mc_steps, h.k0), h.reads,
-                                mc_steps, seed=ctx.seed, algorithm=h.algorithm, start=a)
-        k = (walk.states == c_state).sum(axis=0)
-        interval = wilson_interval(k, h.reads)
-        exact_at_mc = exact[np.isin(exact_steps, mc_steps)]
-        sigma = np.sqrt(np.maximum(exact_at_mc * (1 - exact_at_mc), 1e-300) / h.reads)
-        p_exact.append(exact)
-        p_mc.append(k / h.reads)
-        lo.append(interval[0])
-        hi.append(interval[1])
-        z.append(np.where(exact_at_mc * (1 - exact_at_mc) > 0,
-                          (k / h.reads - exact_at_mc) / sigma, 0.0))
+    with progress_bar(ratios.size, "exact chain and walkers per c", ctx.progress,
+                      unit="c") as bar:
+        for ratio in ratios:
+            c = ratio * h.depth
+            exact = landscape_annealing(land, schedules.logarithmic(c, h.exact_steps, h.k0),
+                                        exact_steps, h.algorithm, start=a)[:, c_state]
+            walk = anneal_landscape(land, schedules.logarithmic(c, h.mc_steps, h.k0), h.reads,
+                                    mc_steps, seed=ctx.seed, algorithm=h.algorithm, start=a)
+            k = (walk.states == c_state).sum(axis=0)
+            interval = wilson_interval(k, h.reads)
+            exact_at_mc = exact[np.isin(exact_steps, mc_steps)]
+            sigma = np.sqrt(np.maximum(exact_at_mc * (1 - exact_at_mc), 1e-300) / h.reads)
+            p_exact.append(exact)
+            p_mc.append(k / h.reads)
+            lo.append(interval[0])
+            hi.append(interval[1])
+            z.append(np.where(exact_at_mc * (1 - exact_at_mc) > 0,
+                              (k / h.reads - exact_at_mc) / sigma, 0.0))
+            bar.update()
     ds = xr.Dataset(
         {"p_global_exact": (("c_ratio", "step"), np.array(p_exact)),
          "p_global_mc": (("c_ratio", "mc_step"), np.array(p_mc)),

@@ -21,6 +21,7 @@ from simlab.grids import TemperatureGrid
 from simlab.models.hopfield import hebbian, random_patterns
 from simlab.rng import sub_seed
 from simlab.samplers.hopfield import retrieve
+from simlab.samplers.progress import progress_bar
 from simlab.schema import section, setting
 from simlab.tasks import Figure, Task, register
 from simlab.tasks.hopfield_capacity import figures
@@ -74,33 +75,43 @@ def run(params, ctx):
     n = h.n_units
     loads = np.array(h.loads, dtype=np.float64)
     overlap = np.full((loads.size, h.pattern_sets, h.tested_patterns), np.nan)
-    for a, alpha in enumerate(loads):
-        p = max(1, int(round(alpha * n)))
-        for k in range(h.pattern_sets):
-            model = hebbian(random_patterns(p, n, seed=sub_seed(ctx.seed, "pattern_set", k)))
-            tested = np.arange(min(p, h.tested_patterns))
-            res = retrieve(model, 0.0, h.corruption, 200, tested,
-                           seed=sub_seed(ctx.seed, "retrieval", k))
-            overlap[a, k, :tested.size] = res.overlaps
     phase_t = params.temperature.values()
     phase_a = np.array(h.phase_loads, dtype=np.float64)
     phase = np.empty((phase_t.size, phase_a.size))
-    for a, alpha in enumerate(phase_a):
-        p = max(1, int(round(alpha * n)))
-        model = hebbian(random_patterns(p, n, seed=sub_seed(ctx.seed, "phase_patterns")))
-        tested = np.arange(min(p, 10))
-        for j, t in enumerate(phase_t):
-            res = retrieve(model, t, h.corruption, h.phase_sweeps, tested,
-                           seed=sub_seed(ctx.seed, "phase_retrieval"))
-            phase[j, a] = res.overlaps.mean()
     theory_t = np.linspace(0.0, 1.0, h.theory_points)
+    total = loads.size * h.pattern_sets + phase_a.size * phase_t.size + theory_t.size + 1
+    with progress_bar(total, "retrieval, phase diagram, theory", ctx.progress,
+                      unit="step") as bar:
+        for a, alpha in enumerate(loads):
+            p = max(1, int(round(alpha * n)))
+            for k in range(h.pattern_sets):
+                model = hebbian(random_patterns(p, n, seed=sub_seed(ctx.seed, "pattern_set", k)))
+                tested = np.arange(min(p, h.tested_patterns))
+                res = retrieve(model, 0.0, h.corruption, 200, tested,
+                               seed=sub_seed(ctx.seed, "retrieval", k))
+                overlap[a, k, :tested.size] = res.overlaps
+                bar.update()
+        for a, alpha in enumerate(phase_a):
+            p = max(1, int(round(alpha * n)))
+            model = hebbian(random_patterns(p, n, seed=sub_seed(ctx.seed, "phase_patterns")))
+            tested = np.arange(min(p, 10))
+            for j, t in enumerate(phase_t):
+                res = retrieve(model, t, h.corruption, h.phase_sweeps, tested,
+                               seed=sub_seed(ctx.seed, "phase_retrieval"))
+                phase[j, a] = res.overlaps.mean()
+                bar.update()
+        critical = np.empty(theory_t.size)
+        for k, t in enumerate(theory_t):
+            critical[k] = critical_load(t)
+            bar.update()
+        alpha_c = float(critical_load(0.0))
+        bar.update()
     ds = xr.Dataset(
         {"overlap": (("load", "pattern_set", "tested"), overlap),
          "overlap_theory": ("load", np.array([retrieval_overlap(a, 0.0) for a in loads])),
          "phase_overlap": (("temperature", "phase_load"), phase),
-         "critical_load_theory": ("theory_temperature",
-                                  np.array([critical_load(t) for t in theory_t])),
-         "n_units": ((), n), "alpha_c_theory": ((), float(critical_load(0.0)))},
+         "critical_load_theory": ("theory_temperature", critical),
+         "n_units": ((), n), "alpha_c_theory": ((), alpha_c)},
         coords={"load": loads, "pattern_set": np.arange(h.pattern_sets),
                 "tested": np.arange(h.tested_patterns), "temperature": phase_t,
                 "phase_load": phase_a, "theory_temperature": theory_t})

@@ -18,6 +18,7 @@ import xarray as xr
 from simlab import results
 from simlab.grids import TemperatureGrid
 from simlab.models.boltzmann import RBMParameters
+from simlab.samplers.progress import progress_bar
 from simlab.schema import section, setting
 from simlab.tasks import Figure, Task, register
 from simlab.tasks.common.digits import RBMTraining, binary_digits, train_rbm
@@ -67,13 +68,22 @@ META = {
 }
 
 
-def train_both(X, r, seed):
-    """simlab and scikit-learn RBMs on the same data and hyperparameters, timed."""
+#: what the run does, in order (its progress bar's stages)
+STAGES = ("training simlab's RBM", "training scikit-learn's RBM",
+          "ln Z of simlab's RBM (AIS)", "ln Z of scikit-learn's RBM (AIS)",
+          "thermodynamics of simlab's RBM", "the small RBM, exact")
+
+
+def train_both(X, r, seed, stage=lambda name: None):
+    """simlab and scikit-learn RBMs on the same data and hyperparameters, timed;
+    ``stage(name)`` is called as each starts (the progress bar's stages)."""
     from sklearn.neural_network import BernoulliRBM as SklearnRBM
 
+    stage("training simlab's RBM")
     start = time.perf_counter()
     ours = train_rbm(r, X, r.n_hidden, seed)
     ours_time = (time.perf_counter() - start) / r.n_iter
+    stage("training scikit-learn's RBM")
     theirs = SklearnRBM(n_components=r.n_hidden, learning_rate=r.learning_rate,
                         batch_size=r.batch_size, n_iter=r.n_iter, random_state=seed)
     start = time.perf_counter()
@@ -89,21 +99,32 @@ def run(params, ctx):
 
     r = params.rbm
     train, test = binary_digits(r.threshold, r.test_fraction, ctx.seed)
-    ours, ours_time, theirs, theirs_time = train_both(train, r, ctx.seed)
-    sk_params = RBMParameters(theirs.components_.T.copy(), theirs.intercept_visible_.copy(),
-                              theirs.intercept_hidden_.copy())
-    pl, ll, lz, lz_err = [], [], [], []
-    for p in (ours.params, sk_params):
-        ais = ais_log_partition(p, r.ais_runs, r.ais_betas, train, ctx.seed)
-        lz.append(ais.log_z)
-        lz_err.append(ais.log_z_err)
-        pl.append([pseudo_log_likelihood(p, x).mean() for x in (train, test)])
-        ll.append([np.mean(-p.free_energy(x)) - ais.log_z for x in (train, test)])
-    t = params.temperature.values()
-    method = "tempering" if r.thermo_sampler == "tempering" else "mc"
-    mc = ours.thermodynamics(t, method, chains=r.chains, sweeps=r.sweeps,
-                             thermalization=max(200, r.sweeps // 4), seed=ctx.seed)
-    small = train_rbm(r, train, r.n_hidden_exact, ctx.seed).thermodynamics(t, "exact")
+    with progress_bar(len(STAGES), STAGES[0], ctx.progress, unit="stage") as bar:
+        def stage(name):
+            if bar.n < STAGES.index(name):
+                bar.update()
+            bar.set_description(name)
+
+        ours, ours_time, theirs, theirs_time = train_both(train, r, ctx.seed, stage)
+        sk_params = RBMParameters(theirs.components_.T.copy(),
+                                  theirs.intercept_visible_.copy(),
+                                  theirs.intercept_hidden_.copy())
+        pl, ll, lz, lz_err = [], [], [], []
+        for name, p in (("simlab", ours.params), ("scikit-learn", sk_params)):
+            stage(f"ln Z of {name}'s RBM (AIS)")
+            ais = ais_log_partition(p, r.ais_runs, r.ais_betas, train, ctx.seed)
+            lz.append(ais.log_z)
+            lz_err.append(ais.log_z_err)
+            pl.append([pseudo_log_likelihood(p, x).mean() for x in (train, test)])
+            ll.append([np.mean(-p.free_energy(x)) - ais.log_z for x in (train, test)])
+        t = params.temperature.values()
+        method = "tempering" if r.thermo_sampler == "tempering" else "mc"
+        stage("thermodynamics of simlab's RBM")
+        mc = ours.thermodynamics(t, method, chains=r.chains, sweeps=r.sweeps,
+                                 thermalization=max(200, r.sweeps // 4), seed=ctx.seed)
+        stage("the small RBM, exact")
+        small = train_rbm(r, train, r.n_hidden_exact, ctx.seed).thermodynamics(t, "exact")
+        bar.update()
     mixed = np.isfinite(mc["specific_heat"].values)
     ds = xr.Dataset(
         {"pseudo_likelihood": (("model", "split"), np.array(pl)),

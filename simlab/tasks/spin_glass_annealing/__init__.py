@@ -95,11 +95,12 @@ def run(params, ctx):
             # The scalar kernel: these results are best-so-far energies, which the
             # multi-spin kernel does not track.
             scan = anneal_scan(model, g.schedules, sweeps, g.reads, seed=ctx.seed,
-                               auto_range=auto, kernel="scalar")
+                               auto_range=auto, kernel="scalar", progress=ctx.progress)
             best[p, i] = scan.best_energies / n
             seconds[p, i] = scan.seconds
             long = anneal(model, schedules.geometric_range(*auto, g.reference_sweeps),
-                          reads=g.reference_reads, seed=reference_seed, kernel="scalar")
+                          reads=g.reference_reads, seed=reference_seed, kernel="scalar",
+                          progress=ctx.progress)
             reference[p, i] = min(long.best_energies.min() / n, best[p, i].min())
     residual = best - reference[:, :, None, None, None]
     flat = residual.transpose(0, 2, 3, 1, 4).reshape(len(labels), len(g.schedules),

@@ -117,7 +117,8 @@ def run(params, ctx):
         sa_sweeps[i] = max(1, int(round(updates * p.systems / p.reads)))
         sa = anneal(model, schedules.geometric_range(*default_temperature_range(model),
                                                      int(sa_sweeps[i])),
-                    reads=p.reads, seed=ctx.seed, kernel="scalar")  # best-so-far energies
+                    reads=p.reads, seed=ctx.seed, kernel="scalar",  # best-so-far energies
+                    progress=ctx.progress)
         sa_best[i] = sa.best_energies / n
         seconds[:, i] = pt.wall_time, sa.wall_time
     used = int(np.max(np.sum(np.isfinite(ladder), axis=1)))

@@ -81,7 +81,8 @@ def run(params, ctx):
         inst = load_tsplib(name)
         auto = default_temperature_range(inst, ctx.seed)
         scan = anneal_scan(inst, kinds, sweeps, t.reads, seed=ctx.seed, auto_range=auto,
-                           algorithm=t.algorithm, p_two_opt=t.p_two_opt)
+                           algorithm=t.algorithm, p_two_opt=t.p_two_opt,
+                           progress=ctx.progress)
         scans.append(scan)
         optimum.append(inst.optimum)
         hot.append(auto[0])
