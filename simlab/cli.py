@@ -92,8 +92,9 @@ def main():
     try:
         from simlab.runs import settings as run_settings
 
-        run_settings.check_overrides(arguments)
-        run_settings.register_hydra()
+        with signals.deferred():  # a Ctrl-C here is raised once the config store is whole
+            run_settings.check_overrides(arguments)
+            run_settings.register_hydra()
         _run_hydra()
     except KeyboardInterrupt as exc:
         stopped = signals.as_interrupted(exc)

@@ -24,13 +24,14 @@ import inspect
 import json
 import time
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
 
 import numpy as np
 
-from simlab.errors import ConfigError
+from simlab.errors import ConfigError, ModelError
+from simlab.llm import memory
 from simlab.results import Result, written_atomically
 from simlab.rng import stream_states
 from simlab.samplers.tokens import draw_next
@@ -69,6 +70,9 @@ class GeneratedText(Result):
         Tokens generated in this call (resumed batches excluded).
     checkpoint : str or None
         The folder holding this generation's finished batches, if any.
+    attributes : dict
+        The model's dtype and device and the start token (:func:`start_token`), as the
+        Dataset's attributes.
     """
 
     steps: dict
@@ -80,6 +84,7 @@ class GeneratedText(Result):
     seconds: float = 0.0
     generated_tokens: int = 0
     checkpoint: Optional[str] = None
+    attributes: dict = field(default_factory=dict)
 
     META = {**STEP_META,
             "control": ("how the temperature of each step was set", "1"),
@@ -103,22 +108,44 @@ class GeneratedText(Result):
             {"control": list(self.labels),
              "control_temperature": ("control", np.asarray(self.temperatures, dtype=float)),
              "sequence": np.arange(s), "step": np.arange(n)},
-            model=self.model, model_revision=self.revision, seed=self.seed)
+            model=self.model, model_revision=self.revision, seed=self.seed,
+            **self.attributes)
 
 
-def _forward(model, ids, cache):
-    """One forward pass with the key-value cache; (logits of the last position, cache)."""
+def _forward(lm, ids, cache):
+    """One forward pass with the key-value cache; (logits of the last position, upcast to
+    float32 on the CPU, and the cache)."""
     import torch
 
+    model = lm.model
     name = "cache" if "cache" in inspect.signature(model.forward).parameters \
         else "past_key_values"
     kwargs = {"use_cache": True, **({name: cache} if cache is not None else {})}
     with torch.inference_mode():
-        out = model(torch.as_tensor(ids), **kwargs)
+        out = model(lm.inputs(ids), **kwargs)
     cache = getattr(out, "cache", None)
     if cache is None:
         cache = out.past_key_values
-    return out.logits[:, -1, :].to(torch.float32).numpy(), cache
+    return out.logits[:, -1, :].to(torch.float32).cpu().numpy(), cache
+
+
+def start_token(tokenizer):
+    """(id, name) of the token every sequence starts from: the tokenizer's beginning-of-
+    sequence token, else its end-of-sequence token (which a model trained on concatenated
+    documents has seen before each document).
+
+    Raises
+    ------
+    ModelError
+        When the tokenizer has neither: there is no token a sequence could start from.
+    """
+    for name in ("bos", "eos"):
+        token = getattr(tokenizer, f"{name}_token_id", None)
+        if token is not None:
+            return int(token), f"{name.upper()} {getattr(tokenizer, f'{name}_token')!r}"
+    raise ModelError("the tokenizer has neither a beginning-of-sequence nor an "
+                     "end-of-sequence token, so generation has no token to start from; use "
+                     "a model whose tokenizer defines bos_token or eos_token")
 
 
 def preallocated_cache(capacity):
@@ -179,7 +206,7 @@ def _generate_batch(lm, controls, pairs, n_steps, seed, bos, bar):
     out = {"token_id": np.empty((b, n_steps), dtype=np.int32),
            **{name: np.empty((b, n_steps), dtype=np.float32) for name in STEP_META
               if name != "token_id"}}
-    logits, cache = _forward(lm.model, np.full((b, 1), bos, dtype=np.int64),
+    logits, cache = _forward(lm, np.full((b, 1), bos, dtype=np.int64),
                              preallocated_cache(n_steps))
     tokens = np.empty(b, dtype=np.int64)
     for step in range(n_steps):
@@ -198,7 +225,7 @@ def _generate_batch(lm, controls, pairs, n_steps, seed, bos, bar):
             out["log_prob"][rows, step] = own[np.arange(rows.size), drawn] - log_z1
         out["token_id"][:, step] = tokens
         if step + 1 < n_steps:
-            logits, cache = _forward(lm.model, tokens[:, None], cache)
+            logits, cache = _forward(lm, tokens[:, None], cache)
         bar.update(b)
     return out
 
@@ -225,8 +252,9 @@ def _load_checkpoint(path, steps, n_rows, n_steps):
 
 
 def generate(lm, controls, n_sequences, n_steps, seed=0, batch_size=64, progress=False,
-             checkpoint_dir=None):
-    """Generate ``n_sequences`` sequences of ``n_steps`` tokens under each control.
+             checkpoint_dir=None, memory_mb=None):
+    """Generate ``n_sequences`` sequences of ``n_steps`` tokens under each control, each
+    starting from :func:`start_token`.
 
     Parameters
     ----------
@@ -242,6 +270,9 @@ def generate(lm, controls, n_sequences, n_steps, seed=0, batch_size=64, progress
     progress : bool
     checkpoint_dir : path, optional
         Save each finished batch there and resume from the batches found.
+    memory_mb : float, optional
+        What a batch may hold, its logits and key-value cache: fewer than ``batch_size``
+        sequences when they do not fit (:func:`simlab.llm.memory.rows_per_batch`).
 
     Returns
     -------
@@ -254,9 +285,11 @@ def generate(lm, controls, n_sequences, n_steps, seed=0, batch_size=64, progress
     batch_size = integer("batch_size", batch_size, 1)
     if not controls:
         raise ConfigError("controls", list(controls), "at least one control")
-    tokenizer = lm.tokenizer
-    bos = tokenizer.bos_token_id if tokenizer.bos_token_id is not None \
-        else tokenizer.eos_token_id
+    if memory_mb is not None:
+        cache = memory.kv_cache_bytes(lm.model.config, n_steps, lm.dtype)
+        batch_size = memory.rows_per_batch(memory_mb, lm.vocab_size, lm.dtype, cache,
+                                           batch_size)
+    bos, start_name = start_token(lm.tokenizer)
     manifest = _manifest(lm, controls, n_sequences, n_steps, seed, batch_size, bos)
     folder = None
     if checkpoint_dir is not None:
@@ -298,4 +331,7 @@ def generate(lm, controls, n_sequences, n_steps, seed=0, batch_size=64, progress
     return GeneratedText(steps, [c.label for c in controls],
                          np.array([c.temperature for c in controls]), int(seed), lm.name,
                          lm.revision, seconds, generated,
-                         None if folder is None else str(folder))
+                         None if folder is None else str(folder),
+                         {**{k: v for k, v in lm.attributes.items()
+                             if k in ("model_dtype", "model_device")},
+                          "start_token": start_name})

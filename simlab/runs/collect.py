@@ -1,9 +1,10 @@
 """Merge the results of a sweep folder into one Dataset along the swept keys.
 
-A key that a task maps to an existing dimension (the dataset attribute ``config_dims``,
-e.g. ``model.size:size``, from the task's ``dims``) merges along that dimension; any other
-swept key becomes a new dimension named after the key, with the override values (parsed as
-YAML, so numbers stay numbers) as its coordinate.
+A key that a task maps to a dimension (the dataset attribute ``config_dims``, e.g.
+``model.size:size``, from the task's ``dims``) merges along that dimension, which is created
+when the jobs' results lack it (``generation.model:model``: one model per job); any other
+swept key becomes a new dimension named after the key. The override values (parsed as YAML,
+so numbers stay numbers) are the new dimension's coordinate.
 
 Jobs without a complete result (missing, failed, truncated) are reported by their overrides,
 and the merge is refused unless ``allow_missing``. Jobs whose configs differ in a key that was
@@ -26,6 +27,13 @@ from simlab.runs.status import recorded_digest
 def _config_dims(ds):
     pairs = [p.split(":") for p in ds.attrs.get("config_dims", "").split(",") if p]
     return {key: dim for key, dim in pairs}
+
+
+def _new_dims(ds, swept, over):
+    """{dimension: [value]} of the swept keys ``ds`` does not hold as a dimension yet."""
+    dims = _config_dims(ds)
+    return {dims.get(k, k): [yaml.safe_load(over[k])] for k in swept
+            if k in over and dims.get(k, k) not in ds.dims}
 
 
 def collect(directory, allow_missing=False):
@@ -62,12 +70,13 @@ def collect(directory, allow_missing=False):
                 raise DataError(
                     f"{directory}: jobs '{first_config[1]}' and '{label(over)}' differ in "
                     f"config keys that were not swept: {', '.join(diff)}; refusing to merge")
-        dims = _config_dims(ds)
-        new = {k: [yaml.safe_load(over[k])] for k in swept if k not in dims and k in over}
+        new = _new_dims(ds, swept, over)
         if new:
             ds = ds.expand_dims(new)
-            for k in new:
-                ds[k].attrs.update(long_name=f"swept config key {k}", units="1")
+            keys = {v: k for k, v in _config_dims(ds).items()}
+            for dim in new:
+                ds[dim].attrs.update(long_name=f"swept config key {keys.get(dim, dim)}",
+                                     units="1")
         datasets.append(ds)
         labels.append(label(over))
     if problems and not allow_missing:
@@ -80,6 +89,7 @@ def collect(directory, allow_missing=False):
                                   join="outer", combine_attrs="drop_conflicts")
     for name in list(merged.variables):
         var = merged[name].variable
+        var.encoding.pop("char_dim_name", None)  # the jobs' string widths; merged ones differ
         job_dtype = np.dtype(var.encoding.get("dtype", var.dtype))
         if var.dtype.kind != "f" or job_dtype.kind not in "iu":
             continue
@@ -104,7 +114,9 @@ def collect(directory, allow_missing=False):
 
 
 def collect_to_file(directory, output=None, allow_missing=False):
-    """:func:`collect` and save atomically to ``output`` (default ``directory/merged.nc``).
+    """:func:`collect` and save atomically to ``output`` (default ``directory/merged.nc``),
+    then draw the task's sweep figures beside it (:attr:`simlab.tasks.Task.sweep_figures`;
+    one that cannot be drawn is a line of the report, not a failure: the file is complete).
 
     Returns
     -------
@@ -113,7 +125,25 @@ def collect_to_file(directory, output=None, allow_missing=False):
     """
     merged, report = collect(directory, allow_missing)
     path = results.save(merged, Path(output) if output else Path(directory) / "merged.nc")
+    for figure in _sweep_figures(merged):
+        target = path.with_name(figure.file)
+        try:
+            figure.draw(merged, target)
+            report += f"\ndrew {target}"
+        except Exception as exc:  # after the merge: a line of the report, never a failure
+            report += f"\n{figure.file} not drawn: {exc}"
     return path, report
+
+
+def _sweep_figures(merged):
+    from simlab import tasks
+    from simlab.errors import ConfigError
+
+    try:
+        task = tasks.get(str(merged.attrs.get("task", "")))
+    except ConfigError:
+        return []
+    return [f for f in task.sweep_figures if f.when is None or f.when(merged)]
 
 
 def open_sweep(directory, chunks=None):
@@ -137,9 +167,7 @@ def open_sweep(directory, chunks=None):
         raise DataError(f"{directory}: no job has a complete result")
 
     def add_swept_dims(ds):
-        over = by_path[str(Path(ds.encoding["source"]).resolve())]
-        dims = _config_dims(ds)
-        new = {k: [yaml.safe_load(over[k])] for k in swept if k not in dims and k in over}
+        new = _new_dims(ds, swept, by_path[str(Path(ds.encoding["source"]).resolve())])
         return ds.expand_dims(new) if new else ds
 
     merged = xr.open_mfdataset(sorted(by_path), engine=results.ENGINE, preprocess=add_swept_dims,

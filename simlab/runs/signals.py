@@ -23,12 +23,15 @@ import threading
 from simlab.errors import Interrupted
 
 _received = []
+_deferring = []
 SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
 
 def _handler(signum, frame):
     _received.append(signum)
     if len(_received) == 1:
+        if _deferring:
+            return  # raised where the deferred section ends (see deferred)
         raise Interrupted(signum)
     if len(_received) >= 3:
         print("simlab: interrupted again; exiting without cleaning up", file=sys.stderr,
@@ -93,6 +96,21 @@ def job():
     finally:
         for signum, handler in previous.items():
             signal.signal(signum, handler if handler is not None else signal.SIG_DFL)
+
+
+@contextlib.contextmanager
+def deferred():
+    """Inside, a first signal is recorded and raised as :class:`Interrupted` only when the
+    section ends: for code that an exception in its middle would leave half-built (Hydra's
+    config store, whose OmegaConf nodes then fail with an unrelated error)."""
+    before = len(_received)
+    _deferring.append(True)
+    try:
+        yield
+    finally:
+        _deferring.pop()
+    if len(_received) > before and not _deferring:
+        raise Interrupted(_received[before])
 
 
 def worker_started():

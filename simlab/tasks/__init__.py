@@ -86,6 +86,9 @@ class Task:
     report_views : callable, optional
         ``report_views(ds) -> list of simlab.render.views.View``: the task's own views,
         drawn first on its report page (e.g. a scatter the general rules would not draw).
+    sweep_figures : tuple of Figure
+        Figures of a collected sweep (``simlab collect`` draws them beside ``merged.nc``
+        when their ``when`` holds), e.g. a comparison across the swept models.
     """
 
     name: str
@@ -100,6 +103,7 @@ class Task:
     compress: bool = False
     exports: Optional[Callable] = None
     report_views: Optional[Callable] = None
+    sweep_figures: tuple = ()
 
     def views(self, ds):
         """The task's own report views of ``ds`` (none without a ``report_views`` hook)."""

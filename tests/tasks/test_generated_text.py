@@ -51,6 +51,20 @@ def test_bundles_are_small_and_say_how_they_were_made():
         assert ds["token_class"].dtype == np.int8
 
 
+def test_lengths_and_lags_follow_the_generated_length_unless_set(tmp_path):
+    from simlab.tasks.common.generated import derived_dt_max, derived_lengths
+
+    assert derived_lengths(512) == [16, 32, 64, 128, 256, 512]  # the defaults before
+    assert derived_lengths(100) == [16, 32, 64] and derived_lengths(20) == [2, 4, 8, 16]
+    assert (derived_dt_max(512), derived_dt_max(64), derived_dt_max(3)) == (64, 32, 1)
+    base = ["experiment=thermostat_generation", "generation.source=bundle",
+            "generation.sequences=8", "text.bootstrap=5", "generation.steps=64"]
+    ds = run_task(base, tmp_path / "derived")  # steps alone: no other key to change
+    assert list(ds["length"].values) == [16, 32, 64] and ds.sizes["dt"] == 32
+    ds = run_task(base + ["text.lengths=[16,48]", "text.dt_max=8"], tmp_path / "set")
+    assert list(ds["length"].values) == [16, 48] and ds.sizes["dt"] == 8
+
+
 @pytest.mark.parametrize("overrides, key", [
     (["experiment=llm_phase_transition", "text.lengths=[16,1024]"], "text.lengths"),
     (["experiment=llm_phase_transition", "text.dt_max=512"], "text.dt_max"),

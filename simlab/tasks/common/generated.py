@@ -19,6 +19,7 @@ the analysis of the live run that wrote it.
 import logging
 import os
 import shutil
+import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 from typing import List, Optional
@@ -30,7 +31,16 @@ from simlab import results
 from simlab.errors import ConfigError, DataError
 from simlab.llm import correlations as corr
 from simlab.llm import wordclasses
-from simlab.llm.sources import check_live, live_available
+from simlab.llm.sources import (
+    check_device,
+    check_live,
+    check_model_folder,
+    device_setting,
+    dtype_setting,
+    live_available,
+    memory_setting,
+    model_setting,
+)
 from simlab.schema import setting
 
 log = logging.getLogger(__name__)
@@ -106,16 +116,23 @@ class GenerationSource:
 
     source: str = setting("auto", choices=SOURCES,
                           doc="auto: the model if the llm extra is installed, else the bundle")
-    model: str = setting("smollm2", doc="smollm2, a Hugging Face id, a folder or a .gguf file")
+    model: str = model_setting()
     sequences: int = setting(44, minimum=2, doc="sequences per temperature or control")
     steps: int = setting(512, minimum=2, doc="tokens per sequence")
     batch_size: int = setting(128, minimum=1, doc="most sequences per forward pass")
+    memory_mb: float = memory_setting("one batch", "its logits, their copies and the "
+                                      "key-value cache", "sequences")
+    dtype: str = dtype_setting()
+    device: str = device_setting()
     bundle: Optional[str] = setting(None, path="file",
                                     doc="a generated-text bundle (null: the task's shipped one)")
     resume: bool = setting(True, doc="keep finished batches in the cache folder and reuse them")
     export: Optional[str] = setting(None, doc="also copy the results file here (a bundle)")
 
     def check(self, key):
+        if self.source != "bundle":
+            check_device(self.device, key)
+            check_model_folder(self.model, key)
         if self.source == "live":
             check_live(self.model, key)
         if self.export is not None and not self.export.endswith(".nc"):
@@ -135,25 +152,49 @@ class TextAnalysis:
                           doc="auto: spaCy when the nlp extra is installed, else the rules")
     unit: str = setting("token", choices=UNITS,
                         doc="token: one class per generated token; word: per tagged word")
-    lengths: List[int] = setting(factory=lambda: [16, 32, 64, 128, 256, 512], minimum=2,
-                                 doc="lengths N of tau(N)")
-    dt_max: int = setting(64, minimum=2, doc="largest lag of C(dt)")
+    lengths: Optional[List[int]] = setting(
+        None, minimum=2, doc="lengths N of tau(N) (null: the powers of two from 16 up to "
+                             "generation.steps)")
+    dt_max: Optional[int] = setting(
+        None, minimum=2, doc="largest lag of C(dt) (null: generation.steps / 2, at most 64)")
     repetition_n: int = setting(4, minimum=1, doc="n of the n-gram repetition rate")
     bootstrap: int = setting(200, minimum=2, doc="bootstrap resamples of the sequences")
 
     def check(self, key):
-        if sorted(set(self.lengths)) != list(self.lengths):
+        if self.lengths is not None and sorted(set(self.lengths)) != list(self.lengths):
             raise ConfigError(f"{key}.lengths", self.lengths, "increasing distinct lengths")
+
+    def for_steps(self, steps):
+        """This section with ``lengths`` and ``dt_max`` that were left null derived from the
+        sequences' length ``steps`` (:func:`derived_lengths`, :func:`derived_dt_max`)."""
+        return dataclasses.replace(
+            self, lengths=derived_lengths(steps) if self.lengths is None else self.lengths,
+            dt_max=derived_dt_max(steps) if self.dt_max is None else self.dt_max)
+
+
+def derived_lengths(steps):
+    """The lengths N of tau(N) for sequences of ``steps`` tokens: the powers of two from 16
+    up to ``steps`` (from 2 when fewer than two of those fit)."""
+    lengths = [2 ** k for k in range(4, 64) if 2 ** k <= steps]
+    return lengths if len(lengths) >= 2 else [2 ** k for k in range(1, 64) if 2 ** k <= steps]
+
+
+def derived_dt_max(steps):
+    """The largest lag of C(dt) for sequences of ``steps`` tokens: half of them, at most 64."""
+    return max(1, min(64, steps // 2))
 
 
 def check_lengths(generation, text, key="text"):
-    """ConfigError unless the lengths and lags fit in the generated sequences."""
-    if text.lengths[-1] > generation.steps:
+    """ConfigError unless the lengths and lags the user set fit in the generated sequences
+    (those left null follow ``generation.steps``)."""
+    if text.lengths is not None and text.lengths[-1] > generation.steps:
         raise ConfigError(f"{key}.lengths", text.lengths,
-                          f"lengths up to generation.steps ({generation.steps})")
-    if text.dt_max >= generation.steps:
+                          f"lengths up to generation.steps ({generation.steps}), or null to "
+                          "follow it")
+    if text.dt_max is not None and text.dt_max >= generation.steps:
         raise ConfigError(f"{key}.dt_max", text.dt_max,
-                          f"an integer below generation.steps ({generation.steps})")
+                          f"an integer below generation.steps ({generation.steps}), or null "
+                          "to follow it")
 
 
 def cache_folder():
@@ -200,11 +241,11 @@ def live_text(controls, dim, labels, generation, text, seed, progress, examples=
     from simlab.llm import models
     from simlab.llm.generation import generate
 
-    lm = models.load(generation.model)
+    lm = models.load(generation.model, generation.dtype, generation.device)
     tagger = wordclasses.tagger(text.tagger)  # fails before the generation if not installed
     folder = cache_folder() if generation.resume else None
     out = generate(lm, controls, generation.sequences, generation.steps, seed,
-                   generation.batch_size, progress, folder)
+                   generation.batch_size, progress, folder, generation.memory_mb)
     pieces = token_pieces(lm)
     ids = out.steps["token_id"]
     token_class = np.empty(ids.shape, dtype=np.int8)
@@ -231,8 +272,8 @@ def live_text(controls, dim, labels, generation, text, seed, progress, examples=
         coords={dim: labels, "sequence": np.arange(ids.shape[1]),
                 "step": np.arange(ids.shape[2]), "word": np.arange(word_class.shape[-1]),
                 "class_name": list(wordclasses.CLASSES)},
-        attrs={"model": out.model, "model_revision": out.revision, "tagger": tagger.name,
-               "source": "live model"})
+        attrs={"model": out.model, "model_revision": out.revision, **out.attributes,
+               "tagger": tagger.name, "source": "live model"})
     if out.checkpoint is not None:
         ds.attrs["checkpoint"] = out.checkpoint
     return ds
@@ -329,6 +370,7 @@ def analyse(raw, dim, text, seed):
         estimators built on them.
     """
     n_classes = len(wordclasses.CLASSES)
+    text = text.for_steps(raw.sizes["step"])
     lengths = list(text.lengths)
     classes = _sequences(raw, text.unit)
     labels = list(raw[dim].values)

@@ -58,7 +58,7 @@ def run(params, ctx):
     ds = results.annotate(ds, spectra.BUNDLE_META)
     ds.attrs.update({
         "title": "Compressed next-token spectra of a language model (simlab bundle)",
-        "model": source.name, "model_revision": source.revision, "corpus": source.corpus,
+        **source.model_attributes, "corpus": source.corpus,
         "vocab_size": source.lm.vocab_size, "context": params.llm.context,
         "stride": params.llm.stride, "regenerate_with": COMMAND,
     })

@@ -166,6 +166,18 @@ def default_bundle():
     return resources.files("simlab.data") / "smollm2_phase.nc"
 
 
+def _no_crossing(growth, level, temps):
+    """Why the growth exponent has no crossing of ``level``: no frozen phase (below it at
+    every temperature), no disordered one (above it at every temperature), or neither."""
+    span = f"from T = {temps[0]:g} to {temps[-1]:g}"
+    if np.all(growth < level):
+        return f"no frozen phase: the growth exponent of tau(N) stays below {level:g} {span}"
+    if np.all(growth >= level):
+        return (f"no disordered phase in the sweep: the growth exponent of tau(N) stays at "
+                f"or above {level:g} {span}")
+    return f"the growth exponent of tau(N) does not fall through {level:g} {span}"
+
+
 def run(params, ctx):
     """Generate (or read the bundle), analyse, estimate T_c and put the Ising model beside."""
     temps = [float(t) for t in params.sweep.temperatures]
@@ -185,9 +197,8 @@ def run(params, ctx):
         results.mark_missing(ds, "critical_temperature_err", "the growth exponent does not "
                              "fall through the level inside the sweep in enough resamples")
     if not np.isfinite(ds["critical_temperature"].values):
-        results.mark_missing(ds, "critical_temperature", f"the growth exponent of tau(N) does "
-                             f"not fall through {level:g} between T = {temps[0]:g} and "
-                             f"{temps[-1]:g}")
+        results.mark_missing(ds, "critical_temperature", _no_crossing(
+            ds["growth_exponent"].values, level, temps))
     drift_t, drift_err = drift_crossing(temps, ds["entropy_drift"].values,
                                         ds["entropy_drift_err"].values, params.text.bootstrap,
                                         ctx.seed)
@@ -234,4 +245,6 @@ TASK = register(Task(
              Figure("text_thermodynamics.png", figures.text_thermodynamics),
              Figure("llm_vs_ising_transition.png", figures.side_by_side)),
     report=figures.summary, compress=True, exports=exports,
-    report_views=text_views))
+    report_views=text_views, dims={"generation.model": "model"},
+    sweep_figures=(Figure("model_comparison.png", figures.model_comparison,
+                          when=lambda ds: ds.sizes.get("model", 0) > 1),)))

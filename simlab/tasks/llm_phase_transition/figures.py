@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from simlab.render.figures import colors, new_figure, save, title
+from simlab.render.figures import colors, new_figure, qualitative, save, title
 from simlab.tasks.common import text_figures as panels
 
 
@@ -161,3 +161,64 @@ def summary(ds):
             f"{float(d['perplexity']):9.1f} {float(d['mean_entropy']):5.2f} "
             f"{float(d['mean_specific_heat']):5.2f} {float(d['entropy_drift']):+6.2f}")
     return "\n".join(lines)
+
+
+def model_comparison(ds, path):
+    """A sweep over ``generation.model`` collected into one Dataset (dim ``model``): the
+    growth exponent of tau(N) against T with each model's T_c (left), tau(N) at the
+    temperature nearest T = 1 (middle), and the mean specific heat C(T) along the text
+    (right), one colour per model; the legend below gives each T_c, or why it is NaN."""
+    import textwrap
+
+    fig, (ax_g, ax_tau, ax_c) = new_figure(1, 3, size=(16, 6.2))
+    models = [str(m) for m in ds["model"].values]
+    t = ds["temperature"].values
+    level = float(np.nanmax(ds["critical_level"].values))
+    near_one = int(np.argmin(np.abs(t - 1.0)))
+    palette = qualitative()
+    handles = []
+    for k, name in enumerate(models):
+        colour = palette[k % len(palette)]
+        one = ds.sel(model=name)
+        handles.append(ax_g.errorbar(t, one["growth_exponent"], one["growth_exponent_err"],
+                                     marker="o", ms=4, capsize=3, color=colour,
+                                     label=textwrap.fill(_model_label(one, name), 110)))
+        tc = float(one["critical_temperature"])
+        if np.isfinite(tc):
+            ax_g.axvline(tc, color=colour, lw=1.2, ls="--")
+        ax_tau.errorbar(one["length"], one["tau_total"].isel(temperature=near_one),
+                        one["tau_total_err"].isel(temperature=near_one), marker="o", ms=4,
+                        capsize=3, color=colour)
+        ax_c.plot(t, one["mean_specific_heat"], marker="o", ms=4, color=colour)
+    ax_g.axhline(level, color="0.5", ls=":", lw=1)
+    ax_g.annotate(f"level {level:g} (defines T$_c$)", (t[0], level), fontsize=8, color="0.4",
+                  xytext=(2, 3), textcoords="offset points")
+    ax_g.set_xlabel("sampling temperature T")
+    ax_g.set_ylabel("growth exponent of τ(N)  (dashed: T$_c$)")
+    ax_tau.set_xscale("log")
+    ax_tau.set_yscale("log")
+    ax_tau.set_xlabel("text length N  [" + ds.attrs.get("unit", "token") + "s]")
+    ax_tau.set_ylabel(f"τ(N) at T = {t[near_one]:g}")
+    ax_c.set_xlabel("sampling temperature T")
+    ax_c.set_ylabel("mean specific heat C of the sampled distributions")
+    for ax in (ax_g, ax_tau, ax_c):
+        ax.grid(alpha=0.3)
+    fig.legend(handles=handles, loc="lower center", fontsize=9, frameon=False)
+    fig.suptitle("generated text of each model: where the frozen phase ends", fontsize=10)
+    fig.tight_layout(rect=(0, 0.06 + 0.045 * len(models), 1, 1))
+    return save(fig, path)
+
+
+def short_model_name(name):
+    """The last part of a model's path or Hugging Face id (``random:`` kept)."""
+    prefix = "random:" if name.startswith("random:") else ""
+    return prefix + name[len(prefix):].rstrip("/").rsplit("/", 1)[-1]
+
+
+def _model_label(one, name):
+    tc, err = float(one["critical_temperature"]), float(one["critical_temperature_err"])
+    short = short_model_name(name)
+    if np.isfinite(tc):
+        return f"{short}: T$_c$ = {tc:.2f} ± {err:.2f}"
+    reason = one["critical_temperature"].attrs.get("missing_reason", "")
+    return f"{short}: T$_c$ = NaN" + (f" ({reason})" if reason else "")

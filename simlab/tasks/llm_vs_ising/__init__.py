@@ -161,7 +161,7 @@ def run(params, ctx):
                 i = hits[0]
                 example = (batch.levels[i], None if batch.degeneracy is None
                            else batch.degeneracy[i], len(tokens) - len(text.token) + i)
-    attrs = {"model": source.name, "model_revision": source.revision, "corpus": source.corpus,
+    attrs = {**source.model_attributes, "corpus": source.corpus,
              "source": "live model" if source.live else "bundled sample"}
     ds = token_dataset(parts, temps, rescaled, (tokens, next_tokens), attrs)
     # The compressed spectra themselves, for the report page's token view.

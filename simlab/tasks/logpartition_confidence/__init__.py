@@ -84,8 +84,8 @@ def run(params, ctx):
                 "score_feature": ("score", [f for f, _ in SCORES.values()]),
                 "score_sign": ("score", [s for _, s in SCORES.values()]),
                 "position_split": ("position", split)})
-    ds.attrs.update(title=f"Confidence signals of {source.name} at T = 1", model=source.name,
-                    model_revision=source.revision, corpus=source.corpus,
+    ds.attrs.update(title=f"Confidence signals of {source.name} at T = 1",
+                    **source.model_attributes, corpus=source.corpus,
                     source="live model" if source.live else "bundled sample")
     return results.annotate(ds, META)
 

@@ -112,4 +112,4 @@ TASK = register(Task(
     figures=(Figure("controls.png", figures.controls),
              Figure("trajectories.png", figures.trajectories)),
     report=figures.summary, compress=True, exports=exports,
-    report_views=text_views))
+    report_views=text_views, dims={"generation.model": "model"}))

@@ -126,7 +126,7 @@ def run(params, ctx):
     for name, value in dial.items():
         ds[name] = value
     ds.attrs.update(title="2D Ising, digits RBM and language-model next-token distributions",
-                    token_source=source.name)
+                    token_source=source.name, **source.model_attributes)
     if bars is not None:
         ds.attrs.update(dial_position=bars["position"],
                         dial_peak_temperature=bars["peak_temperature"])
