@@ -399,7 +399,11 @@ def _bars(ds, name):
 
 
 def _histogram(ds, name):
+    """The histogram of a resample variable (None when no value is finite: nothing to draw,
+    and the page lists it as left out)."""
     var = ds[name]
+    if not np.isfinite(var.values.astype(float)).any():
+        return None
     view = View("histogram", name, str(var.attrs.get("long_name") or name),
                 "count", x_name=var.dims[0], x_label=axis_label(ds, name))
     view.series.append(Series("", var.values.astype(float)))

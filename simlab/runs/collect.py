@@ -32,8 +32,20 @@ def _config_dims(ds):
 def _new_dims(ds, swept, over):
     """{dimension: [value]} of the swept keys ``ds`` does not hold as a dimension yet."""
     dims = _config_dims(ds)
-    return {dims.get(k, k): [yaml.safe_load(over[k])] for k in swept
+    return {dims.get(k, k): [_value(k, over[k])] for k in swept
             if k in over and dims.get(k, k) not in ds.dims}
+
+
+def _value(key, text):
+    """The value of the override ``key=text`` as Hydra reads it: numbers as numbers, its
+    escapes resolved (``random\\:smollm2`` is ``random:smollm2``)."""
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+    from hydra.errors import HydraException
+
+    try:
+        return OverridesParser.create().parse_overrides([f"{key}={text}"])[0].value()
+    except HydraException:
+        return yaml.safe_load(text)
 
 
 def collect(directory, allow_missing=False):
@@ -104,6 +116,9 @@ def collect(directory, allow_missing=False):
     for key in ("config", "seed", "simlab_version", "title"):
         if key in datasets[0].attrs:
             merged.attrs[key] = datasets[0].attrs[key]
+    if len({ds.attrs.get("title") for ds in datasets}) > 1:  # one job's title names its model
+        merged.attrs["title"] = (f"{datasets[0].attrs.get('task', 'simlab')}: {len(datasets)} "
+                                 f"jobs merged along {', '.join(swept)}")
     merged.attrs["swept_keys"] = ",".join(swept)
     merged.attrs["jobs"] = "\n".join(labels)
     merged.attrs["missing_jobs"] = "\n".join(problems)

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from simlab.render.figures import colors, new_figure, qualitative, save, title
+from simlab.render.figures import colors, new_figure, plain_log_labels, qualitative, save, title
 from simlab.tasks.common import text_figures as panels
 
 
@@ -138,8 +138,10 @@ def summary(ds):
     """T_c, the fits and the thermodynamic signals, one line each."""
     tc, err = float(ds["critical_temperature"]), float(ds["critical_temperature_err"])
     lines = panels.report_header(ds, "temperature")
+    value = f"{tc:.3f} ± {err:.3f}" if np.isfinite(tc) else \
+        f"NaN ({ds['critical_temperature'].attrs.get('missing_reason', 'no crossing')})"
     lines.append(f"T_c (growth exponent of tau(N) through {float(ds['critical_level']):g}): "
-                 f"{tc:.3f} ± {err:.3f}  (GPT-2 small, Pythia-160m: about 1)")
+                 f"{value}  (GPT-2 small, Pythia-160m: about 1)")
     draws = ds["critical_temperature_draws"].values
     draws = draws[np.isfinite(draws)]
     if draws.size:
@@ -197,6 +199,8 @@ def model_comparison(ds, path):
     ax_g.set_ylabel("growth exponent of τ(N)  (dashed: T$_c$)")
     ax_tau.set_xscale("log")
     ax_tau.set_yscale("log")
+    plain_log_labels(ax_tau.xaxis)
+    plain_log_labels(ax_tau.yaxis)
     ax_tau.set_xlabel("text length N  [" + ds.attrs.get("unit", "token") + "s]")
     ax_tau.set_ylabel(f"τ(N) at T = {t[near_one]:g}")
     ax_c.set_xlabel("sampling temperature T")
