@@ -183,8 +183,9 @@ class LLMSource:
     positions: int = setting(1024, minimum=1, doc="scored corpus positions")
     shuffled_positions: int = setting(512, minimum=1, doc="scored shuffled-text positions")
     context: int = setting(256, minimum=2, doc="window length in tokens")
-    stride: int = setting(128, minimum=1,
-                          doc="positions scored per window (each sees >= context - stride)")
+    stride: Optional[int] = setting(
+        None, minimum=1, doc="positions scored per window, each seeing >= context - stride "
+                             "tokens before it (null: half of llm.context)")
     batch_size: int = setting(4, minimum=1, doc="most windows per forward pass")
     memory_mb: float = memory_setting("one forward pass", "its logits and their copies",
                                       "windows")
@@ -193,8 +194,13 @@ class LLMSource:
     bundle: Optional[str] = setting(None, path="file",
                                     doc="a spectra bundle file (null: the shipped one)")
 
+    @property
+    def scored_per_window(self):
+        """``stride``, or half of ``context`` when it was left null."""
+        return self.stride if self.stride is not None else max(1, self.context // 2)
+
     def check(self, key):
-        if self.stride > self.context:
+        if self.stride is not None and self.stride > self.context:
             raise ConfigError(f"{key}.stride", self.stride,
                               f"an integer from 1 to {key}.context ({self.context})")
         if self.source == "bundle" and self.corpus is not None:
@@ -316,4 +322,5 @@ def open_source(config, seed=0, progress=False):
                               "holds spectra of the default corpus; use llm.source=live)")
         return BundleSource(c.bundle, c.positions, c.shuffled_positions)
     return LiveSource(c.model, c.corpus, c.positions, c.shuffled_positions, c.context,
-                      c.stride, c.batch_size, seed, progress, c.dtype, c.device, c.memory_mb)
+                      c.scored_per_window, c.batch_size, seed, progress, c.dtype, c.device,
+                      c.memory_mb)

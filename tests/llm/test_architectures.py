@@ -211,6 +211,45 @@ PEAK_SCRIPT = textwrap.dedent("""
 """)
 
 
+GENERATION_PEAK_SCRIPT = textwrap.dedent("""
+    import resource, sys
+    import numpy as np
+    sys.path.insert(0, {tests!r})
+    from tiny_models import save_model, tokenizer
+    from simlab.llm import memory, models
+    from simlab.llm.controls import FixedTemperature
+    from simlab.llm.generation import generate
+    lm = models.load(save_model({folder!r}, "llama", tokenizer(), vocab_size=256_000))
+    generate(lm, [FixedTemperature(1.0)], 1, 2, seed=0)
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    generate(lm, [FixedTemperature(1.0)], 48, 6, seed=0, batch_size=64, memory_mb={budget})
+    after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    cache = memory.kv_cache_bytes(lm.model.config, 6, lm.dtype)
+    print(memory.rows_per_batch({budget}, lm.vocab_size, lm.dtype, cache, 64),
+          (after - before) / 1024)
+""")
+
+
+def test_the_memory_budget_bounds_generation_with_a_vocabulary_of_256000(tmp_path):
+    """The same for generation: the rows generated together follow from the budget (48
+    bytes per logit of a row and its key-value cache), and the peak stays within it."""
+    results = {}
+    for budget in (150, 600):
+        script = GENERATION_PEAK_SCRIPT.format(
+            tests=os.path.dirname(os.path.dirname(__file__)),
+            folder=str(tmp_path / f"g{budget}"), budget=budget)
+        proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                              timeout=600, env={**os.environ, "OMP_NUM_THREADS": "1"})
+        assert proc.returncode == 0, proc.stderr
+        rows, added_mb = proc.stdout.split()
+        results[budget] = int(rows), float(added_mb)
+    print("rows and added MB per budget:", results)
+    assert results[150][0] == 12 and results[600][0] == 51
+    for budget, (_, added_mb) in results.items():
+        assert added_mb <= budget, results
+    assert results[600][1] > results[150][1]
+
+
 def test_the_memory_budget_bounds_the_peak_with_a_vocabulary_of_256000(tmp_path):
     """The logits of a 256,000-token vocabulary: the budget sets the windows per pass and the
     peak resident memory the pass adds stays within it (measured with getrusage in a fresh

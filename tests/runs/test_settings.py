@@ -78,8 +78,25 @@ def test_invalid_values_are_rejected_with_the_full_key(override, key):
         settings.load_settings(compose([override]))
 
 
+def test_settings_derived_from_another_follow_it_unless_set():
+    loaded = settings.load_settings(compose(["experiment=llm_vs_ising", "llm.context=64"]))
+    assert loaded.params.llm.scored_per_window == 32  # half the context, not 128 > 64
+    loaded = settings.load_settings(compose(["experiment=llm_vs_ising", "llm.stride=16"]))
+    assert loaded.params.llm.scored_per_window == 16
+    loaded = settings.load_settings(compose(["experiment=llm_phase_transition",
+                                             "generation.steps=64"]))
+    assert loaded.params.text.for_steps(64).lengths == [16, 32, 64]
+    with pytest.raises(ConfigError, match="^text.lengths"):
+        settings.load_settings(compose(["experiment=llm_phase_transition",
+                                        "generation.steps=64", "text.lengths=[16,128]"]))
+
+
 @pytest.mark.parametrize("overrides,key", [
     ("experiment=llm_vs_ising llm.source=cloud", "llm.source"),
+    ("experiment=llm_vs_ising llm.device=cuda:7", "llm.device"),
+    ("experiment=llm_vs_ising llm.dtype=float64", "llm.dtype"),
+    ("experiment=llm_vs_ising llm.memory_mb=0", "llm.memory_mb"),
+    ("experiment=llm_phase_transition generation.device=tpu", "generation.device"),
     ("experiment=llm_vs_ising llm.stride=300", "llm.stride"),
     ("experiment=llm_vs_ising temperature.max=0.01", "temperature.max"),
     ("experiment=llm_vs_ising llm.positions=0", "llm.positions"),

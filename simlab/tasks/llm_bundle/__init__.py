@@ -60,7 +60,7 @@ def run(params, ctx):
         "title": "Compressed next-token spectra of a language model (simlab bundle)",
         **source.model_attributes, "corpus": source.corpus,
         "vocab_size": source.lm.vocab_size, "context": params.llm.context,
-        "stride": params.llm.stride, "regenerate_with": COMMAND,
+        "stride": params.llm.scored_per_window, "regenerate_with": COMMAND,
     })
     return ds
 
