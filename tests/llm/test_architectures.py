@@ -4,6 +4,8 @@ Tiny randomly initialised GPT-2, GPT-NeoX, Llama, Qwen2, Mistral, Gemma 2 and Ph
 saved to folders with a tokenizer beside them (tests/tiny_models.py) go through the three
 things simlab does with a language model: the spectra (equal to a plain forward pass), the
 generation at T = 0 (equal to transformers' greedy decoding) and the entropy-target control.
+GGUF files of Qwen2 and Llama models, written as llama.cpp lays them out, load with the same
+logits and tokens as their folders.
 Tokenizers without BOS, without BOS or EOS, a masked model (BERT) and a folder without a
 tokenizer are handled or refused in one line before any heavy work.
 """
@@ -15,7 +17,14 @@ import textwrap
 
 import numpy as np
 import pytest
-from tiny_models import ARCHITECTURES, save_model, text_ids, tokenizer
+from tiny_models import (
+    ARCHITECTURES,
+    GGUF_ARCHITECTURES,
+    save_gguf,
+    save_model,
+    text_ids,
+    tokenizer,
+)
 
 from simlab.errors import ConfigError, ModelError
 from simlab.llm import memory, models, spectra
@@ -104,6 +113,24 @@ def test_a_tokenizer_without_bos_starts_from_eos_and_one_without_either_is_refus
     starts, context, stride = spectra.plan_windows(ids.size, 16, 16, 8)
     assert next(spectra.model_batches(bare, ids, starts, context, stride, 2)).levels.shape[1] \
         == bare.vocab_size
+
+
+@pytest.mark.parametrize("architecture", list(GGUF_ARCHITECTURES))
+def test_gguf_files_of_other_architectures_load_as_their_folders(architecture, tok, tmp_path):
+    import torch
+
+    folder = save_model(tmp_path / architecture, architecture, tok)
+    path = save_gguf(tmp_path / f"{architecture}.gguf", folder)
+    from_folder, from_file = models.load(str(folder)), models.load(str(path))
+    assert from_file.revision.startswith("sha256:")
+    ids = text_ids(tok, 40)
+    with torch.inference_mode():
+        a = from_folder.model(torch.as_tensor(ids[None])).logits
+        b = from_file.model(torch.as_tensor(ids[None])).logits
+    np.testing.assert_allclose(b.numpy(), a.numpy(), rtol=1e-5, atol=1e-5)
+    assert np.array_equal(from_file.encode("hello world"), from_folder.encode("hello world"))
+    out = generate(from_file, [FixedTemperature(0.0)], 1, 8, seed=0)
+    assert np.array_equal(out.steps["token_id"][0, 0], _greedy(from_folder, tok.bos_token_id, 8))
 
 
 def test_bfloat16_on_the_cpu_runs_and_upcasts(tok, tmp_path):
