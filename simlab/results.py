@@ -218,6 +218,17 @@ def temporary_beside(path):
     return tmp
 
 
+def remove_stale_temporaries(folder):
+    """Delete the temporary files a killed writer left in ``folder``
+    (``.<name>.<random>.tmp``, see :func:`temporary_beside`); returns their names. Only for
+    a folder that no live process is writing to."""
+    removed = []
+    for path in Path(folder).glob(".*.tmp"):
+        path.unlink(missing_ok=True)
+        removed.append(path.name)
+    return removed
+
+
 @contextlib.contextmanager
 def written_atomically(path):
     """Write ``path`` through a temporary file beside it, renamed into place at the end.

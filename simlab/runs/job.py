@@ -47,16 +47,6 @@ def complete_result(output_dir, settings):
     return path if not config_differences(ds.attrs["config"], settings) else None
 
 
-def remove_stale_temporaries(output_dir):
-    """Delete temporary files a killed job left behind (``.<name>.<random>.tmp``, see
-    :func:`simlab.results.temporary_beside`)."""
-    removed = []
-    for path in Path(output_dir).glob(".*.tmp"):
-        path.unlink(missing_ok=True)
-        removed.append(path.name)
-    return removed
-
-
 def available_cores():
     """Cores this process may use: the SLURM allocation if there is one, the CPUs Ray
     assigned to this task inside a Ray worker, else the process's affinity."""
@@ -361,7 +351,7 @@ def run_job(cfg, output_dir, overrides=(), multirun=False, hydra_cfg=None):
     if multirun:  # perhaps a worker process of the launcher, which may be killed abruptly
         _thread_lock_for_progress_bars()
     record = _Record(output_dir, list(overrides), multirun)
-    stale = remove_stale_temporaries(output_dir)
+    stale = results.remove_stale_temporaries(output_dir)
     try:
         settings = load_settings(cfg)
     except SimlabError as exc:

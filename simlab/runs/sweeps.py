@@ -21,7 +21,7 @@ from pathlib import Path
 import yaml
 
 from simlab.errors import SimlabError
-from simlab.results import written_atomically
+from simlab.results import remove_stale_temporaries, written_atomically
 from simlab.runs import claims
 from simlab.runs.folders import MANIFESTS, Job
 from simlab.runs.settings import NON_SCIENTIFIC_KEYS, load_settings
@@ -181,13 +181,20 @@ class Sweep:
         return counts, wall, lines
 
     def mark_interrupted(self, signal_name):
-        """Mark the jobs that were running and whose process is gone as interrupted."""
+        """Mark the jobs that were running and whose process is gone as interrupted, and
+        remove the temporary files of writers that were stopped (a worker the launcher
+        killed while it wrote ``status.json``)."""
         for job in self.jobs:
             status = read_status(job.folder)
+            if status is not None and status.get("status") == RUNNING \
+                    and claims.holder_alive(status) is not False:
+                continue  # still running (a cluster job goes on without its launcher)
+            try:
+                remove_stale_temporaries(job.folder)
+            except OSError:
+                pass
             if status is None or status.get("status") in FINAL:
                 continue
-            if status.get("status") == RUNNING and claims.holder_alive(status) is not False:
-                continue  # still running (a cluster job goes on without its launcher)
             try:
                 write_status(job.folder, **{**status, "status": INTERRUPTED,
                                             "signal": signal_name,
