@@ -154,6 +154,4 @@ def test_random_weights_of_the_same_architecture_are_the_untrained_control(lm, c
     s_untrained = np.asarray(logit_thermodynamics(untrained.levels, t)["entropy"]).mean()
     # untrained: close to uniform over the vocabulary (ln V = 10.8 nats); trained: far below
     assert s_untrained > 10.0 > 6.0 > s_trained
-    again = models.load("random:smollm2")  # the same control every time
-    assert all(np.array_equal(a.detach().numpy(), b.detach().numpy())
-               for a, b in zip(control.model.parameters(), again.model.parameters()))
+    # (the same weights at every load: tests/llm/test_architectures.py, on a tiny model)

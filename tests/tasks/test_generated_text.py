@@ -52,7 +52,7 @@ def test_bundles_are_small_and_say_how_they_were_made():
 
 
 def test_lengths_and_lags_follow_the_generated_length_unless_set(tmp_path):
-    from simlab.tasks.common.generated import derived_dt_max, derived_lengths
+    from simlab.tasks.common.generated import TextAnalysis, derived_dt_max, derived_lengths
 
     assert derived_lengths(512) == [16, 32, 64, 128, 256, 512]  # the defaults before
     assert derived_lengths(100) == [16, 32, 64] and derived_lengths(20) == [2, 4, 8, 16]
@@ -61,8 +61,8 @@ def test_lengths_and_lags_follow_the_generated_length_unless_set(tmp_path):
             "generation.sequences=8", "text.bootstrap=5", "generation.steps=64"]
     ds = run_task(base, tmp_path / "derived")  # steps alone: no other key to change
     assert list(ds["length"].values) == [16, 32, 64] and ds.sizes["dt"] == 32
-    ds = run_task(base + ["text.lengths=[16,48]", "text.dt_max=8"], tmp_path / "set")
-    assert list(ds["length"].values) == [16, 48] and ds.sizes["dt"] == 8
+    set_by_user = TextAnalysis(lengths=[16, 48], dt_max=8).for_steps(64)
+    assert (set_by_user.lengths, set_by_user.dt_max) == ([16, 48], 8)
 
 
 @pytest.mark.parametrize("overrides, key", [
