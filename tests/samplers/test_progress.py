@@ -61,45 +61,39 @@ def test_the_bar_moves_while_the_kernel_runs(monkeypatch):
     assert any(0 < p < schedule.n_sweeps for p in bar.positions), bar.positions
 
 
-def test_a_scan_shares_one_bar_over_every_setting(monkeypatch):
+@pytest.fixture
+def made_bars(monkeypatch):
+    """The bars progress_bar makes (as RecordingBar, with total, disable and closed)."""
     bars = []
 
     class Bar(RecordingBar):
         def __init__(self, total, disable, **kwargs):
             super().__init__()
-            self.total, self.disable = total, disable
+            self.total, self.disable, self.closed = total, disable, False
             bars.append(self)
 
         def close(self):
             self.closed = True
 
     monkeypatch.setattr(progress, "tqdm", Bar)
+    return bars
+
+
+def test_a_scan_shares_one_bar_over_every_setting(made_bars):
     model = graph.sherrington_kirkpatrick(20, seed=1)
     scan = anneal_scan(model, ["linear", "geometric"], [10, 30], reads=3, seed=1,
                        progress=True)
     plain = anneal_scan(model, ["linear", "geometric"], [10, 30], reads=3, seed=1)
     assert np.array_equal(scan.best_energies, plain.best_energies)
-    shown = [bar for bar in bars if not bar.disable]
+    shown = [bar for bar in made_bars if not bar.disable]
     assert len(shown) == 1 and shown[0].total == 2 * (10 + 30) == shown[0].n and shown[0].closed
 
 
-def test_the_encoder_bar_counts_runs_and_changes_nothing(monkeypatch):
+def test_the_encoder_bar_counts_runs_and_changes_nothing(made_bars):
     from simlab.samplers.boltzmann import learn_encoder
 
-    bars = []
-
-    class Bar(RecordingBar):
-        def __init__(self, total, disable, **kwargs):
-            super().__init__()
-            self.total, self.disable = total, disable
-            bars.append(self)
-
-        def close(self):
-            pass
-
-    monkeypatch.setattr(progress, "tqdm", Bar)
     shown = learn_encoder(4, 2, 6, seed=2, max_cycles=40, progress=True)
     plain = learn_encoder(4, 2, 6, seed=2, max_cycles=40)
     assert np.array_equal(shown.cycles, plain.cycles)
     assert np.array_equal(shown.weights, plain.weights)
-    assert [(b.total, b.n, b.disable) for b in bars] == [(6, 6, False), (6, 0, True)]
+    assert [(b.total, b.n, b.disable) for b in made_bars] == [(6, 6, False), (6, 0, True)]
